@@ -1,0 +1,432 @@
+"""Field tables: the bureau's message layouts as data, and the pydantic models built from them.
+
+A transaction's input and output are a few *nodes* (``data``, ``mdtrtinfo`` + ``diseinfo``, ``feedetail``,
+``signIn`` ...), each a table of fields written the way the bureau's specification prints them::
+
+    data = node("data", '''
+        psn_no          人员编号        C30    Y
+        insutype        险种类型        C6     Y  @insutype
+        medfee_sumamt   医疗费总额      N16,2  Y
+        begntime        开始时间        DT     Y
+    ''')
+
+Columns: name, Chinese label, type, required (``Y``; ``N`` or ``C`` = optional/conditional), dictionary.
+Types: ``C30`` string of at most 30 characters (``C`` unbounded), ``N16,2`` decimal (16 digits, 2 after the
+point), ``I4`` integer of at most 4 digits, ``D`` date ``yyyy-MM-dd``, ``DT`` datetime
+``yyyy-MM-dd HH:mm:ss``, ``J`` any JSON value.
+
+Two model flavours are built from one table: *request* models enforce everything (required, lengths,
+scales, formats, dictionaries) and report every problem with the spec's 3000x codes; *response* models are
+tolerant, because real bureau answers vary (reference §9): numbers as strings, ``""`` for empty, an object
+where a list is expected, unknown keys.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    create_model,
+)
+from pydantic_core import PydanticCustomError
+
+from medical_insurance_sdk.exceptions import DataValidationError, FieldError
+from medical_insurance_sdk.registry.dictionaries import DICTIONARIES
+
+Kind = Literal["str", "decimal", "int", "date", "datetime", "json"]
+SchemaLevel = Literal["full", "partial", "generic"]
+
+DATE_FORMAT = "%Y-%m-%d"
+DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One field of a node, as the bureau's table prints it."""
+
+    name: str
+    label: str
+    kind: Kind
+    length: int | None = None  # characters for str, total digits for decimal/int
+    scale: int | None = None  # digits after the point, decimals only
+    required: bool = False
+    dictionary: str | None = None
+
+    @property
+    def type_text(self) -> str:
+        """The type as the spec writes it: C30, N16,2, D, DT ..."""
+        code = {"str": "C", "decimal": "N", "int": "I", "date": "D", "datetime": "DT", "json": "J"}[self.kind]
+        if self.kind == "decimal":
+            return f"N{self.length},{self.scale}"
+        return f"{code}{self.length or ''}"
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A node of ``input`` or ``output``: an object, or a list of objects when ``many``."""
+
+    name: str
+    fields: tuple[FieldSpec, ...]
+    many: bool = False
+    required: bool = True
+    max_items: int | None = None
+    label: str = ""
+
+    def field(self, name: str) -> FieldSpec:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(f"{self.name}.{name}")
+
+
+@dataclass(frozen=True, slots=True)
+class Schema:
+    """Request and response layout of one transaction, and how complete our knowledge of it is.
+
+    ``full``: every field of the bureau's table; ``partial``: the fields public sources show, others pass
+    through; ``generic``: no public field list, any object is accepted in the declared nodes.
+    """
+
+    level: SchemaLevel
+    request: tuple[Node, ...] = ()
+    response: tuple[Node, ...] = ()
+    source: str = ""
+    notes: str = field(default="", compare=False)
+
+
+_TYPE_RE = re.compile(r"^(C|N|I|DT|D|J)(\d+)?(?:,(\d+))?$")
+
+
+def parse_fields(table: str) -> tuple[FieldSpec, ...]:
+    """Parse a field table (see the module docstring)."""
+    specs: list[FieldSpec] = []
+    for raw in table.strip().splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = line.split()
+        if len(parts) < 3:
+            raise ValueError(f"field line needs name, label and type: {raw!r}")
+        name, label, type_token, *rest = parts
+        m = _TYPE_RE.match(type_token)
+        if not m:
+            raise ValueError(f"bad type {type_token!r} in field line {raw!r}")
+        code, length, scale = m.group(1), m.group(2), m.group(3)
+        kind: Kind = {"C": "str", "N": "decimal", "I": "int", "D": "date", "DT": "datetime", "J": "json"}[
+            code
+        ]  # type: ignore[assignment]
+        if kind == "decimal" and (length is None or scale is None):
+            raise ValueError(f"decimal needs N<digits>,<scale>: {raw!r}")
+        required = False
+        dictionary = None
+        for token in rest:
+            if token.startswith("@"):
+                dictionary = token[1:]
+                if dictionary not in DICTIONARIES:
+                    raise ValueError(f"unknown dictionary {dictionary!r} in {raw!r}")
+            elif token in ("Y", "N", "C"):
+                required = token == "Y"
+            else:
+                raise ValueError(f"unexpected token {token!r} in field line {raw!r}")
+        specs.append(
+            FieldSpec(
+                name=name,
+                label=label,
+                kind=kind,
+                length=int(length) if length else None,
+                scale=int(scale) if scale else None,
+                required=required,
+                dictionary=dictionary,
+            )
+        )
+    names = [s.name for s in specs]
+    dupes = {n for n in names if names.count(n) > 1}
+    if dupes:
+        raise ValueError(f"duplicate fields {sorted(dupes)}")
+    return tuple(specs)
+
+
+def node(
+    name: str,
+    table: str | Iterable[FieldSpec],
+    *,
+    many: bool = False,
+    required: bool = True,
+    max_items: int | None = None,
+    label: str = "",
+) -> Node:
+    """Declare a node from a field table (or from already parsed fields)."""
+    specs = parse_fields(table) if isinstance(table, str) else tuple(table)
+    return Node(name, specs, many=many, required=required, max_items=max_items, label=label)
+
+
+def extend(base: Node, table: str = "", *, name: str | None = None, drop: Iterable[str] = (), **kw: Any) -> Node:
+    """A node built from another: drop some fields, add others (``2301 = 2204 - chrg_bchno + drord_no``)."""
+    dropped = set(drop)
+    missing = dropped - {f.name for f in base.fields}
+    if missing:
+        raise ValueError(f"cannot drop unknown fields {sorted(missing)} from {base.name}")
+    kept = tuple(f for f in base.fields if f.name not in dropped)
+    added = parse_fields(table) if table.strip() else ()
+    options = {"many": base.many, "required": base.required, "max_items": base.max_items, "label": base.label}
+    options.update(kw)
+    return node(name or base.name, kept + added, **options)
+
+
+# --- value coercion shared by both flavours -------------------------------------------------------------
+
+
+def _empty_to_none(value: Any) -> Any:
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        return None
+    return value
+
+
+def _to_decimal(value: Any) -> Any:
+    value = _empty_to_none(value)
+    if value is None or isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        raise PydanticCustomError("decimal_type", "应为数值")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))  # shortest repr: 12.5 -> Decimal("12.5"), never binary noise
+    if isinstance(value, str):
+        try:
+            return Decimal(value.strip())
+        except InvalidOperation:
+            raise PydanticCustomError("decimal_parsing", "应为数值") from None
+    raise PydanticCustomError("decimal_type", "应为数值")
+
+
+def _date_text(value: Any) -> Any:
+    value = _empty_to_none(value)
+    if isinstance(value, datetime):
+        return value.strftime(DATE_FORMAT)
+    if isinstance(value, date):
+        return value.strftime(DATE_FORMAT)
+    return value
+
+
+def _datetime_text(value: Any) -> Any:
+    value = _empty_to_none(value)
+    if isinstance(value, datetime):
+        return value.strftime(DATETIME_FORMAT)
+    if isinstance(value, date):
+        return value.strftime(DATE_FORMAT) + " 00:00:00"
+    return value
+
+
+def _check_date(value: str) -> str:
+    if not _DATE_RE.match(value):
+        raise PydanticCustomError("date_format", "日期格式应为 yyyy-MM-dd")
+    try:
+        datetime.strptime(value, DATE_FORMAT)
+    except ValueError:
+        raise PydanticCustomError("date_format", "不是有效日期") from None
+    return value
+
+
+def _check_datetime(value: str) -> str:
+    if not _DATETIME_RE.match(value):
+        raise PydanticCustomError("datetime_format", "时间格式应为 yyyy-MM-dd HH:mm:ss")
+    try:
+        datetime.strptime(value, DATETIME_FORMAT)
+    except ValueError:
+        raise PydanticCustomError("datetime_format", "不是有效时间") from None
+    return value
+
+
+def _dictionary_check(dictionary: str) -> Callable[[Any], Any]:
+    values = DICTIONARIES[dictionary]
+
+    def check(value: Any) -> Any:
+        if value is not None and value not in values:
+            raise PydanticCustomError(
+                "dict_code", "取值 {value} 不在字典 {dictionary} 中", {"value": value, "dictionary": dictionary}
+            )
+        return value
+
+    return check
+
+
+def _one_to_list(value: Any) -> Any:
+    # Real answers sometimes carry an object where the table says list (reference §9).
+    if isinstance(value, Mapping):
+        return [value]
+    return value
+
+
+# --- annotations --------------------------------------------------------------------------------------
+
+
+def _request_annotation(spec: FieldSpec) -> Any:
+    validators: list[Any] = []
+    base: Any
+    if spec.kind == "str":
+        base = Annotated[str, StringConstraints(max_length=spec.length)] if spec.length else str
+        validators.append(BeforeValidator(_empty_to_none))
+        if spec.dictionary:
+            validators.append(AfterValidator(_dictionary_check(spec.dictionary)))
+    elif spec.kind == "decimal":
+        assert spec.length is not None and spec.scale is not None
+        base = Annotated[Decimal, Field(max_digits=spec.length, decimal_places=spec.scale)]
+        validators.append(BeforeValidator(_to_decimal))
+    elif spec.kind == "int":
+        base = Annotated[int, Field(lt=10**spec.length, gt=-(10**spec.length))] if spec.length else int
+        validators.append(BeforeValidator(_empty_to_none))
+    elif spec.kind == "date":
+        base = str
+        validators += [BeforeValidator(_date_text), AfterValidator(_check_date)]
+    elif spec.kind == "datetime":
+        base = str
+        validators += [BeforeValidator(_datetime_text), AfterValidator(_check_datetime)]
+    else:
+        base = Any
+    return Annotated[base, *validators] if validators else base
+
+
+def _response_annotation(spec: FieldSpec) -> Any:
+    if spec.kind == "decimal":
+        return Annotated[Decimal | None, BeforeValidator(_to_decimal)]
+    if spec.kind == "int":
+        return Annotated[int | Decimal | None, BeforeValidator(_to_decimal)]
+    if spec.kind == "json":
+        return Any
+    # strings, dates and datetimes stay text: answers use several date spellings (reference §1301)
+    return Annotated[str | None, BeforeValidator(_empty_to_none)]
+
+
+_REQUEST_CONFIG = ConfigDict(extra="allow", coerce_numbers_to_str=True, frozen=True)
+_RESPONSE_CONFIG = ConfigDict(extra="allow", coerce_numbers_to_str=True, frozen=True)
+
+
+def _model_name(prefix: str, node_name: str) -> str:
+    return prefix + "".join(part[:1].upper() + part[1:] for part in re.split(r"[_\W]+", node_name) if part)
+
+
+def build_node_model(prefix: str, n: Node, *, flavour: Literal["request", "response"]) -> type[BaseModel]:
+    fields: dict[str, Any] = {}
+    for spec in n.fields:
+        if flavour == "request":
+            ann = _request_annotation(spec)
+            fields[spec.name] = (ann, ...) if spec.required else (ann | None, None)
+        else:
+            fields[spec.name] = (_response_annotation(spec), None)
+    config = _REQUEST_CONFIG if flavour == "request" else _RESPONSE_CONFIG
+    return create_model(_model_name(prefix, n.name), __config__=config, **fields)
+
+
+def build_message_model(
+    name: str, nodes: tuple[Node, ...], *, flavour: Literal["request", "response"]
+) -> type[BaseModel]:
+    """The model of a whole ``input`` (request) or ``output`` (response): one attribute per node."""
+    attrs: dict[str, Any] = {}
+    for n in nodes:
+        if not n.fields:
+            # No public field list: the node must be there (an object, or a list of objects), contents open.
+            open_ann: Any = dict[str, Any] | list[dict[str, Any]]
+            attrs[n.name] = (open_ann, ...) if flavour == "request" and n.required else (open_ann | None, None)
+            continue
+        item = build_node_model(name, n, flavour=flavour)
+        if flavour == "request":
+            ann: Any = (
+                Annotated[list[item], Field(min_length=1 if n.required else 0, max_length=n.max_items)]  # type: ignore[valid-type]
+                if n.many
+                else item
+            )
+            attrs[n.name] = (ann, ...) if n.required else (ann | None, None)
+        else:
+            ann = Annotated[list[item] | None, BeforeValidator(_one_to_list)] if n.many else item | None  # type: ignore[valid-type]
+            attrs[n.name] = (ann, None)
+    config = _REQUEST_CONFIG if flavour == "request" else _RESPONSE_CONFIG
+    return create_model(name, __config__=config, **attrs)
+
+
+# --- validation errors in the spec's codes ---------------------------------------------------------------
+
+_LENGTH_ERRORS = {"string_too_long", "decimal_max_digits", "decimal_whole_digits", "too_long", "less_than",
+                  "greater_than"}
+_DETAIL_ZH = {
+    "string_too_long": "长度不能超过 {max_length}",
+    "decimal_max_digits": "数字位数不能超过 {max_digits}",
+    "decimal_whole_digits": "整数位数不能超过 {whole_digits}",
+    "decimal_max_places": "小数位数不能超过 {decimal_places}",
+    "too_long": "条数不能超过 {max_length}",
+    "less_than": "位数超限",
+    "greater_than": "位数超限",
+    "string_type": "应为字符串",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "model_type": "应为对象",
+    "dict_type": "应为对象",
+    "list_type": "应为数组",
+}
+
+
+def format_path(loc: tuple[int | str, ...]) -> str:
+    """('feedetail', 0, 'feedetl_sn') -> 'feedetail[0].feedetl_sn'."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def field_errors(exc: ValidationError) -> list[FieldError]:
+    """Translate pydantic's errors into the spec's 3000x codes, every one of them, in order."""
+    result: list[FieldError] = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        kind = err["type"]
+        ctx = err.get("ctx") or {}
+        if kind == "missing":
+            code = 30001 if len(loc) == 1 else 30002
+            detail = ""
+        elif kind == "too_short" and len(loc) == 1:
+            code, detail = 30001, "节点不能为空"
+        elif kind in _LENGTH_ERRORS:
+            code = 30004
+            detail = _DETAIL_ZH[kind].format(**ctx) if kind in _DETAIL_ZH else err["msg"]
+        else:
+            code = 30003
+            template = _DETAIL_ZH.get(kind)
+            detail = template.format(**ctx) if template else err["msg"]
+        result.append(FieldError(code, format_path(loc), detail))
+    return result
+
+
+def validate_message(model: type[BaseModel], payload: Any, *, infno: str | None = None) -> BaseModel:
+    """Validate a request ``input`` against its model; every problem is raised together."""
+    if not isinstance(payload, Mapping):
+        raise DataValidationError([FieldError(30009, "input", "input 应为 JSON 对象")], infno=infno)
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        raise DataValidationError(field_errors(exc), infno=infno) from None
+
+
+@cache
+def generic_node_model(flavour: Literal["request", "response"]) -> type[BaseModel]:
+    """A node whose fields are unknown: any object passes."""
+    config = _REQUEST_CONFIG if flavour == "request" else _RESPONSE_CONFIG
+    return create_model(f"Generic{flavour.title()}Node", __config__=config)

@@ -1,0 +1,157 @@
+"""Index over the transactions, and the self-check that runs on import."""
+
+from __future__ import annotations
+
+import dataclasses
+import keyword
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+
+from medical_insurance_sdk.registry import policy
+from medical_insurance_sdk.registry.fields import Schema
+from medical_insurance_sdk.registry.transaction import (
+    CATEGORY_COUNTS,
+    Category,
+    Route,
+    Safety,
+    Transaction,
+)
+
+# reference §3 "2601": the transactions the bureau lets 2601 reverse
+REVERSIBLE_BY_2601 = frozenset({"2207", "2208", "2304", "2305", "2401"})
+
+_SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
+_PATH = re.compile(r"^[a-z][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)*$")
+_INFNO = re.compile(r"^\d{4,6}[A-Z]?$")
+
+
+class RegistryError(RuntimeError):
+    """The registry data is inconsistent; the package refuses to load."""
+
+
+class Registry(Mapping[str, Transaction]):
+    """Immutable index of transactions by infno, interface_type, SDK method name and route."""
+
+    def __init__(self, transactions: Iterable[Transaction], *, expected_counts: bool = True) -> None:
+        self._all = tuple(transactions)
+        problems = check(self._all, expected_counts=expected_counts)
+        if problems:
+            raise RegistryError("registry check failed:\n  " + "\n  ".join(problems))
+        self._by_key: dict[str, Transaction] = {}
+        for t in self._all:
+            for key in (t.infno, t.interface_type, t.sdk_method):
+                self._by_key.setdefault(key, t)
+        self._by_route = {(r.method, r.path): t for t in self._all for r in t.routes}
+
+    def __getitem__(self, key: str) -> Transaction:
+        return self._by_key[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return (t.infno for t in self._all)
+
+    def __len__(self) -> int:
+        return len(self._all)
+
+    @property
+    def transactions(self) -> tuple[Transaction, ...]:
+        return self._all
+
+    def by_route(self, method: str, path: str) -> Transaction:
+        """The transaction behind `METHOD path` (path relative to the API prefix, no leading slash)."""
+        return self._by_route[(method.upper(), path.strip("/"))]
+
+    def routes(self) -> dict[tuple[str, str], Transaction]:
+        return dict(self._by_route)
+
+    def in_category(self, category: Category) -> tuple[Transaction, ...]:
+        return tuple(t for t in self._all if t.category is category)
+
+
+def check(transactions: tuple[Transaction, ...], *, expected_counts: bool = True) -> list[str]:
+    """Every rule the registry must obey; returns the broken ones (empty list = healthy)."""
+    problems: list[str] = []
+
+    def dupes(values: Iterable[object], what: str) -> None:
+        for value, n in Counter(values).items():
+            if n > 1:
+                problems.append(f"{what} {value} appears {n} times")
+
+    dupes((t.infno for t in transactions), "infno")
+    dupes((t.interface_type for t in transactions), "interface_type")
+    dupes((t.sdk_method for t in transactions), "sdk_method")
+    dupes(((r.method, r.path) for t in transactions for r in t.routes), "route")
+
+    if expected_counts:
+        counts = Counter(t.category for t in transactions)
+        for category, expected in CATEGORY_COUNTS.items():
+            if counts.get(category, 0) != expected:
+                problems.append(f"category {category}: {counts.get(category, 0)} transactions, spec says {expected}")
+        if len(transactions) != sum(CATEGORY_COUNTS.values()):
+            problems.append(f"{len(transactions)} transactions, spec says {sum(CATEGORY_COUNTS.values())}")
+
+    known_infnos = {t.infno for t in transactions}
+    for t in transactions:
+        where = f"{t.infno} {t.name}"
+        if not _INFNO.match(t.infno):
+            problems.append(f"{where}: infno format")
+        if not _SNAKE.match(t.interface_type):
+            problems.append(f"{where}: interface_type {t.interface_type!r} is not snake_case")
+        if not t.sdk_method.isidentifier() or keyword.iskeyword(t.sdk_method) or not _SNAKE.match(t.sdk_method):
+            problems.append(f"{where}: sdk_method {t.sdk_method!r} is not a valid method name")
+        if not t.routes:
+            problems.append(f"{where}: no route")
+        for r in t.routes:
+            if not _PATH.match(r.path):
+                problems.append(f"{where}: route path {r.path!r} is not in the spec's style")
+        if t.permission not in policy.PERMISSIONS:
+            problems.append(f"{where}: unknown permission {t.permission!r}")
+        if t.perf not in policy.PERFORMANCE_TARGETS:
+            problems.append(f"{where}: unknown performance class {t.perf!r}")
+        if t.rate_category is not None and t.rate_category not in policy.RATE_CATEGORIES:
+            problems.append(f"{where}: unknown rate category {t.rate_category!r}")
+        if t.concurrency_class not in policy.CONCURRENCY_CLASSES:
+            problems.append(f"{where}: unknown concurrency class {t.concurrency_class!r}")
+        if t.reversible != (t.infno in REVERSIBLE_BY_2601):
+            problems.append(f"{where}: reversible must be {t.infno in REVERSIBLE_BY_2601}")
+        if t.reversible and t.safety is Safety.QUERY:
+            problems.append(f"{where}: a query cannot be reversible")
+        if t.confirm_by is not None and t.confirm_by not in known_infnos:
+            problems.append(f"{where}: confirm_by {t.confirm_by} is not a known infno")
+        if t.schema.request and tuple(n.name for n in t.schema.request) != t.input_nodes:
+            problems.append(
+                f"{where}: input_nodes {t.input_nodes} differ from the schema's "
+                f"{tuple(n.name for n in t.schema.request)}"
+            )
+        if t.schema.level != "generic" and not t.schema.request and t.safety is not Safety.QUERY:
+            problems.append(f"{where}: a {t.schema.level} schema needs request nodes")
+    return problems
+
+
+def attach_schemas(transactions: Iterable[Transaction], schemas: Mapping[str, Schema]) -> list[Transaction]:
+    """Join catalog records with their field tables; a schema for an unknown infno is an error."""
+    transactions = list(transactions)
+    known = {t.infno for t in transactions}
+    unknown = sorted(set(schemas) - known)
+    if unknown:
+        raise RegistryError(f"schemas declared for unknown infno(s): {unknown}")
+    out = []
+    for t in transactions:
+        schema = schemas.get(t.infno)
+        if schema is None:
+            out.append(t)
+            continue
+        nodes = tuple(n.name for n in schema.request) or t.input_nodes
+        out.append(dataclasses.replace(t, schema=schema, input_nodes=nodes))
+    return out
+
+
+def assemble() -> Registry:
+    """Build the registry from the catalog and schema modules."""
+    from medical_insurance_sdk.registry.catalog import TRANSACTIONS
+    from medical_insurance_sdk.registry.schemas import SCHEMAS
+
+    return Registry(attach_schemas(TRANSACTIONS, SCHEMAS))
+
+
+__all__ = ["REVERSIBLE_BY_2601", "Registry", "RegistryError", "Route", "assemble", "check"]

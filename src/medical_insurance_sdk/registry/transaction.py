@@ -1,0 +1,226 @@
+"""The `Transaction` record: everything the product knows about one bureau transaction, as data.
+
+One record per infno.  Routes, SDK methods, sandbox dispatch, retry and compensation rules, rate limits and
+docs are all derived from these records; nothing else names a transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cached_property
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from medical_insurance_sdk.registry import policy
+from medical_insurance_sdk.registry.fields import (
+    Node,
+    Schema,
+    SchemaLevel,
+    build_message_model,
+    validate_message,
+)
+
+HttpMethod = Literal["GET", "POST", "PUT", "DELETE"]
+API_PREFIX = "/api/v1/medical-insurance/"
+
+
+class Category(StrEnum):
+    """The spec's 11 categories (§2), in its order."""
+
+    BASIC = "基础信息服务"
+    BUSINESS = "医保业务服务"
+    INSTITUTION = "医药机构管理"
+    UPLOAD = "信息采集上传"
+    QUERY = "信息查询服务"
+    PAYMENT = "线上支付服务"
+    PRESCRIPTION = "电子处方服务"
+    MONITORING = "场景监控"
+    OTHER = "其他功能"
+    TICKET = "电子票据"
+    POLICY = "政策管理"
+
+
+CATEGORY_COUNTS: dict[Category, int] = {
+    Category.BASIC: 31,
+    Category.BUSINESS: 43,
+    Category.INSTITUTION: 47,
+    Category.UPLOAD: 28,
+    Category.QUERY: 15,
+    Category.PAYMENT: 8,
+    Category.PRESCRIPTION: 20,
+    Category.MONITORING: 5,
+    Category.OTHER: 4,
+    Category.TICKET: 4,
+    Category.POLICY: 1,
+}
+
+
+class Safety(StrEnum):
+    """What a call may change at the bureau; drives retry and compensation.
+
+    QUERY reads only and may be retried freely.  WRITE changes records.  MONEY moves funds or settlement
+    state.  WRITE and MONEY calls are never re-sent once they may have reached the bureau.
+    """
+
+    QUERY = "query"
+    WRITE = "write"
+    MONEY = "money"
+
+
+class Channel(StrEnum):
+    """How the message travels: the common `infno` envelope, or the SM4/SM2 channel (62xx-64xx, 71xx/72xx)."""
+
+    ENVELOPE = "envelope"
+    SM = "sm"
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    method: HttpMethod
+    path: str  # relative to /api/v1/medical-insurance/, as the spec writes it
+
+    @property
+    def full_path(self) -> str:
+        return API_PREFIX + self.path
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Transaction:
+    """One bureau transaction.  Immutable; built by `tx()` in the catalog modules."""
+
+    infno: str
+    name: str
+    interface_type: str
+    category: Category
+    routes: tuple[Route, ...]
+    safety: Safety
+    permission: str
+    perf: str  # key of policy.PERFORMANCE_TARGETS (spec §6.1.1)
+    rate_category: str | None  # key of policy.RATE_CATEGORIES (spec §6.2.1), or only global limits
+    concurrency_class: str  # key of policy.CONCURRENCY_CLASSES (spec §6.1.2)
+    sdk_method: str
+    reversible: bool = False  # 2601 may reverse it (reference §3 "2601")
+    input_nodes: tuple[str, ...] = ("data",)
+    file_output: bool = False  # the answer is a file_qury_no to fetch with 9102
+    channel: Channel = Channel.ENVELOPE
+    confirm_by: str | None = None  # infno of the query that reveals whether it took effect
+    schema: Schema = field(default_factory=lambda: Schema("generic"))
+    notes: str = ""
+
+    # --- derived ---------------------------------------------------------------------------------------
+    @property
+    def timeout_s(self) -> float:
+        return policy.PERFORMANCE_TARGETS[self.perf].timeout_s
+
+    @property
+    def target_s(self) -> float:
+        return policy.PERFORMANCE_TARGETS[self.perf].target_s
+
+    @property
+    def schema_level(self) -> SchemaLevel:
+        return self.schema.level
+
+    @property
+    def route(self) -> Route:
+        """The first (main) route."""
+        return self.routes[0]
+
+    @property
+    def title(self) -> str:
+        return f"【{self.infno}】{self.name}"
+
+    @property
+    def request_nodes(self) -> tuple[Node, ...]:
+        if self.schema.request:
+            return self.schema.request
+        return tuple(Node(name, (), required=True) for name in self.input_nodes)
+
+    @cached_property
+    def request_model(self) -> type[BaseModel]:
+        """Model of the bureau `input` object (strict; the 3000x codes come from it)."""
+        return build_message_model(
+            f"Tx{self.infno}Input", self.request_nodes, flavour="request"
+        )
+
+    @cached_property
+    def response_model(self) -> type[BaseModel]:
+        """Model of the bureau `output` object (tolerant of real-world variations)."""
+        return build_message_model(f"Tx{self.infno}Output", self.schema.response, flavour="response")
+
+    def validate_input(self, payload: Any) -> BaseModel:
+        """Validate an `input` object; raises DataValidationError with every problem at once."""
+        return validate_message(self.request_model, payload, infno=self.infno)
+
+    def parse_output(self, output: Any) -> BaseModel:
+        return self.response_model.model_validate(output if isinstance(output, dict) else {})
+
+
+def tx(
+    infno: str,
+    name: str,
+    interface_type: str,
+    category: Category,
+    routes: str | tuple[str, ...],
+    *,
+    safety: Safety,
+    permission: str,
+    perf: str,
+    sdk_method: str | None = None,
+    rate_category: str | None | Literal["auto"] = "auto",
+    concurrency_class: str | None = None,
+    **kw: Any,
+) -> Transaction:
+    """Declare a transaction.  `routes` is "METHOD path" (or several); limits default from the safety class."""
+    parsed = tuple(_route(r) for r in ((routes,) if isinstance(routes, str) else routes))
+    if rate_category == "auto":
+        rate_category = _default_rate_category(safety, perf)
+    return Transaction(
+        infno=infno,
+        name=name,
+        interface_type=interface_type,
+        category=category,
+        routes=parsed,
+        safety=safety,
+        permission=permission,
+        perf=perf,
+        rate_category=rate_category,
+        concurrency_class=concurrency_class or _default_concurrency(safety, perf),
+        sdk_method=sdk_method or interface_type,
+        **kw,
+    )
+
+
+def _route(text: str) -> Route:
+    method, path = text.split(None, 1)
+    if method not in ("GET", "POST", "PUT", "DELETE"):
+        raise ValueError(f"bad method in route {text!r}")
+    return Route(method, path.strip())  # type: ignore[arg-type]
+
+
+def _default_rate_category(safety: Safety, perf: str) -> str | None:
+    if perf in ("catalog_download", "dictionary_download"):
+        return "catalog_download"
+    if perf == "file_upload":
+        return "file_upload"
+    if safety is Safety.MONEY:
+        return "settlement"
+    if safety is Safety.QUERY:
+        return "data_query"
+    return None  # plain uploads: only the global and per-institution limits apply
+
+
+def _default_concurrency(safety: Safety, perf: str) -> str:
+    if perf in ("catalog_download", "dictionary_download"):
+        return "catalog_download"
+    if perf == "file_upload":
+        return "file_upload"
+    if safety is Safety.MONEY:
+        return "settle"
+    if safety is Safety.QUERY:
+        return "query"
+    return "data_upload"
