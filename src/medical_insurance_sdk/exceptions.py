@@ -152,9 +152,7 @@ class DataValidationError(MedicalInsuranceException):
 
     default_code = 30010
 
-    def __init__(
-        self, errors: Iterable[FieldError] = (), *, message: str | None = None, **kw: Any
-    ) -> None:
+    def __init__(self, errors: Iterable[FieldError] = (), *, message: str | None = None, **kw: Any) -> None:
         self.errors = tuple(errors)
         codes = {e.code for e in self.errors}
         code = kw.pop("code", None) or (codes.pop() if len(codes) == 1 else self.default_code)

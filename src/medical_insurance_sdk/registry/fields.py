@@ -175,7 +175,18 @@ def node(
     return Node(name, specs, many=many, required=required, max_items=max_items, label=label)
 
 
-def extend(base: Node, table: str = "", *, name: str | None = None, drop: Iterable[str] = (), **kw: Any) -> Node:
+ROOT = ""  # the name of a node whose fields sit directly in `input`/`output` (no node name)
+ROOT_ROWS = "rows"  # attribute that holds an `output` that is a bare list
+
+
+def root(table: str | Iterable[FieldSpec], *, many: bool = False) -> Node:
+    """Fields that sit directly in `output` (13xx file answers, 9101, paging), or a bare-list `output`."""
+    return node(ROOT, table, many=many, required=False)
+
+
+def extend(
+    base: Node, table: str = "", *, name: str | None = None, drop: Iterable[str] = (), **kw: Any
+) -> Node:
     """A node built from another: drop some fields, add others (``2301 = 2204 - chrg_bchno + drord_no``)."""
     dropped = set(drop)
     missing = dropped - {f.name for f in base.fields}
@@ -183,9 +194,14 @@ def extend(base: Node, table: str = "", *, name: str | None = None, drop: Iterab
         raise ValueError(f"cannot drop unknown fields {sorted(missing)} from {base.name}")
     kept = tuple(f for f in base.fields if f.name not in dropped)
     added = parse_fields(table) if table.strip() else ()
-    options = {"many": base.many, "required": base.required, "max_items": base.max_items, "label": base.label}
-    options.update(kw)
-    return node(name or base.name, kept + added, **options)
+    return node(
+        name or base.name,
+        kept + added,
+        many=kw.get("many", base.many),
+        required=kw.get("required", base.required),
+        max_items=kw.get("max_items", base.max_items),
+        label=kw.get("label", base.label),
+    )
 
 
 # --- value coercion shared by both flavours -------------------------------------------------------------
@@ -213,6 +229,13 @@ def _to_decimal(value: Any) -> Any:
         except InvalidOperation:
             raise PydanticCustomError("decimal_parsing", "应为数值") from None
     raise PydanticCustomError("decimal_type", "应为数值")
+
+
+def _to_int_if_whole(value: Any) -> Any:
+    number = _to_decimal(value)
+    if isinstance(number, Decimal) and number == number.to_integral_value():
+        return int(number)
+    return number
 
 
 def _date_text(value: Any) -> Any:
@@ -259,7 +282,9 @@ def _dictionary_check(dictionary: str) -> Callable[[Any], Any]:
     def check(value: Any) -> Any:
         if value is not None and value not in values:
             raise PydanticCustomError(
-                "dict_code", "取值 {value} 不在字典 {dictionary} 中", {"value": value, "dictionary": dictionary}
+                "dict_code",
+                "取值 {value} 不在字典 {dictionary} 中",
+                {"value": value, "dictionary": dictionary},
             )
         return value
 
@@ -277,36 +302,39 @@ def _one_to_list(value: Any) -> Any:
 
 
 def _request_annotation(spec: FieldSpec) -> Any:
-    validators: list[Any] = []
-    base: Any
+    """The request-side annotation: the typed, constrained core inside one coercing BeforeValidator.
+
+    The BeforeValidator sits outside ``core | None`` so that "" becomes None before the union is tried:
+    blank optional fields pass, blank required fields are reported as missing.
+    """
+    core: Any
+    before: Callable[[Any], Any] = _empty_to_none
     if spec.kind == "str":
-        base = Annotated[str, StringConstraints(max_length=spec.length)] if spec.length else str
-        validators.append(BeforeValidator(_empty_to_none))
+        core = Annotated[str, StringConstraints(max_length=spec.length)] if spec.length else str
         if spec.dictionary:
-            validators.append(AfterValidator(_dictionary_check(spec.dictionary)))
+            core = Annotated[core, AfterValidator(_dictionary_check(spec.dictionary))]
     elif spec.kind == "decimal":
         assert spec.length is not None and spec.scale is not None
-        base = Annotated[Decimal, Field(max_digits=spec.length, decimal_places=spec.scale)]
-        validators.append(BeforeValidator(_to_decimal))
+        core = Annotated[Decimal, Field(max_digits=spec.length, decimal_places=spec.scale)]
+        before = _to_decimal
     elif spec.kind == "int":
-        base = Annotated[int, Field(lt=10**spec.length, gt=-(10**spec.length))] if spec.length else int
-        validators.append(BeforeValidator(_empty_to_none))
+        core = Annotated[int, Field(lt=10**spec.length, gt=-(10**spec.length))] if spec.length else int
     elif spec.kind == "date":
-        base = str
-        validators += [BeforeValidator(_date_text), AfterValidator(_check_date)]
+        core, before = Annotated[str, AfterValidator(_check_date)], _date_text
     elif spec.kind == "datetime":
-        base = str
-        validators += [BeforeValidator(_datetime_text), AfterValidator(_check_datetime)]
+        core, before = Annotated[str, AfterValidator(_check_datetime)], _datetime_text
     else:
-        base = Any
-    return Annotated[base, *validators] if validators else base
+        return Any
+    if not spec.required:
+        core = core | None
+    return Annotated[core, BeforeValidator(before)]
 
 
 def _response_annotation(spec: FieldSpec) -> Any:
     if spec.kind == "decimal":
         return Annotated[Decimal | None, BeforeValidator(_to_decimal)]
     if spec.kind == "int":
-        return Annotated[int | Decimal | None, BeforeValidator(_to_decimal)]
+        return Annotated[int | Decimal | None, BeforeValidator(_to_int_if_whole)]
     if spec.kind == "json":
         return Any
     # strings, dates and datetimes stay text: answers use several date spellings (reference §1301)
@@ -326,7 +354,7 @@ def build_node_model(prefix: str, n: Node, *, flavour: Literal["request", "respo
     for spec in n.fields:
         if flavour == "request":
             ann = _request_annotation(spec)
-            fields[spec.name] = (ann, ...) if spec.required else (ann | None, None)
+            fields[spec.name] = (ann, ...) if spec.required else (ann, None)
         else:
             fields[spec.name] = (_response_annotation(spec), None)
     config = _REQUEST_CONFIG if flavour == "request" else _RESPONSE_CONFIG
@@ -338,11 +366,27 @@ def build_message_model(
 ) -> type[BaseModel]:
     """The model of a whole ``input`` (request) or ``output`` (response): one attribute per node."""
     attrs: dict[str, Any] = {}
+    root_fields: set[str] = set()
     for n in nodes:
+        if n.name == ROOT and not n.many:
+            for spec in n.fields:
+                if flavour == "request":
+                    root_ann = _request_annotation(spec)
+                    attrs[spec.name] = (root_ann, ...) if spec.required else (root_ann, None)
+                else:
+                    attrs[spec.name] = (_response_annotation(spec), None)
+                root_fields.add(spec.name)
+            continue
+        if n.name == ROOT:
+            item = build_node_model(name, node("row", n.fields), flavour=flavour)
+            attrs[ROOT_ROWS] = (list[item] | None, None)  # type: ignore[valid-type]
+            continue
         if not n.fields:
             # No public field list: the node must be there (an object, or a list of objects), contents open.
             open_ann: Any = dict[str, Any] | list[dict[str, Any]]
-            attrs[n.name] = (open_ann, ...) if flavour == "request" and n.required else (open_ann | None, None)
+            attrs[n.name] = (
+                (open_ann, ...) if flavour == "request" and n.required else (open_ann | None, None)
+            )
             continue
         item = build_node_model(name, n, flavour=flavour)
         if flavour == "request":
@@ -356,13 +400,25 @@ def build_message_model(
             ann = Annotated[list[item] | None, BeforeValidator(_one_to_list)] if n.many else item | None  # type: ignore[valid-type]
             attrs[n.name] = (ann, None)
     config = _REQUEST_CONFIG if flavour == "request" else _RESPONSE_CONFIG
-    return create_model(name, __config__=config, **attrs)
+    model = create_model(name, __config__=config, **attrs)
+    _ROOT_FIELDS[model] = frozenset(root_fields)
+    return model
+
+
+# Which attributes of a message model are root fields (a missing one is 30002, not a missing node 30001).
+_ROOT_FIELDS: dict[type[BaseModel], frozenset[str]] = {}
 
 
 # --- validation errors in the spec's codes ---------------------------------------------------------------
 
-_LENGTH_ERRORS = {"string_too_long", "decimal_max_digits", "decimal_whole_digits", "too_long", "less_than",
-                  "greater_than"}
+_LENGTH_ERRORS = {
+    "string_too_long",
+    "decimal_max_digits",
+    "decimal_whole_digits",
+    "too_long",
+    "less_than",
+    "greater_than",
+}
 _DETAIL_ZH = {
     "string_too_long": "长度不能超过 {max_length}",
     "decimal_max_digits": "数字位数不能超过 {max_digits}",
@@ -381,6 +437,10 @@ _DETAIL_ZH = {
 }
 
 
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def format_path(loc: tuple[int | str, ...]) -> str:
     """('feedetail', 0, 'feedetl_sn') -> 'feedetail[0].feedetl_sn'."""
     out = ""
@@ -392,15 +452,16 @@ def format_path(loc: tuple[int | str, ...]) -> str:
     return out
 
 
-def field_errors(exc: ValidationError) -> list[FieldError]:
+def field_errors(exc: ValidationError, root_fields: frozenset[str] = frozenset()) -> list[FieldError]:
     """Translate pydantic's errors into the spec's 3000x codes, every one of them, in order."""
     result: list[FieldError] = []
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
         kind = err["type"]
         ctx = err.get("ctx") or {}
-        if kind == "missing":
-            code = 30001 if len(loc) == 1 else 30002
+        if kind == "missing" or _is_blank(err.get("input", 0)):
+            # the bureau treats "" like an absent field ("不能为空"), so a blank required field is missing
+            code = 30001 if len(loc) == 1 and loc[0] not in root_fields else 30002
             detail = ""
         elif kind == "too_short" and len(loc) == 1:
             code, detail = 30001, "节点不能为空"
@@ -422,7 +483,9 @@ def validate_message(model: type[BaseModel], payload: Any, *, infno: str | None 
     try:
         return model.model_validate(payload)
     except ValidationError as exc:
-        raise DataValidationError(field_errors(exc), infno=infno) from None
+        raise DataValidationError(
+            field_errors(exc, _ROOT_FIELDS.get(model, frozenset())), infno=infno
+        ) from None
 
 
 @cache

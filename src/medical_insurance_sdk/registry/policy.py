@@ -128,18 +128,33 @@ ROLES: MappingProxyType[str, Role] = MappingProxyType(
             "hospital_operator",
             "医院操作员",
             frozenset(
-                {"person_info:read", "settlement:create", "settlement:cancel", "medical_record:upload",
-                 "info:query", "prescription:upload"}
+                {
+                    "person_info:read",
+                    "settlement:create",
+                    "settlement:cancel",
+                    "medical_record:upload",
+                    "info:query",
+                    "prescription:upload",
+                }
             ),
         ),
         "pharmacy_operator": Role(
             "pharmacy_operator",
             "药店操作员",
-            frozenset({"person_info:read", "inventory:manage", "prescription:query", "payment:create",
-                       "payment:query"}),
+            frozenset(
+                {
+                    "person_info:read",
+                    "inventory:manage",
+                    "prescription:query",
+                    "payment:create",
+                    "payment:query",
+                }
+            ),
         ),
         "data_analyst": Role(
-            "data_analyst", "数据分析员", frozenset({"info:query", "drg:query", "policy:query", "catalog:download"})
+            "data_analyst",
+            "数据分析员",
+            frozenset({"info:query", "drg:query", "policy:query", "catalog:download"}),
         ),
     }
 )

@@ -42,7 +42,9 @@ class Registry(Mapping[str, Transaction]):
         for t in self._all:
             for key in (t.infno, t.interface_type, t.sdk_method):
                 self._by_key.setdefault(key, t)
-        self._by_route = {(r.method, r.path): t for t in self._all for r in t.routes}
+        self._by_route: dict[tuple[str, str], Transaction] = {
+            (r.method, r.path): t for t in self._all for r in t.routes
+        }
 
     def __getitem__(self, key: str) -> Transaction:
         return self._by_key[key]
@@ -86,7 +88,9 @@ def check(transactions: tuple[Transaction, ...], *, expected_counts: bool = True
         counts = Counter(t.category for t in transactions)
         for category, expected in CATEGORY_COUNTS.items():
             if counts.get(category, 0) != expected:
-                problems.append(f"category {category}: {counts.get(category, 0)} transactions, spec says {expected}")
+                problems.append(
+                    f"category {category}: {counts.get(category, 0)} transactions, spec says {expected}"
+                )
         if len(transactions) != sum(CATEGORY_COUNTS.values()):
             problems.append(f"{len(transactions)} transactions, spec says {sum(CATEGORY_COUNTS.values())}")
 
@@ -97,7 +101,11 @@ def check(transactions: tuple[Transaction, ...], *, expected_counts: bool = True
             problems.append(f"{where}: infno format")
         if not _SNAKE.match(t.interface_type):
             problems.append(f"{where}: interface_type {t.interface_type!r} is not snake_case")
-        if not t.sdk_method.isidentifier() or keyword.iskeyword(t.sdk_method) or not _SNAKE.match(t.sdk_method):
+        if (
+            not t.sdk_method.isidentifier()
+            or keyword.iskeyword(t.sdk_method)
+            or not _SNAKE.match(t.sdk_method)
+        ):
             problems.append(f"{where}: sdk_method {t.sdk_method!r} is not a valid method name")
         if not t.routes:
             problems.append(f"{where}: no route")

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from medical_insurance_sdk.registry import policy
 from medical_insurance_sdk.registry.fields import (
+    ROOT_ROWS,
     Node,
     Schema,
     SchemaLevel,
@@ -143,9 +144,7 @@ class Transaction:
     @cached_property
     def request_model(self) -> type[BaseModel]:
         """Model of the bureau `input` object (strict; the 3000x codes come from it)."""
-        return build_message_model(
-            f"Tx{self.infno}Input", self.request_nodes, flavour="request"
-        )
+        return build_message_model(f"Tx{self.infno}Input", self.request_nodes, flavour="request")
 
     @cached_property
     def response_model(self) -> type[BaseModel]:
@@ -157,6 +156,9 @@ class Transaction:
         return validate_message(self.request_model, payload, infno=self.infno)
 
     def parse_output(self, output: Any) -> BaseModel:
+        """Read an `output` tolerantly; a bare-list output lands in `.rows`."""
+        if isinstance(output, list):
+            output = {ROOT_ROWS: output}
         return self.response_model.model_validate(output if isinstance(output, dict) else {})
 
 
@@ -171,11 +173,11 @@ def tx(
     permission: str,
     perf: str,
     sdk_method: str | None = None,
-    rate_category: str | None | Literal["auto"] = "auto",
+    rate_category: str | Literal["auto"] | None = "auto",
     concurrency_class: str | None = None,
     **kw: Any,
 ) -> Transaction:
-    """Declare a transaction.  `routes` is "METHOD path" (or several); limits default from the safety class."""
+    """Declare a transaction: `routes` is "METHOD path" (or several); limits default from the safety."""
     parsed = tuple(_route(r) for r in ((routes,) if isinstance(routes, str) else routes))
     if rate_category == "auto":
         rate_category = _default_rate_category(safety, perf)

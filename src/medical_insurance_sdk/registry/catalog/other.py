@@ -1,7 +1,61 @@
-"""Transactions of one spec category (data only)."""
+"""其他功能 (spec §2.9): 4 transactions, in the spec's order (data only)."""
 
 from __future__ import annotations
 
-from medical_insurance_sdk.registry.transaction import Transaction
+from medical_insurance_sdk.registry.transaction import Category, Safety, Transaction, tx
 
-TRANSACTIONS: tuple[Transaction, ...] = ()
+_C = Category.OTHER
+
+TRANSACTIONS: tuple[Transaction, ...] = (
+    tx(
+        "9001",
+        "签到",
+        "sign_in",
+        _C,
+        "POST other/sign-in",
+        safety=Safety.WRITE,
+        permission="person_info:read",
+        perf="person_info",
+        sdk_method="sign_in",
+        input_nodes=("signIn",),
+        notes="Returns sign_no, reused as the envelope's sign_no.",
+    ),
+    tx(
+        "9002",
+        "签退",
+        "sign_out",
+        _C,
+        "POST other/sign-out",
+        safety=Safety.WRITE,
+        permission="person_info:read",
+        perf="person_info",
+        sdk_method="sign_out",
+        input_nodes=("signOut",),
+    ),
+    tx(
+        "9101",
+        "文件上传",
+        "file_upload",
+        _C,
+        "POST other/file-upload",
+        safety=Safety.WRITE,
+        permission="file:upload",
+        perf="file_upload",
+        sdk_method="upload_file",
+        input_nodes=("fsUploadIn",),
+        notes="Returns file_qury_no (used by 3202 and others).",
+    ),
+    tx(
+        "9102",
+        "文件下载",
+        "file_download",
+        _C,
+        "GET other/file-download",
+        safety=Safety.QUERY,
+        permission="file:download",
+        perf="file_upload",
+        sdk_method="download_file",
+        input_nodes=("fsDownloadIn",),
+        notes="The answer body is the zip itself (octet-stream).",
+    ),
+)

@@ -32,6 +32,15 @@ def _merge(*modules: object) -> dict[str, Schema]:
 
 
 SCHEMAS: dict[str, Schema] = _merge(
-    basic, business, institution, upload, query, payment, prescription, monitoring, other, ticket,
+    basic,
+    business,
+    institution,
+    upload,
+    query,
+    payment,
+    prescription,
+    monitoring,
+    other,
+    ticket,
     policy_management,
 )

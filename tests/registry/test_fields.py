@@ -1,0 +1,213 @@
+"""The field-table DSL and the models built from it (no registry needed)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+
+from medical_insurance_sdk.exceptions import DataValidationError
+from medical_insurance_sdk.registry.fields import (
+    build_message_model,
+    extend,
+    format_path,
+    node,
+    parse_fields,
+    validate_message,
+)
+
+SETTLE = node(
+    "data",
+    """
+    psn_no          人员编号        C30    Y
+    insutype        险种类型        C6     Y  @insutype
+    medfee_sumamt   医疗费总额      N16,2  Y
+    begntime        开始时间        DT     Y
+    brdy            出生日期        D
+    age             年龄            N4,1
+    diag_srt_no     诊断排序号      I2
+    memo            备注            C      N
+    """,
+)
+FEES = node(
+    "feedetail",
+    """
+    feedetl_sn  费用明细流水号  C30    Y
+    cnt         数量            N16,4  Y
+    pric        单价            N16,6  Y
+    """,
+    many=True,
+    max_items=3,
+)
+REQUEST = build_message_model("SampleInput", (SETTLE, FEES), flavour="request")
+RESPONSE = build_message_model("SampleOutput", (SETTLE, FEES), flavour="response")
+
+
+def valid() -> dict:
+    return {
+        "data": {
+            "psn_no": "430000",
+            "insutype": "310",
+            "medfee_sumamt": "100.50",
+            "begntime": "2025-07-14 10:00:00",
+        },
+        "feedetail": [{"feedetl_sn": "1", "cnt": 2, "pric": "12.500000"}],
+    }
+
+
+def codes(exc: DataValidationError) -> list[tuple[int, str]]:
+    return [(e.code, e.path) for e in exc.errors]
+
+
+def test_parse_fields_reads_types_lengths_and_flags():
+    (f,) = parse_fields("medfee_sumamt 医疗费总额 N16,2 Y")
+    assert (f.kind, f.length, f.scale, f.required, f.type_text) == ("decimal", 16, 2, True, "N16,2")
+    (g,) = parse_fields("insutype 险种类型 C6 C @insutype")
+    assert (g.kind, g.length, g.required, g.dictionary) == ("str", 6, False, "insutype")
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["x 中文", "x 中文 Q9", "x 中文 N16", "x 中文 C6 Y @no_such_dictionary", "x 中文 C6 maybe"],
+)
+def test_parse_fields_rejects_malformed_lines(line):
+    with pytest.raises(ValueError):
+        parse_fields(line)
+
+
+def test_duplicate_fields_are_rejected():
+    with pytest.raises(ValueError, match="duplicate"):
+        parse_fields("a 甲 C1\na 乙 C2")
+
+
+def test_valid_message_passes_and_keeps_text_formats():
+    m = validate_message(REQUEST, valid())
+    assert m.data.medfee_sumamt == Decimal("100.50")
+    assert m.data.begntime == "2025-07-14 10:00:00"
+    assert m.feedetail[0].pric == Decimal("12.500000")
+
+
+def test_every_problem_is_reported_with_code_and_path():
+    payload = valid()
+    payload["data"].update(psn_no="x" * 31, insutype="999", medfee_sumamt="1.234", begntime="2025/07/14")
+    del payload["feedetail"][0]["feedetl_sn"]
+    with pytest.raises(DataValidationError) as info:
+        validate_message(REQUEST, payload, infno="2207")
+    assert codes(info.value) == [
+        (30004, "data.psn_no"),
+        (30003, "data.insutype"),
+        (30003, "data.medfee_sumamt"),
+        (30003, "data.begntime"),
+        (30002, "feedetail[0].feedetl_sn"),
+    ]
+    assert info.value.code == 30010  # several kinds at once: 数据验证失败
+    assert "30002 - 必填字段缺失: feedetail[0].feedetl_sn" in info.value.message
+    assert info.value.infno == "2207"
+
+
+def test_single_kind_of_problem_keeps_its_own_code():
+    payload = valid()
+    del payload["data"]["psn_no"]
+    with pytest.raises(DataValidationError) as info:
+        validate_message(REQUEST, payload)
+    assert info.value.code == 30002
+    assert str(info.value) == "30002 - 30002 - 必填字段缺失: data.psn_no"
+
+
+def test_missing_node_is_30001_and_empty_list_node_too():
+    with pytest.raises(DataValidationError) as info:
+        validate_message(REQUEST, {"feedetail": []})
+    assert codes(info.value) == [(30001, "data"), (30001, "feedetail")]
+
+
+def test_too_many_rows_is_a_length_error():
+    payload = valid()
+    payload["feedetail"] = payload["feedetail"] * 4
+    with pytest.raises(DataValidationError) as info:
+        validate_message(REQUEST, payload)
+    assert codes(info.value) == [(30004, "feedetail")]
+
+
+def test_empty_string_counts_as_missing_for_required_fields():
+    payload = valid()
+    payload["data"]["psn_no"] = "  "
+    with pytest.raises(DataValidationError) as info:
+        validate_message(REQUEST, payload)
+    assert codes(info.value) == [(30002, "data.psn_no")]
+
+
+def test_integer_digits_and_decimal_digits_are_length_errors():
+    payload = valid()
+    payload["data"].update(diag_srt_no=123, age="12345.6")
+    with pytest.raises(DataValidationError) as info:
+        validate_message(REQUEST, payload)
+    assert codes(info.value) == [(30004, "data.age"), (30004, "data.diag_srt_no")]
+
+
+def test_dates_accept_python_objects_and_render_bureau_text():
+    payload = valid()
+    payload["data"].update(begntime=datetime(2025, 7, 14, 8, 5, 9), brdy=date(1990, 1, 1))
+    m = validate_message(REQUEST, payload)
+    assert (m.data.begntime, m.data.brdy) == ("2025-07-14 08:05:09", "1990-01-01")
+
+
+def test_impossible_date_is_a_format_error():
+    payload = valid()
+    payload["data"]["brdy"] = "2025-02-30"
+    with pytest.raises(DataValidationError) as info:
+        validate_message(REQUEST, payload)
+    assert codes(info.value) == [(30003, "data.brdy")]
+
+
+def test_non_object_input_is_a_parse_error():
+    with pytest.raises(DataValidationError) as info:
+        validate_message(REQUEST, ["not", "an", "object"])
+    assert codes(info.value) == [(30009, "input")]
+
+
+@pytest.mark.parametrize("text", ["0.01", "12345678901234.56", "-505.01", "99999999999999.99", "0.10"])
+def test_decimal_round_trips_without_loss(text):
+    payload = valid()
+    payload["data"]["medfee_sumamt"] = text
+    m = validate_message(REQUEST, payload)
+    assert str(m.data.medfee_sumamt) == text
+    back = validate_message(REQUEST, m.model_dump())
+    assert back.data.medfee_sumamt == Decimal(text)
+    assert str(RESPONSE.model_validate({"data": {"medfee_sumamt": text}}).data.medfee_sumamt) == text
+
+
+def test_float_input_becomes_the_decimal_a_person_typed():
+    payload = valid()
+    payload["data"]["medfee_sumamt"] = 0.1 + 0.2  # 0.30000000000000004: too many places, refused
+    with pytest.raises(DataValidationError):
+        validate_message(REQUEST, payload)
+    payload["data"]["medfee_sumamt"] = 12.5
+    assert validate_message(REQUEST, payload).data.medfee_sumamt == Decimal("12.5")
+
+
+def test_response_model_tolerates_real_world_variations():
+    answer = {
+        "data": {"psn_no": 430000, "medfee_sumamt": "", "age": "35.0", "unknown_key": 1, "insutype": "999"},
+        "feedetail": {"feedetl_sn": "1", "cnt": "2.0000", "pric": 12.5},  # object where a list is expected
+    }
+    m = RESPONSE.model_validate(answer)
+    assert m.data.psn_no == "430000"
+    assert m.data.medfee_sumamt is None
+    assert m.data.age == Decimal("35.0")
+    assert m.data.insutype == "999"  # dictionaries are not enforced on answers
+    assert m.feedetail[0].cnt == Decimal("2.0000")
+    assert RESPONSE.model_validate({}).data is None
+
+
+def test_extend_drops_and_adds_fields():
+    inpatient = extend(FEES, "drord_no 医嘱号 C30", drop=["pric"])
+    assert [f.name for f in inpatient.fields] == ["feedetl_sn", "cnt", "drord_no"]
+    assert inpatient.many and inpatient.max_items == 3
+    with pytest.raises(ValueError):
+        extend(FEES, drop=["nope"])
+
+
+def test_format_path():
+    assert format_path(("feedetail", 0, "feedetl_sn")) == "feedetail[0].feedetl_sn"
+    assert format_path(("data",)) == "data"
