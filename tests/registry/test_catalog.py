@@ -334,7 +334,6 @@ def test_confirm_by(infno: str, confirm_by: str | None) -> None:
 
 def test_money_transactions_have_a_resolution_path() -> None:
     """A reversible or confirmable MONEY call can be settled by a role that may make it."""
-    gap = {"2102", "2103"}  # pharmacy_operator has no info:query for 5203: listed in OPEN_QUESTIONS
     reversal = REGISTRY["2601"]
     assert reversal.safety is Safety.MONEY
     for t in TXS:
@@ -348,11 +347,7 @@ def test_money_transactions_have_a_resolution_path() -> None:
         callers = [r for r in NON_ADMIN_ROLES.values() if r.allows(t.permission)]
         assert callers, f"{t.infno}: no operator role may call it"
         resolved = [r for r in callers if any(r.allows(x.permission) for x in resolvers)]
-        if t.infno in gap:
-            assert not resolved
-            assert t.infno in open_question_text()
-        else:
-            assert resolved == callers, f"{t.infno}: some callers cannot resolve an unknown outcome"
+        assert resolved == callers, f"{t.infno}: some callers cannot resolve an unknown outcome"
 
 
 # --------------------------------------------------------------------------- roles and flows

@@ -121,40 +121,52 @@ class Role:
         return "*" in self.permissions or permission in self.permissions
 
 
+# The spec's four roles, each widened by what its users cannot work without (the spec's lists are the
+# first set; the additions are the second):
+#   hospital_operator: catalogs, 45xx/46xx clinical uploads and the 9101/9102 files of reconciliation;
+#   pharmacy_operator: 5203 to see its own settlements, catalogs and files;
+#   data_analyst: 9102, to fetch the catalog files it may request.
+_SPEC_ROLE_PERMISSIONS: dict[str, set[str]] = {
+    "hospital_operator": {
+        "person_info:read",
+        "settlement:create",
+        "settlement:cancel",
+        "medical_record:upload",
+        "info:query",
+        "prescription:upload",
+    },
+    "pharmacy_operator": {
+        "person_info:read",
+        "inventory:manage",
+        "prescription:query",
+        "payment:create",
+        "payment:query",
+    },
+    "data_analyst": {"info:query", "drg:query", "policy:query", "catalog:download"},
+}
+_ADDED_PERMISSIONS: dict[str, set[str]] = {
+    "hospital_operator": {"catalog:download", "clinical_data:upload", "file:upload", "file:download"},
+    "pharmacy_operator": {"info:query", "catalog:download", "file:upload", "file:download"},
+    "data_analyst": {"file:download"},
+}
+
 ROLES: MappingProxyType[str, Role] = MappingProxyType(
     {
         "admin": Role("admin", "系统管理员", frozenset({"*"})),
         "hospital_operator": Role(
             "hospital_operator",
             "医院操作员",
-            frozenset(
-                {
-                    "person_info:read",
-                    "settlement:create",
-                    "settlement:cancel",
-                    "medical_record:upload",
-                    "info:query",
-                    "prescription:upload",
-                }
-            ),
+            frozenset(_SPEC_ROLE_PERMISSIONS["hospital_operator"] | _ADDED_PERMISSIONS["hospital_operator"]),
         ),
         "pharmacy_operator": Role(
             "pharmacy_operator",
             "药店操作员",
-            frozenset(
-                {
-                    "person_info:read",
-                    "inventory:manage",
-                    "prescription:query",
-                    "payment:create",
-                    "payment:query",
-                }
-            ),
+            frozenset(_SPEC_ROLE_PERMISSIONS["pharmacy_operator"] | _ADDED_PERMISSIONS["pharmacy_operator"]),
         ),
         "data_analyst": Role(
             "data_analyst",
             "数据分析员",
-            frozenset({"info:query", "drg:query", "policy:query", "catalog:download"}),
+            frozenset(_SPEC_ROLE_PERMISSIONS["data_analyst"] | _ADDED_PERMISSIONS["data_analyst"]),
         ),
     }
 )

@@ -300,15 +300,19 @@ OPEN_QUESTIONS: tuple[OpenQuestion, ...] = (
         ),
     ),
     OpenQuestion(
-        topic="Gaps in the spec's roles (not fixable in the catalog)",
+        topic="Gaps in the spec's roles, and how the roles were widened",
         choice=(
-            "pharmacy_operator cannot run 5203 (to confirm 2102/2103) or 2601. hospital_operator cannot "
-            "run 45xx/46xx (clinical_data:upload) or 9101 (file:upload, needed before 3202). data_analyst "
-            "cannot run 9102 (file:download), which fetches catalog files."
+            "The spec's role lists (§7.2.1) left gaps: pharmacy_operator could not run 5203 (to confirm "
+            "2102/2103), hospital_operator could not run 45xx/46xx (clinical_data:upload) or 9101 "
+            "(file:upload, needed before 3202), data_analyst could not run 9102 (file:download), which "
+            "fetches catalog files. registry/policy.py widens them: hospital_operator + catalog:download, "
+            "clinical_data:upload, file:upload, file:download; pharmacy_operator + info:query, "
+            "catalog:download, file:upload, file:download; data_analyst + file:download. 2601 stays "
+            "settlement:cancel: pharmacies do not call it by hand, the engine's compensation does."
         ),
         reason=(
-            "These follow from §7.2.1's role lists. admin can do all of them. Whether to widen the roles "
-            "is for the policy owner to decide."
+            "A role that can start a flow but not finish it helps nobody; the widened roles are the spec's "
+            "lists plus exactly what their flows need."
         ),
     ),
     # ------------------------------------------------------------------ performance and confirmation
