@@ -7,9 +7,9 @@
     ├── PermissionDeniedError                 10009
     ├── RateLimitError                        10004
     ├── ServiceUnavailableError               10005 10010
-    ├── InterfaceError                        2xxxx
+    ├── InterfaceError                        2xxxx; 20003 itself: no usable bureau answer
     │   ├── UnsupportedInterfaceError         20001 20002
-    │   ├── BureauError                       20003 20006 (the bureau answered infcode != 0)
+    │   ├── BureauError                       20006 (the bureau answered infcode != 0)
     │   ├── ResponseFormatError               20004
     │   ├── BureauTimeoutError                20005
     │   └── DuplicateMessageError             20007
@@ -200,7 +200,8 @@ _BY_CODE: dict[int, type[MedicalInsuranceException]] = {
     10004: RateLimitError,
     **dict.fromkeys((10005, 10010), ServiceUnavailableError),
     **dict.fromkeys((20001, 20002), UnsupportedInterfaceError),
-    **dict.fromkeys((20003, 20006), BureauError),
+    20003: InterfaceError,
+    20006: BureauError,
     20004: ResponseFormatError,
     20005: BureauTimeoutError,
     20007: DuplicateMessageError,
