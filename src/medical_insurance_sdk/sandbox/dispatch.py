@@ -1,0 +1,422 @@
+"""The sandbox bureau's dispatcher: check a message as the platform does, run its handler, record it, answer.
+
+    answer = handle_body(state, body, headers)                  # the dispatcher endpoint
+    answer = handle_body(state, body, headers, route_infnos={"1101"})  # the URL path named the infno
+
+Checks, in this order; the first that fails answers HTTP 200, infcode -1, output null and a Chinese
+err_msg ending in (traceId@ip), and the message is NOT processed:
+
+1. the body is a JSON object;
+2. the gateway signature of the configured profile (x-tif / AK/SK / none) → "签名验证失败: …";
+3. the envelope fields (required, lengths, formats) → the 3000x texts, e.g. "30002 - 必填字段缺失: opter";
+4. msgid: 30 characters starting with the sender's fixmedins_code (and, for 12-character codes, the
+   code + yyyyMMddHHmmss + 4-digit layout of `protocol.msgid`);
+5. a known infno (and the same one the service path names, when it names one);
+6. the msgid was not used before → "报文ID重复: <msgid>";
+7. a live 9001 sign_no of the same institution, for every transaction except those in `SIGN_IN_EXEMPT`;
+8. insuplc_admdvs present when the input carries a psn_no;
+9. the input against the registry's field tables → "30002 - 必填字段缺失: data.mdtrt_id; …".
+
+Then the handler (`HANDLERS[infno]`, else the generic one) runs inside one database transaction.  Success
+commits its changes together with the `sbx_message` row; a `Refusal` rolls its changes back and the
+refused message is still recorded.  An unexpected exception is a sandbox bug: it answers infcode -1 with
+`INTERNAL_ERROR` (never a success, never an HTTP 500) and is logged, not recorded.
+
+Decisions:
+- Duplicate msgid: only PROCESSED messages count, i.e. those that reached the handler and were recorded
+  (answered success or a business refusal).  A message rejected by checks 1-9, or by a fault before
+  processing, may be sent again with the same msgid once fixed.  After `timeout_after` / `reset_after`
+  faults the message was processed, so resending the msgid is refused: the client must look the outcome
+  up (query, or 2601 with omsgid) instead of resending, as with the real platform.
+- Sign-in: only 9001 is exempt.  The operator is not compared with the one who signed in (several
+  operators of one institution share a terminal's sign-in); a sign-out (9002) ends the sign_no.
+- The SM4/SM2 channel (62xx–64xx, 71xx–72xx) has no infno envelope, msgid or sign_no: its signature is the
+  channel's own.  See `handle_sm_message`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy.orm import Session
+
+from medical_insurance_sdk.exceptions import (
+    AuthenticationError,
+    DataValidationError,
+    MedicalInsuranceException,
+)
+from medical_insurance_sdk.protocol.envelope import ENVELOPE_FIELDS, _field_errors, carries_psn_no
+from medical_insurance_sdk.protocol.jsoncodec import loads
+from medical_insurance_sdk.protocol.msgid import CODE_LENGTH, parse_msgid
+from medical_insurance_sdk.registry import REGISTRY, Channel, Transaction
+from medical_insurance_sdk.sandbox.answers import (
+    OCTET_STREAM,
+    Answer,
+    envelope,
+    json_answer,
+    trace_suffix,
+)
+from medical_insurance_sdk.sandbox.files import FileBody
+from medical_insurance_sdk.sandbox.generic import generic_handler
+from medical_insurance_sdk.sandbox.handlers.base import HANDLERS, Context, Output, Refusal
+from medical_insurance_sdk.sandbox.runtime import SandboxState
+from medical_insurance_sdk.sandbox.state import Message, SignIn
+
+log = logging.getLogger(__name__)
+
+SIGN_IN_EXEMPT = frozenset({"9001"})
+INTERNAL_ERROR = "医保中心系统内部错误"
+SM_CODE_OK = 0
+SM_CODE_FAIL = -1
+
+
+class Rejected(Exception):
+    """A message refused by the platform's checks, before any processing."""
+
+    def __init__(self, err_msg: str) -> None:
+        super().__init__(err_msg)
+        self.err_msg = err_msg
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What processing a message gave: infcode, output (or a file) and err_msg (with its trace suffix)."""
+
+    infcode: int
+    output: Output | FileBody
+    err_msg: str | None
+
+
+# --------------------------------------------------------------------------------------------- entry points
+
+
+def handle_body(
+    state: SandboxState,
+    body: bytes,
+    headers: Mapping[str, str],
+    *,
+    route_infnos: Collection[str] | None = None,
+    received: datetime | None = None,
+) -> Answer:
+    """Parse a request body and dispatch it (`route_infnos`: the infnos the URL path stands for, if any)."""
+    received = received or state.now()
+    try:
+        message = parse_body(body)
+    except Rejected as rejected:
+        return _rejection(state, {}, rejected.err_msg, received)
+    return handle_message(state, message, headers, body=body, route_infnos=route_infnos, received=received)
+
+
+def parse_body(body: bytes) -> dict[str, Any]:
+    """The request object; a body that is not a JSON object is rejected (any content type is read)."""
+    try:
+        message = loads(body)
+    except ValueError:
+        raise Rejected("30009 - 数据解析失败: 交易报文不是有效的 JSON") from None
+    if not isinstance(message, dict):
+        raise Rejected("30009 - 数据解析失败: 交易报文应为 JSON 对象")
+    return message
+
+
+def handle_message(
+    state: SandboxState,
+    message: dict[str, Any],
+    headers: Mapping[str, str],
+    *,
+    body: bytes = b"",
+    route_infnos: Collection[str] | None = None,
+    received: datetime | None = None,
+) -> Answer:
+    """Check one envelope, run its transaction and answer (see the module docstring for the order)."""
+    received = received or state.now()
+    message = _tolerant(message)
+    with state.session() as session:
+        try:
+            tx = _check(state, session, message, headers, body, route_infnos)
+            data = _validated(tx, message["input"])
+        except Rejected as rejected:
+            session.rollback()
+            return _rejection(state, message, rejected.err_msg, received)
+        outcome = run_transaction(state, session, tx, message, data, received)
+    return _answer(state, outcome, received)
+
+
+def run_transaction(
+    state: SandboxState,
+    session: Session,
+    tx: Transaction,
+    message: dict[str, Any],
+    data: dict[str, Any],
+    received: datetime,
+) -> Outcome:
+    """Run the handler and record the message in one transaction; a Refusal keeps only the record."""
+    msgid = str(message["msgid"])
+    ctx = Context(
+        session=session,
+        infno=tx.infno,
+        msgid=msgid,
+        envelope=message,
+        now=received,
+        settings=state.settings,
+        services=state.services(),
+    )
+    handler = HANDLERS.get(tx.infno, generic_handler)
+    try:
+        output: Output | FileBody = handler(ctx, data)
+        session.flush()
+        infcode, err_msg = 0, None
+    except Refusal as refusal:
+        session.rollback()
+        output, infcode = None, refusal.infcode or -1
+        err_msg = refusal.err_msg + trace_suffix(state.settings.trace_ip)
+    except Exception as exc:
+        return _internal_error(state, session, tx, exc)
+    session.add(
+        Message(
+            msgid=msgid,
+            infno=tx.infno,
+            fixmedins_code=str(message.get("fixmedins_code") or ""),
+            opter=str(message.get("opter") or ""),
+            received_at=received,
+            infcode=infcode,
+            input=message.get("input"),
+            output=_ledger_output(output),
+            err_msg=err_msg,
+        )
+    )
+    try:
+        session.commit()
+    except Exception as exc:
+        return _internal_error(state, session, tx, exc)
+    return Outcome(infcode, output, err_msg)
+
+
+def _internal_error(state: SandboxState, session: Session, tx: Transaction, exc: Exception) -> Outcome:
+    session.rollback()
+    log.exception("sandbox handler of %s failed", tx.infno)
+    text = f"{INTERNAL_ERROR}: {type(exc).__name__}: {exc}"[:300]
+    return Outcome(-1, None, text + trace_suffix(state.settings.trace_ip))
+
+
+def _ledger_output(output: Output | FileBody) -> Any:
+    if isinstance(output, FileBody):
+        return {"filename": output.filename, "size": output.size}
+    return output
+
+
+# --------------------------------------------------------------------------------------------- the checks
+
+
+def _tolerant(message: dict[str, Any]) -> dict[str, Any]:
+    # Some HIS configurations send opter_type as a number (reference §9); the field is text.
+    value = message.get("opter_type")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return {**message, "opter_type": str(value)}
+    return message
+
+
+def _check(
+    state: SandboxState,
+    session: Session,
+    message: dict[str, Any],
+    headers: Mapping[str, str],
+    body: bytes,
+    route_infnos: Collection[str] | None,
+) -> Transaction:
+    try:
+        state.verifier.verify(headers, body)
+    except AuthenticationError as exc:
+        raise Rejected(exc.message) from None
+
+    errors = _field_errors(message, ENVELOPE_FIELDS[:-1])
+    if not isinstance(message.get("input"), dict):
+        missing = message.get("input") is None
+        detail = (
+            "30001 - 数据节点缺失: input"
+            if missing
+            else "30003 - 字段格式错误: input (交易输入应为 JSON 对象)"
+        )
+        raise Rejected("; ".join([*(e.message for e in errors), detail]))
+    if errors:
+        raise Rejected("; ".join(e.message for e in errors))
+
+    msgid, code, infno = message["msgid"], message["fixmedins_code"], message["infno"]
+    if not msgid.startswith(code):
+        raise Rejected(f"报文ID[{msgid}]格式错误: 应以定点医药机构编号[{code}]开头")
+    if len(code) == CODE_LENGTH:
+        try:
+            parse_msgid(msgid)
+        except DataValidationError as exc:
+            raise Rejected(f"报文ID[{msgid}]格式错误: {exc.errors[0].detail}") from None
+
+    tx = transaction_of(infno)
+    if route_infnos and tx.infno not in route_infnos:
+        expected = "/".join(sorted(route_infnos))
+        raise Rejected(f"交易编号[{infno}]与服务地址不符（该地址对应交易[{expected}]）")
+
+    if session.get(Message, msgid) is not None:
+        raise Rejected(f"报文ID重复: {msgid}")
+
+    if state.settings.sign_in_required and tx.infno not in SIGN_IN_EXEMPT:
+        _check_sign_in(session, str(message.get("sign_no") or ""), code)
+
+    if carries_psn_no(message["input"]) and not message.get("insuplc_admdvs"):
+        raise Rejected("参保地医保区划(insuplc_admdvs)不能为空: 交易输入含人员编号(psn_no)时必须填写")
+    return tx
+
+
+def transaction_of(infno: str) -> Transaction:
+    """The registry entry of an infno, or a Rejected naming it."""
+    tx = REGISTRY.get(infno)
+    if tx is None or tx.infno != infno:
+        raise Rejected(f"交易编号[{infno}]不存在或未开通")
+    return tx
+
+
+def _check_sign_in(session: Session, sign_no: str, fixmedins_code: str) -> None:
+    if not sign_no:
+        raise Rejected("交易签到流水号(sign_no)不能为空，请先签到(9001)")
+    sign_in = session.get(SignIn, sign_no)
+    if sign_in is None or sign_in.fixmedins_code != fixmedins_code:
+        raise Rejected(f"签到流水号[{sign_no}]无效，请重新签到(9001)")
+    if sign_in.signed_out is not None:
+        raise Rejected(f"签到流水号[{sign_no}]已签退，请重新签到(9001)")
+
+
+def _validated(tx: Transaction, payload: Any) -> dict[str, Any]:
+    """The input as the registry's strict model reads it (Decimal amounts, optional fields as None)."""
+    try:
+        model = tx.validate_input(payload)
+    except DataValidationError as exc:
+        raise Rejected("; ".join(e.message for e in exc.errors) or exc.message) from None
+    return model.model_dump()
+
+
+# --------------------------------------------------------------------------------------------- answers
+
+
+def fault_answer(state: SandboxState, err_msg: str) -> Answer:
+    """The infcode -1 answer of an `infcode_error` fault: looks like any failure, nothing processed."""
+    received = state.now()
+    return _answer(state, Outcome(-1, None, err_msg + trace_suffix(state.settings.trace_ip)), received)
+
+
+def _rejection(state: SandboxState, message: Mapping[str, Any], err_msg: str, received: datetime) -> Answer:
+    state.note_rejection(
+        {
+            "time": f"{received:%Y-%m-%d %H:%M:%S}",
+            "infno": message.get("infno"),
+            "msgid": message.get("msgid"),
+            "fixmedins_code": message.get("fixmedins_code"),
+            "err_msg": err_msg,
+        }
+    )
+    return _answer(state, Outcome(-1, None, err_msg + trace_suffix(state.settings.trace_ip)), received)
+
+
+def _answer(state: SandboxState, outcome: Outcome, received: datetime) -> Answer:
+    if outcome.infcode == 0 and isinstance(outcome.output, FileBody):
+        return file_answer(outcome.output)
+    body = envelope(
+        infcode=outcome.infcode,
+        output=outcome.output if outcome.infcode == 0 else None,
+        err_msg=outcome.err_msg,
+        inf_refmsgid=state.refmsgids.next(received),
+        received=received,
+        responded=state.now(),
+    )
+    return json_answer(body)
+
+
+def file_answer(file: FileBody) -> Answer:
+    """A 9102 answer: the file itself, named in Content-Disposition (RFC 6266 filename* when not ASCII)."""
+    if file.filename.isascii():
+        disposition = 'attachment; filename="{}"'.format(file.filename.replace('"', "_"))
+    else:
+        disposition = f"attachment; filename*=UTF-8''{quote(file.filename)}"
+    headers = {"Content-Disposition": disposition}
+    if file.content is not None:
+        return Answer(status=200, content_type=OCTET_STREAM, body=file.content, headers=headers)
+    return Answer(status=200, content_type=OCTET_STREAM, path=file.path, headers=headers)
+
+
+# --------------------------------------------------------------------------------------------- SM channel
+
+
+def handle_sm_message(
+    state: SandboxState, route_infno: str | None, body: bytes, *, received: datetime | None = None
+) -> Answer:
+    """One message of the SM4/SM2 channel: open (decrypt + verify), validate, run, answer sealed.
+
+    The decrypted data is the transaction's `input.data`.  Answers are sealed envelopes with signed
+    top-level `code` (0 / -1), `message` and `success`; the data is the output's `data` node.  Failures
+    that happen before the channel can be trusted (no channel configured, unknown appId, undecryptable
+    body) answer the same three fields in plain JSON.
+    """
+    channel = state.sm_channel
+    if channel is None:
+        return _sm_plain("移动支付/电子处方渠道未配置(sm_app_id)")
+    try:
+        sealed = loads(body)
+    except ValueError:
+        return _sm_plain("30009 - 数据解析失败: 报文不是有效的 JSON")
+    if not isinstance(sealed, dict) or sealed.get("appId") != channel.app_id:
+        return _sm_plain("渠道appId无效")
+    try:
+        data = channel.open(sealed, malformed_code=10002)
+    except AuthenticationError as exc:
+        return _sm_sealed(state, None, exc.message)
+    except MedicalInsuranceException as exc:
+        return _sm_plain(exc.message)
+
+    received = received or state.now()
+    infno = route_infno or str(sealed.get("infno") or "")
+    try:
+        tx = transaction_of(infno)
+        if tx.channel is not Channel.SM:
+            raise Rejected(f"交易[{infno}]不走移动支付/电子处方渠道")
+        payload = {"data": data}
+        validated = _validated(tx, payload)
+    except Rejected as rejected:
+        return _sm_sealed(state, None, rejected.err_msg)
+    fields = data if isinstance(data, dict) else {}
+    message = {
+        "infno": tx.infno,
+        "msgid": state.ids.new(received, prefix="SM", width=30),
+        "fixmedins_code": str(fields.get("orgCodg") or fields.get("fixmedinsCode") or ""),
+        "opter": "",
+        "input": payload,
+        "appId": channel.app_id,
+    }
+    with state.session() as session:
+        outcome = run_transaction(state, session, tx, message, validated, received)
+    if outcome.infcode != 0:
+        return _sm_sealed(state, None, outcome.err_msg or "交易失败")
+    output = outcome.output
+    if isinstance(output, dict) and set(output) == {"data"}:
+        output = output["data"]
+    return _sm_sealed(state, output, None)
+
+
+def sm_fault_answer(state: SandboxState, err_msg: str) -> Answer:
+    """The `infcode_error` fault on the SM channel: a sealed failure (plain when no channel is set up)."""
+    return _sm_sealed(state, None, err_msg) if state.sm_channel else _sm_plain(err_msg)
+
+
+def _sm_plain(message: str) -> Answer:
+    return json_answer({"code": SM_CODE_FAIL, "message": message, "success": False})
+
+
+def _sm_sealed(state: SandboxState, data: Any, err_msg: str | None) -> Answer:
+    assert state.sm_channel is not None
+    fields = {
+        "code": SM_CODE_OK if err_msg is None else SM_CODE_FAIL,
+        "message": "成功" if err_msg is None else err_msg,
+        "success": err_msg is None,
+    }
+    return json_answer(state.sm_channel.seal(data if data is not None else {}, envelope_fields=fields))

@@ -1,0 +1,196 @@
+"""The live sandbox: database, clock, fault plan, file store and id sources of one sandbox app.
+
+    state = SandboxState(SandboxSettings())      # tables created and seeded
+    with state.transaction() as session: ...     # every database use goes through the one lock
+    state.reset()                                 # drop everything, recreate, reseed
+
+One `SandboxState` lives on `app.state.sandbox`; nothing is global.  Database work is serialised by one
+lock: the sandbox is a simulator, and one message at a time keeps its state and ledger easy to reason
+about (and an in-memory SQLite connection is not safe to share otherwise).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import itertools
+import pkgutil
+import shutil
+import tempfile
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, select
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from medical_insurance_sdk.protocol import jsoncodec
+from medical_insurance_sdk.protocol.jsoncodec import BEIJING, beijing
+from medical_insurance_sdk.protocol.profiles import Profile, load_profile
+from medical_insurance_sdk.protocol.signing import Signer
+from medical_insurance_sdk.protocol.sm_channel import SmChannel
+from medical_insurance_sdk.sandbox import handlers as handlers_package
+from medical_insurance_sdk.sandbox.answers import RefMsgIds
+from medical_insurance_sdk.sandbox.faults import FaultPlan
+from medical_insurance_sdk.sandbox.files import FileStore
+from medical_insurance_sdk.sandbox.seed import PERSONS, SEED_DATE, InsuredPerson
+from medical_insurance_sdk.sandbox.settings import IN_MEMORY, SandboxSettings
+from medical_insurance_sdk.sandbox.state import Person, SandboxBase
+
+Clock = Callable[[], datetime]
+REJECTIONS_KEPT = 200
+
+
+def load_handlers() -> None:
+    """Import every module of `sandbox.handlers`, so that their `@handles` registrations run."""
+    for module in pkgutil.iter_modules(handlers_package.__path__):
+        importlib.import_module(f"{handlers_package.__name__}.{module.name}")
+    # Business tables live beside the handlers; make sure create_all sees them even if no handler uses them.
+    business = "medical_insurance_sdk.sandbox.business_state"
+    if importlib.util.find_spec(business) is not None:
+        importlib.import_module(business)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine whose JSON columns keep Decimal amounts exact (jsoncodec, not json)."""
+    options: dict[str, Any] = {
+        "json_serializer": lambda value: jsoncodec.dumps(value).decode("utf-8"),
+        "json_deserializer": jsoncodec.loads,
+    }
+    if url.startswith("sqlite"):
+        # Handlers run in worker threads; the lock in SandboxState keeps them one at a time.
+        options["connect_args"] = {"check_same_thread": False}
+        if url in (IN_MEMORY, "sqlite:///:memory:"):
+            options["poolclass"] = StaticPool  # one connection, or each thread would see its own database
+    return create_engine(url, **options)
+
+
+def person_row(person: InsuredPerson) -> Person:
+    """The database row of a seed person: live balance and counters, the seed record as `profile`."""
+    return Person(
+        psn_no=person.psn_no,
+        certno=person.certno,
+        psn_name=person.psn_name,
+        insutype=person.insutype,
+        insuplc_admdvs=person.insuplc_admdvs,
+        balc=person.balc,
+        year=SEED_DATE.year,
+        year_to_date={},
+        profile={
+            "baseinfo": person.baseinfo(),
+            "insuinfo": person.insuinfo(),
+            "idetinfo": person.idetinfo_rows(),
+            "category": person.category,
+            "tel": person.tel,
+        },
+    )
+
+
+def seed_persons(session: Session) -> int:
+    """Insert the seed persons that are missing; returns how many were added (existing rows are kept)."""
+    present = set(session.scalars(select(Person.psn_no)))
+    missing = [p for p in PERSONS if p.psn_no not in present]
+    session.add_all(person_row(p) for p in missing)
+    return len(missing)
+
+
+class Ids:
+    """Unique business ids (mdtrt_id, setl_id, payOrdId …): admdvs + yyyyMMddHHmmss + 6-digit serial."""
+
+    def __init__(self, admdvs: str) -> None:
+        self._admdvs = admdvs
+        self._serial = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def new(self, now: datetime, *, prefix: str | None = None, width: int = 26) -> str:
+        with self._lock:
+            serial = next(self._serial) % 1_000_000
+        text = f"{self._admdvs if prefix is None else prefix}{now:%Y%m%d%H%M%S}{serial:06d}"
+        return text[-width:] if len(text) > width else text
+
+
+def _beijing_now() -> datetime:
+    return datetime.now(BEIJING)
+
+
+class SandboxState:
+    """Everything one sandbox app holds; built from settings, torn down with `close()`."""
+
+    def __init__(self, settings: SandboxSettings, *, clock: Clock | None = None) -> None:
+        load_handlers()
+        self.settings = settings
+        self.profile: Profile = load_profile(settings.profile)
+        self.verifier: Signer = settings.verifier()
+        self._clock = clock or _beijing_now
+        # Without a configured directory the sandbox owns a temporary one, removed by close().
+        self._own_dir = None if settings.file_dir else Path(tempfile.mkdtemp(prefix="yibao-sandbox-"))
+        directory = settings.file_dir or self._own_dir
+        assert directory is not None
+        self.files = FileStore(directory, timedelta(hours=settings.file_ttl_hours))
+        self.faults = FaultPlan(settings.faults, seed=settings.seed)
+        self.refmsgids = RefMsgIds(settings.admdvs)
+        self.ids = Ids(settings.admdvs)
+        self.lock = threading.RLock()
+        self.rejections: deque[dict[str, Any]] = deque(maxlen=REJECTIONS_KEPT)
+        self.sm_channel = self._sm_channel(settings)
+        self.engine = make_engine(settings.database_url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        with self.lock:
+            SandboxBase.metadata.create_all(self.engine)
+            with self.transaction() as session:
+                seed_persons(session)
+
+    @staticmethod
+    def _sm_channel(settings: SandboxSettings) -> SmChannel | None:
+        if not settings.sm_configured:
+            return None
+        return SmChannel(
+            settings.sm_app_id or "",
+            settings.sm_app_secret or "",
+            private_key=settings.sm_private_key or "",
+            peer_public_key=settings.sm_peer_public_key or "",
+        )
+
+    def now(self) -> datetime:
+        """Current Beijing wall-clock time, naive (as the tables store it)."""
+        return beijing(self._clock()).replace(tzinfo=None)
+
+    def services(self) -> dict[str, Any]:
+        """The shared helpers a handler finds in `ctx.services`."""
+        return {"files": self.files, "ids": self.ids}
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session in one transaction under the sandbox lock: committed on success, else rolled back."""
+        with self.lock, self._sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session under the lock whose transactions the caller manages (the dispatcher)."""
+        with self.lock, self._sessions() as session:
+            yield session
+
+    def reset(self) -> None:
+        """Drop every table, recreate, reseed; the fault plan restarts from the configured rules and seed."""
+        with self.lock:
+            SandboxBase.metadata.drop_all(self.engine)
+            SandboxBase.metadata.create_all(self.engine)
+            with self.transaction() as session:
+                seed_persons(session)
+        self.faults.replace(self.settings.faults, seed=self.settings.seed)
+        self.rejections.clear()
+
+    def note_rejection(self, entry: dict[str, Any]) -> None:
+        """Remember a message refused before processing (not in the ledger), for the admin API."""
+        self.rejections.appendleft(entry)
+
+    def close(self) -> None:
+        self.engine.dispose()
+        if self._own_dir is not None:
+            shutil.rmtree(self._own_dir, ignore_errors=True)

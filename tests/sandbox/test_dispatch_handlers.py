@@ -1,0 +1,261 @@
+"""The sandbox's own handlers (sign-in, files, basic information) and the generic handler."""
+
+from __future__ import annotations
+
+import base64
+import io
+import zipfile
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from bureau_harness import ZHANG_SAN, Bureau, assert_failure, assert_success, open_bureau, person_query
+from sqlalchemy import select
+
+from medical_insurance_sdk.protocol.jsoncodec import BEIJING, loads
+from medical_insurance_sdk.protocol.result import FileAnswer, parse_http_answer
+from medical_insurance_sdk.registry import REGISTRY
+from medical_insurance_sdk.sandbox.app import create_sandbox_app
+from medical_insurance_sdk.sandbox.seed import DEMO_HOSPITAL, PERSONS, departments_of, staff_of
+from medical_insurance_sdk.sandbox.settings import SandboxSettings
+from medical_insurance_sdk.sandbox.state import SignIn, Upload
+
+
+@pytest.fixture
+def bureau(tmp_path: Path) -> Iterator[Bureau]:
+    with open_bureau(tmp_path) as opened:
+        opened.sign_in()
+        yield opened
+
+
+# --------------------------------------------------------------------------------------------- 9001 / 9002
+
+
+def test_sign_in_issues_short_unique_digits(bureau: Bureau) -> None:
+    numbers = {bureau.sign_in() for _ in range(5)}
+    assert len(numbers) == 5
+    assert all(n.isdigit() and len(n) == 8 for n in numbers)
+    with bureau.state.transaction() as session:
+        row = session.get(SignIn, bureau.sign_no)
+        assert row is not None and row.fixmedins_code == DEMO_HOSPITAL and row.opter_no == "OP001"
+
+
+def test_sign_out_twice_is_refused(bureau: Bureau) -> None:
+    sign_no = bureau.sign_no
+    other = bureau.sign_in()  # a second terminal keeps working after the first signs out
+    assert_success(bureau.call("9002", {"signOut": {"sign_no": sign_no, "opter_no": "OP001"}}))
+    assert_failure(bureau.call("9002", {"signOut": {"sign_no": sign_no, "opter_no": "OP001"}}), "已签退")
+    assert bureau.sign_no == other
+
+
+# --------------------------------------------------------------------------------------------- 1101
+
+
+def test_person_by_psn_no_as_e_voucher(bureau: Bureau) -> None:
+    query = {"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": ZHANG_SAN.psn_no, "psn_cert_type": "01"}}
+    assert assert_success(bureau.call("1101", query))["baseinfo"]["certno"] == ZHANG_SAN.certno
+
+
+def test_person_by_social_security_card_needs_card_sn(bureau: Bureau) -> None:
+    query = {"data": {"mdtrt_cert_type": "03", "mdtrt_cert_no": ZHANG_SAN.certno, "psn_cert_type": "01"}}
+    assert_failure(bureau.call("1101", query), "card_sn")
+    query["data"]["card_sn"] = "A1B2C3"
+    assert_success(bureau.call("1101", query))
+
+
+def test_person_name_must_match(bureau: Bureau) -> None:
+    assert_failure(bureau.call("1101", person_query(psn_name="李四")), "姓名")
+
+
+def test_suspended_person_is_answered_with_the_status(bureau: Bureau) -> None:
+    suspended = next(p for p in PERSONS if p.psn_insu_stas == "2")
+    output = assert_success(bureau.call("1101", person_query(certno=suspended.certno)))
+    assert output["insuinfo"][0]["psn_insu_stas"] == "2"
+    assert output["insuinfo"][0]["paus_insu_date"]
+
+
+def test_person_output_parses_with_the_registry(bureau: Bureau) -> None:
+    output = assert_success(bureau.call("1101", person_query()))
+    parsed = REGISTRY["1101"].parse_output(output)
+    assert parsed.baseinfo.psn_no == ZHANG_SAN.psn_no  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------------------------- 9101 / 9102
+
+
+def _zip(name: str, text: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def test_upload_then_download(bureau: Bureau) -> None:
+    content = _zip("detail.txt", "S1\tM1\tP1\t10.00\t8.00\t2.00\t0\n")
+    upload = {"fsUploadIn": {"in": base64.b64encode(content).decode(), "filename": "对账明细.zip",
+                             "fixmedins_code": DEMO_HOSPITAL}}  # fmt: skip
+    output = assert_success(bureau.call("9101", upload))
+    assert output["filename"] == "对账明细.zip" and len(output["file_qury_no"]) <= 30
+    datetime.strptime(output["dld_endtime"], "%Y-%m-%d %H:%M:%S")
+
+    download = {
+        "fsDownloadIn": {
+            **{k: output[k] for k in ("file_qury_no", "filename")},
+            "fixmedins_code": DEMO_HOSPITAL,
+        }
+    }
+    response = bureau.post(bureau.envelope("9102", download))
+    assert response.headers["content-type"] == "application/octet-stream"
+    answer = parse_http_answer(
+        200, response.headers["content-type"], response.content, infno="9102",
+        content_disposition=response.headers["content-disposition"],
+    )  # fmt: skip
+    assert isinstance(answer, FileAnswer) and answer.content == content and answer.filename == "对账明细.zip"
+
+
+def test_upload_as_java_byte_array(bureau: Bureau) -> None:
+    signed = [b - 256 if b > 127 else b for b in b"PK\x03\x04\xff"]
+    upload = {"fsUploadIn": {"in": signed, "filename": "a.zip", "fixmedins_code": DEMO_HOSPITAL}}
+    assert_success(bureau.call("9101", upload))
+
+
+def test_upload_that_is_not_base64(bureau: Bureau) -> None:
+    upload = {"fsUploadIn": {"in": "@@@", "filename": "a.zip", "fixmedins_code": DEMO_HOSPITAL}}
+    assert_failure(bureau.call("9101", upload), "Base64")
+
+
+def test_download_of_an_unknown_or_foreign_file(bureau: Bureau) -> None:
+    unknown = {"fsDownloadIn": {"file_qury_no": "nope", "filename": "x.zip", "fixmedins_code": DEMO_HOSPITAL}}
+    response = bureau.post(bureau.envelope("9102", unknown))
+    assert response.headers["content-type"].startswith("application/json")
+    assert_failure(loads(response.content), "文件查询号[nope]不存在")
+
+    upload = {
+        "fsUploadIn": {
+            "in": base64.b64encode(b"abc").decode(),
+            "filename": "a.zip",
+            "fixmedins_code": DEMO_HOSPITAL,
+        }
+    }
+    output = assert_success(bureau.call("9101", upload))
+    foreign = {
+        "fsDownloadIn": {"file_qury_no": output["file_qury_no"], "filename": "a.zip", "fixmedins_code": "plc"}
+    }
+    assert_failure(bureau.call("9102", foreign), "不属于")
+
+
+def test_downloads_expire(tmp_path: Path) -> None:
+    now = [datetime(2025, 7, 14, 10, 0, tzinfo=BEIJING)]
+    app = create_sandbox_app(SandboxSettings(file_dir=tmp_path, file_ttl_hours=1), clock=lambda: now[0])
+    bureau = Bureau(app)
+    try:
+        bureau.sign_in()
+        upload = {
+            "fsUploadIn": {
+                "in": base64.b64encode(b"abc").decode(),
+                "filename": "a.zip",
+                "fixmedins_code": DEMO_HOSPITAL,
+            }
+        }
+        output = assert_success(bureau.call("9101", upload))
+        now[0] += timedelta(hours=2)
+        download = {
+            "fsDownloadIn": {
+                "file_qury_no": output["file_qury_no"],
+                "filename": "a.zip",
+                "fixmedins_code": DEMO_HOSPITAL,
+            }
+        }
+        assert_failure(bureau.call("9102", download), "已过期")
+    finally:
+        bureau.close()
+        app.state.sandbox.close()
+
+
+# ------------------------------------------------------------------------------ 1201 / 1901 / 5101 / 5102
+
+
+def test_institution_info(bureau: Bureau) -> None:
+    output = assert_success(bureau.call("1201", {"medinsinfo": {"fixmedins_code": DEMO_HOSPITAL}}))
+    assert [row["fixmedins_name"] for row in output["medinsinfo"]] == ["湘潭市第一人民医院"]
+    assert output["medinsinfo"][0]["hosp_lv"] == "02"
+    everyone = assert_success(bureau.call("1201", {"medinsinfo": {}}))["medinsinfo"]
+    assert len(everyone) >= 3
+
+
+def test_dictionary(bureau: Bureau) -> None:
+    output = assert_success(bureau.call("1901", {"data": {"type": "med_type", "date": "2025-07-14"}}))
+    values = {row["value"]: row["label"] for row in output["list"]}
+    assert values["11"] == "普通门诊" and values["21"] == "普通住院"
+    unknown = assert_success(bureau.call("1901", {"data": {"type": "no_such_dict", "date": "2025-07-14"}}))
+    assert unknown["list"] == []
+
+
+def test_departments_follow_3401_3403(bureau: Bureau) -> None:
+    seeded = {d.hosp_dept_codg for d in departments_of(DEMO_HOSPITAL)}
+    output = assert_success(bureau.call("5101", {"data": {}}))
+    assert {row["hosp_dept_codg"] for row in output["feedetail"]} == seeded
+
+    dept = {
+        "hosp_dept_codg": "GK01", "caty": "A04.06", "hosp_dept_name": "骨科",
+        "begntime": "2025-01-01 00:00:00", "itro": "骨科", "dept_resper_name": "王示例",
+        "dept_resper_tel": "0731-50001099",
+        "dept_estbdat": "2025-01-01 00:00:00", "aprv_bed_cnt": 30, "poolarea_no": "430200", "dr_psncnt": 5,
+        "phar_psncnt": 0, "nurs_psncnt": 10, "tecn_psncnt": 1,
+    }  # fmt: skip
+    assert_success(bureau.call("3401", {"deptinfo": dept}))
+    removed = {"hosp_dept_codg": "NK01", "hosp_dept_name": "普通内科", "begntime": "2005-01-01 00:00:00"}
+    assert_success(bureau.call("3403", {"data": removed}))
+    codes = {row["hosp_dept_codg"] for row in assert_success(bureau.call("5101", {"data": {}}))["feedetail"]}
+    assert codes == (seeded - {"NK01"}) | {"GK01"}
+
+
+def test_medical_staff(bureau: Bureau) -> None:
+    output = assert_success(bureau.call("5102", {"data": {"prac_psn_type": "1"}}))
+    doctors = {s.prac_psn_code for s in staff_of(DEMO_HOSPITAL) if s.prac_psn_type == "1"}
+    assert {row["prac_psn_code"] for row in output["data"]} == doctors
+
+
+# ------------------------------------------------------------------------------------------ generic handler
+
+
+def test_generic_write_is_recorded_with_its_business_key(bureau: Bureau) -> None:
+    message = bureau.envelope("4101", {"data": {"mdtrt_id": "MD0001", "psn_no": ZHANG_SAN.psn_no}})
+    assert_success(loads(bureau.post(message).content))
+    with bureau.state.transaction() as session:
+        upload = session.scalars(select(Upload).where(Upload.msgid == message["msgid"])).one()
+        assert (upload.infno, upload.business_key) == ("4101", "MD0001")
+        assert upload.data == message["input"]
+
+
+def test_generic_query_answers_from_recorded_uploads(bureau: Bureau) -> None:
+    assert_success(bureau.call("4101", {"data": {"mdtrt_id": "MD0001", "psn_no": ZHANG_SAN.psn_no, "x": 1}}))
+    assert_success(bureau.call("4101", {"data": {"mdtrt_id": "MD0002", "psn_no": ZHANG_SAN.psn_no, "x": 2}}))
+    found = assert_success(bureau.call("4103", {"data": {"mdtrt_id": "MD0002"}}))
+    assert [row["x"] for row in found["data"]] == [2]
+
+
+def test_generic_output_has_the_real_shape_with_input_values(bureau: Bureau) -> None:
+    query = {"data": {"hilist_code": "XJ01CAA040A001010100001", "updt_time": "2024-01-01 00:00:00",
+                      "page_num": 1, "page_size": 10}}  # fmt: skip
+    output = assert_success(bureau.call("1316", query))
+    assert output["data"][0]["hilist_code"] == "XJ01CAA040A001010100001"
+    assert {"pageNum", "pageSize", "recordCounts"} <= set(output)
+    REGISTRY["1316"].parse_output(output)
+
+
+def test_generic_file_answer_is_a_real_zip(bureau: Bureau) -> None:
+    output = assert_success(bureau.call("1320", {"data": {"ver": "0"}}))
+    download = {
+        "fsDownloadIn": {
+            "file_qury_no": output["file_qury_no"],
+            "filename": output["filename"],
+            "fixmedins_code": "plc",
+        }
+    }
+    response = bureau.post(bureau.envelope("9102", download))
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        (member,) = archive.namelist()
+        lines = archive.read(member).decode("utf-8").splitlines()
+    assert len(lines) == output["data_cnt"] == 3
