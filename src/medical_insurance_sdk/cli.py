@@ -3,13 +3,17 @@
 yibao interfaces [--category 医保业务服务] [--safety money]   list the registry
 yibao interface 2207                                         one transaction, with its fields
 yibao validate 2207 input.json                               check a message before sending it
+yibao reconcile --date 2025-07-14 [--out reports/]           reconcile a day with the bureau (3201/3202)
+yibao catalog sync [--infno 1301 --infno 1302]               download the 13xx catalogues, incrementally
+yibao compensate                                             resolve unknown outcomes (2601 / query) now
+yibao sandbox --port 9000                                    run the sandbox bureau (offline simulator)
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -101,9 +105,430 @@ def validate(
     console.print(f"[green]{t.title} 校验通过[/green]")
 
 
+@app.command()
+def sandbox(
+    host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="监听端口")] = 9000,
+    profile: Annotated[
+        str | None, typer.Option(help="签名方式的省份配置: national / tif / aksk / shenzhen")
+    ] = None,
+    database_url: Annotated[str | None, typer.Option(help="沙箱数据库 URL，默认内存 SQLite")] = None,
+    catalog_rows: Annotated[int | None, typer.Option(help="每个 13xx 目录文件的行数")] = None,
+) -> None:
+    """启动医保沙箱（国家医保信息平台模拟器）/ run the sandbox bureau.
+
+    Other settings come from MEDICAL_SANDBOX_* variables (credentials, faults, seed …).
+    """
+    import uvicorn
+    from pydantic import ValidationError
+
+    from medical_insurance_sdk.sandbox.app import create_sandbox_app
+    from medical_insurance_sdk.sandbox.settings import SandboxSettings
+
+    given: dict[str, Any] = {"profile": profile, "database_url": database_url, "catalog_rows": catalog_rows}
+    try:
+        settings = SandboxSettings(**{k: v for k, v in given.items() if v is not None})
+    except ValidationError as exc:
+        for problem in exc.errors():
+            console.print(f"[red]沙箱配置无效: {'.'.join(map(str, problem['loc']))}: {problem['msg']}[/red]")
+        raise typer.Exit(2) from None
+    console.print(f"医保沙箱: http://{host}:{port}/fsi/api/rsfComIfsService/callService  管理页: /sandbox/")
+    uvicorn.run(create_sandbox_app(settings), host=host, port=port)
+
+
 def _lookup(registry: Registry, key: str) -> Transaction:
     try:
         return registry[key]
     except KeyError:
         console.print(f"[red]20001 - 不支持的接口类型: {key}[/red]")
         raise typer.Exit(2) from None
+
+
+# ------------------------------------------------------------------------------ commands that use the engine
+# They open the product database and a bureau (MEDICAL_BUREAU_API_URL, or the embedded sandbox) through
+# engine.bootstrap; configuration comes from the environment (spec §9.2.2), options win.
+
+catalog_app = typer.Typer(help="医保目录 / bureau catalogues", no_args_is_help=True)
+app.add_typer(catalog_app, name="catalog")
+
+_OUTCOMES = {
+    "REVERSED": "已冲正",
+    "CONFIRMED": "已确认生效",
+    "FAILED": "未生效，可重新办理",
+    "UNKNOWN": "仍未知，需人工核对",
+}
+
+
+def _open_engine(institution: str | None) -> tuple[Any, Any, Any]:
+    """(database, engine, institution config) from the environment; exits 2 on a configuration error."""
+    from medical_insurance_sdk.engine.bootstrap import BootstrapSettings, open_database, open_engine
+    from medical_insurance_sdk.exceptions import MedicalInsuranceException
+
+    try:
+        settings = BootstrapSettings.from_env(institution_code=institution)
+        database = open_database(settings)
+        engine, institutions = open_engine(settings, database=database)
+    except MedicalInsuranceException as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    return database, engine, next(iter(institutions.values()))
+
+
+@app.command()
+def reconcile(
+    date: Annotated[str, typer.Option("--date", help="对账日期 YYYY-MM-DD")],
+    institution: Annotated[
+        str | None, typer.Option(help="定点医药机构编号，默认 MEDICAL_INSURANCE_INSTITUTION_CODE")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="差异报告目录")] = Path("reports"),
+    insutype: Annotated[str | None, typer.Option(help="只对该险种，如 310")] = None,
+    clr_type: Annotated[str | None, typer.Option("--clr-type", help="只对该清算类别，如 11")] = None,
+) -> None:
+    """对账：3201 对总账，不平则 3202 对明细账并写出差异报告 / reconcile one day with the bureau.
+
+    Exit code 0 when the day is balanced, 1 when it is not (the report names every differing settlement).
+    """
+    from datetime import date as Date
+
+    from medical_insurance_sdk.engine.reconcile import Reconciler
+
+    try:
+        day = Date.fromisoformat(date)
+    except ValueError:
+        console.print(f"[red]10002 - 对账日期格式应为 YYYY-MM-DD: {date}[/red]")
+        raise typer.Exit(2) from None
+    database, engine, config = _open_engine(institution)
+    with engine:
+        report = Reconciler(engine, database).run(
+            config, day, insutype=insutype, clr_type=clr_type, out_dir=out
+        )
+    table = Table(title=f"{config.code} {day.isoformat()} 对总账（3201）")
+    for column in ("险种", "清算类别", "结算经办机构", "笔数", "医疗费总额", "基金支付", "个人账户", "结果"):
+        table.add_column(column)
+    for g in report.groups:
+        verdict = "[green]平[/green]" if g.balanced else f"[red]{g.error or '不平'}[/red]"
+        t = g.ours
+        row = (g.insutype, g.clr_type, g.setl_optins, str(t.count), f"{t.medfee_sumamt:.2f}")
+        table.add_row(*row, f"{t.fund_pay_sumamt:.2f}", f"{t.acct_pay:.2f}", verdict)
+    console.print(table)
+    for note in report.notes:
+        console.print(f"[yellow]注意：{note}[/yellow]")
+    if report.balanced:
+        console.print("[green]当日对账平[/green]")
+    else:
+        console.print(f"[red]当日对账不平：差异结算 {len(report.discrepancies)} 笔[/red]")
+    console.print(f"报告: {report.csv_path}  {report.summary_path}  {report.json_path}")
+    if not report.balanced:
+        raise typer.Exit(1)
+
+
+@app.command()
+def compensate(
+    institution: Annotated[str | None, typer.Option(help="定点医药机构编号")] = None,
+    limit: Annotated[int, typer.Option(help="本次最多处理的交易数")] = 100,
+) -> None:
+    """补偿：对结果未知的交易冲正（2601）或查询确认 / resolve unknown outcomes now (the sweeper)."""
+    _, engine, config = _open_engine(institution)
+    with engine:
+        outcomes = engine.sweep({config.code: config}, limit=limit)
+        entries = {msgid: engine.ledger.get(msgid) for msgid in outcomes}
+    if not outcomes:
+        console.print("没有待补偿的交易")
+        return
+    table = Table(title="补偿结果")
+    for column in ("报文ID", "交易", "结果", "说明"):
+        table.add_column(column)
+    for msgid, state in outcomes.items():
+        entry = entries[msgid]
+        infno = entry.infno if entry else ""
+        note = (entry.resolution_note or "") if entry else ""
+        table.add_row(msgid, infno, _OUTCOMES.get(state, state), note)
+    console.print(table)
+    if any(state == "UNKNOWN" for state in outcomes.values()):
+        raise typer.Exit(1)
+
+
+@catalog_app.command("sync")
+def catalog_sync(
+    infno: Annotated[
+        list[str] | None, typer.Option("--infno", help="只同步这些目录（可重复），默认全部 13xx 目录")
+    ] = None,
+    institution: Annotated[str | None, typer.Option(help="定点医药机构编号")] = None,
+) -> None:
+    """同步医保目录（13xx 下载 → 9102 → 本地目录表），按版本增量，可断点续传 / sync the catalogues."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+    from medical_insurance_sdk.engine.catalog_sync import CatalogSync
+    from medical_insurance_sdk.exceptions import MedicalInsuranceException
+    from medical_insurance_sdk.protocol.catalog_layouts import LAYOUTS
+
+    database, engine, config = _open_engine(institution)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with engine, Progress(*columns, console=console) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(kind: str, rows: int, expected: int | None) -> None:
+            if kind not in tasks:
+                tasks[kind] = bar.add_task(f"{kind} {LAYOUTS[kind].title}", total=None)
+            bar.update(tasks[kind], completed=rows, total=expected if expected and expected >= rows else None)
+
+        try:
+            results = CatalogSync(engine, database).sync(config, infno or None, progress=progress)
+        except MedicalInsuranceException as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from None
+    table = Table(title="目录同步结果")
+    for column in ("目录", "名称", "文件", "导入行数", "错误行", "当前版本", "状态"):
+        table.add_column(column)
+    for r in results:
+        status = "[green]完成[/green]" if r.ok else f"[red]{r.error}[/red]"
+        if r.ok and r.resumed:
+            status = "[green]完成（续传）[/green]"
+        table.add_row(r.kind, r.title, str(r.files), str(r.rows), str(r.bad_rows), r.ver_name or "", status)
+    console.print(table)
+    for r in results:
+        for bad in r.errors[:10]:
+            console.print(f"[yellow]{r.kind} {bad.reason}: {bad.text[:60]}[/yellow]")
+        if r.bad_rows > 10:
+            console.print(f"[yellow]{r.kind} 另有 {r.bad_rows - 10} 行错误未列出[/yellow]")
+    if not all(r.ok for r in results):
+        raise typer.Exit(1)
+
+
+# --------------------------------------------------------------------------------------------- gateway
+# yibao run [--host 0.0.0.0 --port 8000]                              start the REST gateway
+# yibao keys create --institution H43028110001 --role hospital_operator   print a new API key (once)
+# yibao keys list [--institution CODE] / yibao keys revoke KEY_ID
+# yibao institutions add --code … --name … --admdvs … / yibao institutions list
+
+keys_app = typer.Typer(help="API Key 管理 / API keys of the gateway", no_args_is_help=True)
+institutions_app = typer.Typer(help="接入机构管理 / institutions of the gateway", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+app.add_typer(institutions_app, name="institutions")
+
+
+def _gateway_database() -> tuple[Any, Any]:
+    """(settings, migrated Database) from the environment / config file, or a readable exit."""
+    from pydantic import ValidationError
+
+    from medical_insurance_sdk.gateway.settings import GatewaySettings
+    from medical_insurance_sdk.storage.database import Database
+
+    try:
+        settings = GatewaySettings()
+    except ValidationError as exc:
+        for problem in exc.errors():
+            where = ".".join(map(str, problem["loc"])) or "配置"
+            console.print(f"[red]网关配置无效: {where}: {problem['msg']}[/red]")
+        raise typer.Exit(2) from None
+    database = Database(settings.database_url)
+    database.migrate()
+    return settings, database
+
+
+def _fail(exc: Exception) -> typer.Exit:
+    from medical_insurance_sdk.exceptions import DataValidationError
+
+    if isinstance(exc, DataValidationError) and exc.errors:
+        for e in exc.errors:
+            console.print(f"[red]{e.message}[/red]")
+    else:
+        console.print(f"[red]{exc}[/red]")
+    return typer.Exit(1)
+
+
+def _demo_curl(base_url: str, key: str, institution: str) -> str:
+    """A curl line for 1101 with the first seeded sandbox person; pasting it works."""
+    from medical_insurance_sdk.sandbox.seed import PERSONS
+
+    person = PERSONS[0]
+    body = json.dumps(
+        {
+            "mdtrt_cert_type": "02",
+            "mdtrt_cert_no": person.certno,
+            "psn_cert_type": "01",
+            "certno": person.certno,
+            "psn_name": person.psn_name,
+        },
+        ensure_ascii=False,
+    )
+    return (
+        f"curl -s -X POST {base_url}/api/v1/medical-insurance/basic/person-info "
+        f"-H 'Content-Type: application/json' -H 'X-API-Key: {key}' "
+        f"-H 'X-Institution-Code: {institution}' -d '{body}'"
+    )
+
+
+@app.command()
+def run(
+    host: Annotated[str, typer.Option(help="监听地址")] = "0.0.0.0",
+    port: Annotated[int, typer.Option(help="监听端口")] = 8000,
+) -> None:
+    """启动 REST 网关 / run the gateway (embedded sandbox and SQLite unless configured otherwise)."""
+    import uvicorn
+
+    from medical_insurance_sdk.gateway import create_app
+    from medical_insurance_sdk.gateway.keys import count_keys, create_key
+    from medical_insurance_sdk.gateway.tenancy import DEMO_CODE, ensure_demo_institution
+
+    settings, database = _gateway_database()
+    base_url = f"http://{'localhost' if host in ('0.0.0.0', '::') else host}:{port}"
+    bureau = "内嵌医保沙箱" if settings.embedded_sandbox else settings.bureau_api_url
+    typer.echo(f"医保接口网关: {base_url}/api/v1/medical-insurance/  文档: {base_url}/docs  医保局: {bureau}")
+    if settings.embedded_sandbox and settings.creates_demo_institution:
+        ensure_demo_institution(database, settings)
+        if count_keys(database) == 0:
+            issued = create_key(database, DEMO_CODE, "hospital_operator", label="演示 (yibao run)")
+            console.print(f"演示机构 {DEMO_CODE} 湘潭市第一人民医院 的 API Key（只显示这一次）:")
+            typer.echo(issued.key)
+            console.print("试一试（1101 人员基本信息获取）:")
+            typer.echo(_demo_curl(base_url, issued.key, DEMO_CODE))
+        else:
+            console.print(f"已有 API Key；新建一个: yibao keys create --institution {DEMO_CODE} --role …")
+        typer.echo(f"沙箱管理页: {base_url}/sandbox/")
+    database.dispose()
+    uvicorn.run(create_app(settings), host=host, port=port)
+
+
+@keys_app.command("create")
+def keys_create(
+    institution: Annotated[str, typer.Option(help="机构编号（X-Institution-Code）")],
+    role: Annotated[str, typer.Option(help="admin / hospital_operator / pharmacy_operator / data_analyst")],
+    label: Annotated[str | None, typer.Option(help="备注，例如 收费处 3 号窗口")] = None,
+) -> None:
+    """新建 API Key 并打印（只显示这一次）/ create a key and print it once."""
+    from medical_insurance_sdk.exceptions import MedicalInsuranceException
+    from medical_insurance_sdk.gateway.keys import create_key
+    from medical_insurance_sdk.gateway.tenancy import DEMO_CODE, ensure_demo_institution
+
+    settings, database = _gateway_database()
+    try:
+        if institution == DEMO_CODE and settings.creates_demo_institution:
+            ensure_demo_institution(database, settings)
+        issued = create_key(database, institution, role, label=label)
+    except MedicalInsuranceException as exc:
+        raise _fail(exc) from None
+    finally:
+        database.dispose()
+    console.print(
+        f"机构 {issued.institution_code} 角色 {issued.role} 的 API Key"
+        f"（key_id {issued.key_id}，只显示这一次）:"
+    )
+    typer.echo(issued.key)
+
+
+@keys_app.command("list")
+def keys_list(
+    institution: Annotated[str | None, typer.Option(help="只列出该机构的")] = None,
+) -> None:
+    """列出 API Key（不含密钥）/ list keys (never the secrets)."""
+    from medical_insurance_sdk.gateway.keys import list_keys
+
+    _, database = _gateway_database()
+    try:
+        keys = list_keys(database, institution_code=institution)
+    finally:
+        database.dispose()
+    table = Table(title="API Key")
+    for column in ("key_id", "机构", "角色", "备注", "创建时间(UTC)", "最近使用(UTC)", "状态"):
+        table.add_column(column)
+    for k in keys:
+        status = "已吊销" if k.revoked_at else ("有效" if k.active else "机构已停用")
+        used = f"{k.last_used_at:%Y-%m-%d %H:%M}" if k.last_used_at else ""
+        table.add_row(
+            k.key_id,
+            k.institution.code,
+            k.role,
+            k.label or "",
+            f"{k.created_at:%Y-%m-%d %H:%M}",
+            used,
+            status,
+        )
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="yibao keys list 中的 key_id")]) -> None:
+    """吊销 API Key（其 JWT 令牌随之失效）/ revoke a key and its tokens."""
+    from medical_insurance_sdk.gateway.keys import revoke_key
+
+    _, database = _gateway_database()
+    try:
+        revoked = revoke_key(database, key_id)
+    finally:
+        database.dispose()
+    if not revoked:
+        console.print(f"[red]没有有效的 API Key {key_id}[/red]")
+        raise typer.Exit(1)
+    console.print(f"已吊销 {key_id}")
+
+
+@institutions_app.command("add")
+def institutions_add(
+    code: Annotated[str, typer.Option(help="定点医药机构编号（12 位）")],
+    name: Annotated[str, typer.Option(help="机构名称")],
+    admdvs: Annotated[str, typer.Option(help="就医地医保区划（6 位）")],
+    profile: Annotated[
+        str, typer.Option(help="省份配置: national / tif / aksk / shenzhen 或 YAML 路径")
+    ] = "national",
+    bureau_url: Annotated[str | None, typer.Option(help="该机构的医保局地址（默认网关的）")] = None,
+    credential_env: Annotated[
+        list[str] | None, typer.Option(help="凭据所在环境变量，如 access_key=HOSP_A_AK（可多次）")
+    ] = None,
+    opter: Annotated[str, typer.Option(help="默认经办人编号")] = "OP001",
+    opter_name: Annotated[str, typer.Option(help="默认经办人姓名")] = "医保接口",
+) -> None:
+    """新增接入机构 / add an institution (credentials stay in environment variables)."""
+    from medical_insurance_sdk.exceptions import MedicalInsuranceException
+    from medical_insurance_sdk.gateway.tenancy import NewInstitution, add_institution
+
+    names: dict[str, str] = {}
+    for item in credential_env or []:
+        credential, _, variable = item.partition("=")
+        if not credential or not variable:
+            console.print(
+                f"[red]--credential-env 应写成 名称=环境变量，例如 access_key=HOSP_A_AK: {item}[/red]"
+            )
+            raise typer.Exit(2)
+        names[credential.strip()] = variable.strip()
+    spec = NewInstitution(
+        code=code,
+        name=name,
+        admdvs=admdvs,
+        profile=profile,
+        bureau_base_url=bureau_url,
+        credential_env=names,
+        opter=opter,
+        opter_name=opter_name,
+    )
+    _, database = _gateway_database()
+    try:
+        record = add_institution(database, spec)
+    except MedicalInsuranceException as exc:
+        raise _fail(exc) from None
+    finally:
+        database.dispose()
+    console.print(
+        f"已新增机构 {record.code} {record.name}；创建 API Key: "
+        f"yibao keys create --institution {record.code} --role hospital_operator"
+    )
+
+
+@institutions_app.command("list")
+def institutions_list() -> None:
+    """列出接入机构 / list institutions."""
+    from medical_insurance_sdk.gateway.tenancy import list_institutions
+
+    settings, database = _gateway_database()
+    try:
+        rows = list_institutions(database)
+    finally:
+        database.dispose()
+    table = Table(title="接入机构")
+    for column in ("编号", "名称", "区划", "省份配置", "医保局地址", "凭据环境变量", "状态"):
+        table.add_column(column)
+    for r in rows:
+        url = r.bureau_base_url or settings.bureau_api_url or "内嵌沙箱"
+        env = ", ".join(f"{k}={v}" for k, v in r.credential_env) or "MEDICAL_BUREAU_*"
+        table.add_row(r.code, r.name, r.admdvs, r.profile, url, env, "启用" if r.active else "停用")
+    console.print(table)

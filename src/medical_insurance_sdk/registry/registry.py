@@ -122,6 +122,8 @@ def check(transactions: tuple[Transaction, ...], *, expected_counts: bool = True
             problems.append(f"{where}: unknown concurrency class {t.concurrency_class!r}")
         if t.reversible != (t.infno in REVERSIBLE_BY_2601):
             problems.append(f"{where}: reversible must be {t.infno in REVERSIBLE_BY_2601}")
+        if t.effect_free and (t.safety is Safety.QUERY or t.reversible):
+            problems.append(f"{where}: effect_free is for write/money calls that no 2601 can reverse")
         if t.reversible and t.safety is Safety.QUERY:
             problems.append(f"{where}: a query cannot be reversible")
         if t.confirm_by is not None and t.confirm_by not in known_infnos:

@@ -110,6 +110,9 @@ class Transaction:
     file_output: bool = False  # the answer is a file_qury_no to fetch with 9102
     channel: Channel = Channel.ENVELOPE
     confirm_by: str | None = None  # infno of the query that reveals whether it took effect
+    # The bureau keeps nothing from this call (pre-settlement, trial calculation): an unknown outcome needs no
+    # reversal, the call may simply be made again.
+    effect_free: bool = False
     schema: Schema = field(default_factory=lambda: Schema("generic"))
     notes: str = ""
 
@@ -125,6 +128,11 @@ class Transaction:
     @property
     def schema_level(self) -> SchemaLevel:
         return self.schema.level
+
+    @property
+    def cancels(self) -> bool:
+        """A cancellation (撤销/删除): it takes effect by removing a record, which is how a query confirms it."""
+        return "撤销" in self.name or "删除" in self.name
 
     @property
     def route(self) -> Route:

@@ -34,6 +34,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         permission="payment:create",
         perf="pharmacy_settle",
         sdk_method="pharmacy_pre_settle",
+        effect_free=True,
     ),
     tx(
         "2102",
@@ -98,6 +99,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="pre_calculate_remote_purchase",
         confirm_by="2165",
         notes=_REMOTE,
+        effect_free=True,
     ),
     tx(
         "2164",
@@ -296,6 +298,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         permission="settlement:create",
         perf="outpatient_settle",
         sdk_method="outpatient_pre_settle",
+        effect_free=True,
     ),
     tx(
         "2207",
@@ -359,6 +362,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         permission="settlement:create",
         perf="inpatient_settle",
         sdk_method="inpatient_pre_settle",
+        effect_free=True,
     ),
     tx(
         "2304",

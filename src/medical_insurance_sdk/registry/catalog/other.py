@@ -44,6 +44,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="upload_file",
         input_nodes=("fsUploadIn",),
         notes="Returns file_qury_no (used by 3202 and others).",
+        effect_free=True,  # uploading the same file again is harmless; the answer names the new file
     ),
     tx(
         "9102",

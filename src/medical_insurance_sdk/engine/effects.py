@@ -1,0 +1,156 @@
+"""The effects the I/O-free flow asks its shell to perform, and what the shell answers.
+
+The flow (`flow.py`) is a generator: it yields an effect, the shell performs it (network, database, sleep)
+and sends the result back.  The sync and the async shell (`runner.py`) interpret the same effects, so the
+engine's logic exists once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingRequest:
+    infno: str
+    url: str
+    headers: Mapping[str, str]
+    body: bytes
+    timeout_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    """The bureau (or something in front of it) answered over HTTP."""
+
+    status_code: int
+    headers: Mapping[str, str]  # lower-case names
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Undelivered:
+    """No HTTP answer.  `not_sent`: the request never left (refused connection); `lost`: it may have
+    reached the bureau (timeout after sending, connection reset, ...)."""
+
+    kind: Literal["not_sent", "lost"]
+    error: str
+
+
+SendResult = Delivered | Undelivered
+
+
+@dataclass(frozen=True, slots=True)
+class NewEntry:
+    """A ledger row to write before the message is sent."""
+
+    msgid: str
+    infno: str
+    safety: str
+    institution_code: str
+    operator: str
+    request: Mapping[str, Any]  # masked envelope
+    business_keys: Mapping[str, Any]
+    created_at: datetime
+    request_id: str | None = None
+    parent_msgid: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AllocateMsgId:
+    institution_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class LoadSession:
+    institution_code: str
+    operator: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoreSession:
+    institution_code: str
+    operator: str
+    sign_no: str
+    signed_in_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DropSession:
+    institution_code: str
+    operator: str
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    entry: NewEntry
+
+
+@dataclass(frozen=True, slots=True)
+class Complete:
+    """Classify a recorded message: SUCCESS, FAILED or UNKNOWN, with what came back."""
+
+    msgid: str
+    state: str
+    answered_at: datetime
+    infcode: int | None = None
+    error_code: int | None = None
+    error_message: str | None = None
+    response: Mapping[str, Any] | None = None
+    business_keys: Mapping[str, Any] = field(default_factory=dict)
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Resolve:
+    """Settle an UNKNOWN entry: REVERSED, CONFIRMED, FAILED, or still UNKNOWN (attempt counted)."""
+
+    msgid: str
+    state: str
+    at: datetime
+    resolution_msgid: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ListUnresolved:
+    """UNKNOWN entries and PENDING ones older than `stale_before` (interrupted between record and answer)."""
+
+    now: datetime
+    stale_pending_s: float
+    limit: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class MarkInterrupted:
+    msgid: str
+    now: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    request: OutgoingRequest
+
+
+@dataclass(frozen=True, slots=True)
+class Sleep:
+    seconds: float
+
+
+Effect = (
+    AllocateMsgId
+    | LoadSession
+    | StoreSession
+    | DropSession
+    | Record
+    | Complete
+    | Resolve
+    | ListUnresolved
+    | MarkInterrupted
+    | Send
+    | Sleep
+)

@@ -1,0 +1,193 @@
+"""The ledger and the sign-in store on the product database (record before send).
+
+Every write is its own short transaction and commits before the flow goes on: the PENDING row must be on
+disk before the message leaves, or a crash between send and answer would lose the msgid that 2601 needs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from medical_insurance_sdk.engine.effects import Complete, NewEntry, Resolve
+from medical_insurance_sdk.engine.flow import PendingView
+from medical_insurance_sdk.protocol.jsoncodec import dumps
+from medical_insurance_sdk.storage.models import LedgerEntry, SignInSession
+
+FINAL_STATES = frozenset({"SUCCESS", "FAILED", "REVERSED", "CONFIRMED", "SUPERSEDED"})
+
+
+class SessionSource(Protocol):
+    def session(self) -> AbstractContextManager[Session]: ...
+
+
+def _json(value: Any) -> Any:
+    # JSON columns hold plain JSON; amounts keep their exact text ("350.00") instead of becoming floats
+    return json.loads(dumps(value), parse_float=str) if value is not None else None
+
+
+@dataclass(frozen=True)
+class StoredSession:
+    sign_no: str
+    signed_in_at: datetime
+    expires_at: datetime
+
+
+class Ledger:
+    """Read and write `ledger_entry` and `signin_session`."""
+
+    def __init__(self, database: SessionSource) -> None:
+        self.database = database
+
+    # ---------------------------------------------------------------------------------------- entries
+    def record(self, entry: NewEntry) -> None:
+        with self.database.session() as s:
+            s.add(
+                LedgerEntry(
+                    msgid=entry.msgid,
+                    infno=entry.infno,
+                    safety=entry.safety,
+                    institution_code=entry.institution_code,
+                    operator=entry.operator,
+                    state="PENDING",
+                    psn_no=entry.business_keys.get("psn_no"),
+                    mdtrt_id=entry.business_keys.get("mdtrt_id"),
+                    setl_id=entry.business_keys.get("setl_id"),
+                    business_keys=_json(dict(entry.business_keys)),
+                    request=_json(dict(entry.request)),
+                    request_id=entry.request_id,
+                    parent_msgid=entry.parent_msgid,
+                    created_at=entry.created_at,
+                )
+            )
+
+    def complete(self, c: Complete) -> None:
+        with self.database.session() as s:
+            row = s.scalars(select(LedgerEntry).where(LedgerEntry.msgid == c.msgid)).one()
+            row.state = c.state
+            row.answered_at = c.answered_at
+            row.infcode = c.infcode
+            row.error_code = c.error_code
+            row.error_message = c.error_message
+            row.response = _json(dict(c.response)) if c.response is not None else None
+            if c.note:
+                row.resolution_note = c.note
+            if c.business_keys:
+                merged = {**(row.business_keys or {}), **_json(dict(c.business_keys))}
+                row.business_keys = merged
+                row.mdtrt_id = row.mdtrt_id or merged.get("mdtrt_id")
+                row.setl_id = row.setl_id or merged.get("setl_id")
+
+    def resolve(self, r: Resolve) -> None:
+        with self.database.session() as s:
+            row = s.scalars(select(LedgerEntry).where(LedgerEntry.msgid == r.msgid)).one()
+            row.resolve_attempts = (row.resolve_attempts or 0) + 1
+            row.resolution_note = r.note
+            if r.resolution_msgid:
+                row.resolution_msgid = r.resolution_msgid
+            if r.state != "UNKNOWN":
+                row.state = r.state
+                row.resolved_at = r.at
+                # the compensation's own messages whose answers were lost no longer matter: the original
+                # now has its definite outcome
+                s.execute(
+                    update(LedgerEntry)
+                    .where(LedgerEntry.parent_msgid == r.msgid, LedgerEntry.state.in_(("UNKNOWN", "PENDING")))
+                    .values(
+                        state="SUPERSEDED", resolution_note=f"由原交易 {r.msgid} 的补偿结果 {r.state} 覆盖"
+                    )
+                )
+
+    def get(self, msgid: str) -> LedgerEntry | None:
+        with self.database.session() as s:
+            return s.scalars(select(LedgerEntry).where(LedgerEntry.msgid == msgid)).one_or_none()
+
+    def unresolved(self, *, now: datetime, stale_pending_s: float, limit: int = 100) -> list[PendingView]:
+        """UNKNOWN entries, and PENDING ones old enough to have been interrupted (crash after record)."""
+        stale = now - timedelta(seconds=stale_pending_s)
+        with self.database.session() as s:
+            rows = s.scalars(
+                select(LedgerEntry)
+                .where(
+                    or_(
+                        LedgerEntry.state == "UNKNOWN",
+                        (LedgerEntry.state == "PENDING") & (LedgerEntry.created_at <= stale),
+                    ),
+                    LedgerEntry.safety != "query",
+                    LedgerEntry.parent_msgid.is_(None),  # compensation messages follow their original
+                )
+                .order_by(LedgerEntry.created_at)
+                .limit(limit)
+            ).all()
+            return [view_of(row) for row in rows]
+
+    def mark_interrupted(self, msgid: str, *, now: datetime) -> None:
+        """A PENDING row found by the sweeper: whether it was sent is not known, so it is UNKNOWN."""
+        with self.database.session() as s:
+            s.execute(
+                update(LedgerEntry)
+                .where(LedgerEntry.msgid == msgid, LedgerEntry.state == "PENDING")
+                .values(state="UNKNOWN", answered_at=now, resolution_note="进程中断，结果未知")
+            )
+
+    def counts(self) -> dict[str, int]:
+        with self.database.session() as s:
+            rows = s.execute(select(LedgerEntry.state, func.count()).group_by(LedgerEntry.state)).all()
+            return {state: int(n) for state, n in rows}
+
+    def entries(self, **filters: Any) -> Iterator[LedgerEntry]:
+        with self.database.session() as s:
+            query = select(LedgerEntry).order_by(LedgerEntry.id)
+            for key, value in filters.items():
+                query = query.where(getattr(LedgerEntry, key) == value)
+            yield from s.scalars(query).all()
+
+    # --------------------------------------------------------------------------------------- sessions
+    def load_session(self, institution_code: str, operator: str) -> StoredSession | None:
+        with self.database.session() as s:
+            row = s.get(SignInSession, (institution_code, operator))
+            return StoredSession(row.sign_no, row.signed_in_at, row.expires_at) if row else None
+
+    def store_session(
+        self, institution_code: str, operator: str, sign_no: str, signed_in_at: datetime, expires_at: datetime
+    ) -> None:
+        with self.database.session() as s:
+            row = s.get(SignInSession, (institution_code, operator))
+            if row is None:
+                s.add(
+                    SignInSession(
+                        institution_code=institution_code,
+                        operator=operator,
+                        sign_no=sign_no,
+                        signed_in_at=signed_in_at,
+                        expires_at=expires_at,
+                    )
+                )
+            else:
+                row.sign_no, row.signed_in_at, row.expires_at = sign_no, signed_in_at, expires_at
+
+    def drop_session(self, institution_code: str, operator: str) -> None:
+        with self.database.session() as s:
+            row = s.get(SignInSession, (institution_code, operator))
+            if row is not None:
+                s.delete(row)
+
+
+def view_of(row: LedgerEntry) -> PendingView:
+    keys: Mapping[str, Any] = row.business_keys or {}
+    return PendingView(
+        msgid=row.msgid,
+        infno=row.infno,
+        institution_code=row.institution_code,
+        operator=row.operator,
+        created_at=row.created_at,
+        business_keys=dict(keys),
+        error_message=row.error_message,
+    )

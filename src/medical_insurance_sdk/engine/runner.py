@@ -1,0 +1,174 @@
+"""The two shells that drive the I/O-free flow: one synchronous, one asynchronous.
+
+They differ only in how an effect is performed (blocking calls vs. awaits); the loop that feeds results
+and exceptions back into the flow is the same shape and holds no engine logic.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Generator
+from typing import Any
+
+import anyio
+import httpx
+
+from medical_insurance_sdk.engine.effects import (
+    AllocateMsgId,
+    Complete,
+    Delivered,
+    DropSession,
+    ListUnresolved,
+    LoadSession,
+    MarkInterrupted,
+    OutgoingRequest,
+    Record,
+    Resolve,
+    Send,
+    SendResult,
+    Sleep,
+    StoreSession,
+    Undelivered,
+)
+from medical_insurance_sdk.engine.ledger import Ledger
+from medical_insurance_sdk.protocol.msgid import MsgIdGenerator, SequenceAllocator
+
+# Errors raised before any byte of the request could reach the bureau: sending again is safe.
+NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+
+def undelivered(exc: httpx.HTTPError) -> Undelivered:
+    detail = f"{type(exc).__name__}: {exc}".rstrip(": ")
+    if isinstance(exc, NOT_SENT_ERRORS):
+        return Undelivered("not_sent", detail)
+    return Undelivered("lost", detail)
+
+
+def delivered(response: httpx.Response) -> Delivered:
+    return Delivered(
+        response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.content
+    )
+
+
+def _timeout(request: OutgoingRequest) -> httpx.Timeout:
+    # connecting is quick or hopeless; the read gets the transaction's whole budget (spec §6.1.1)
+    return httpx.Timeout(request.timeout_s, connect=min(5.0, request.timeout_s))
+
+
+class MsgIds:
+    """One MsgIdGenerator per institution over the shared allocator."""
+
+    def __init__(self, allocator: SequenceAllocator) -> None:
+        self.allocator = allocator
+        self._generators: dict[str, MsgIdGenerator] = {}
+        self._lock = threading.Lock()
+
+    def next(self, institution_code: str) -> str:
+        with self._lock:
+            generator = self._generators.get(institution_code)
+            if generator is None:
+                generator = self._generators[institution_code] = MsgIdGenerator(
+                    self.allocator, institution_code
+                )
+        return generator.generate()
+
+
+class SyncShell:
+    def __init__(self, ledger: Ledger, msgids: MsgIds, client: httpx.Client) -> None:
+        self.ledger, self.msgids, self.client = ledger, msgids, client
+
+    def run(self, flow: Generator[Any, Any, Any]) -> Any:
+        value: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                effect = flow.throw(error) if error is not None else flow.send(value)
+            except StopIteration as stop:
+                return stop.value
+            value, error = None, None
+            try:
+                value = self.perform(effect)
+            except Exception as exc:  # handed to the flow, which decides (it usually lets it propagate)
+                error = exc
+
+    def perform(self, effect: Any) -> Any:
+        if isinstance(effect, Send):
+            return self.send(effect.request)
+        if isinstance(effect, Sleep):
+            time.sleep(effect.seconds)
+            return None
+        if isinstance(effect, AllocateMsgId):
+            return self.msgids.next(effect.institution_code)
+        return perform_storage(self.ledger, effect)
+
+    def send(self, request: OutgoingRequest) -> SendResult:
+        try:
+            response = self.client.post(
+                request.url, content=request.body, headers=dict(request.headers), timeout=_timeout(request)
+            )
+        except httpx.HTTPError as exc:
+            return undelivered(exc)
+        return delivered(response)
+
+
+class AsyncShell:
+    def __init__(self, ledger: Ledger, msgids: MsgIds, client: httpx.AsyncClient) -> None:
+        self.ledger, self.msgids, self.client = ledger, msgids, client
+
+    async def run(self, flow: Generator[Any, Any, Any]) -> Any:
+        value: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                effect = flow.throw(error) if error is not None else flow.send(value)
+            except StopIteration as stop:
+                return stop.value
+            value, error = None, None
+            try:
+                value = await self.perform(effect)
+            except Exception as exc:
+                error = exc
+
+    async def perform(self, effect: Any) -> Any:
+        if isinstance(effect, Send):
+            return await self.send(effect.request)
+        if isinstance(effect, Sleep):
+            await anyio.sleep(effect.seconds)
+            return None
+        if isinstance(effect, AllocateMsgId):
+            # the generator may wait for the next second: keep the event loop free
+            return await anyio.to_thread.run_sync(self.msgids.next, effect.institution_code)
+        return await anyio.to_thread.run_sync(perform_storage, self.ledger, effect)
+
+    async def send(self, request: OutgoingRequest) -> SendResult:
+        try:
+            response = await self.client.post(
+                request.url, content=request.body, headers=dict(request.headers), timeout=_timeout(request)
+            )
+        except httpx.HTTPError as exc:
+            return undelivered(exc)
+        return delivered(response)
+
+
+def perform_storage(ledger: Ledger, effect: Any) -> Any:
+    """The database effects, shared by both shells (blocking; the async shell runs it in a thread)."""
+    if isinstance(effect, Record):
+        return ledger.record(effect.entry)
+    if isinstance(effect, Complete):
+        return ledger.complete(effect)
+    if isinstance(effect, Resolve):
+        return ledger.resolve(effect)
+    if isinstance(effect, LoadSession):
+        return ledger.load_session(effect.institution_code, effect.operator)
+    if isinstance(effect, StoreSession):
+        return ledger.store_session(
+            effect.institution_code, effect.operator, effect.sign_no, effect.signed_in_at, effect.expires_at
+        )
+    if isinstance(effect, DropSession):
+        return ledger.drop_session(effect.institution_code, effect.operator)
+    if isinstance(effect, ListUnresolved):
+        return ledger.unresolved(now=effect.now, stale_pending_s=effect.stale_pending_s, limit=effect.limit)
+    if isinstance(effect, MarkInterrupted):
+        return ledger.mark_interrupted(effect.msgid, now=effect.now)
+    raise TypeError(f"unknown effect {effect!r}")

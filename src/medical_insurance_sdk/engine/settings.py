@@ -1,0 +1,52 @@
+"""Engine configuration: per-institution bureau settings and engine-wide behaviour (immutable)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from medical_insurance_sdk.protocol.envelope import EnvelopeConfig
+from medical_insurance_sdk.protocol.profiles import Profile, load_profile
+
+
+@dataclass(frozen=True)
+class InstitutionConfig:
+    """One 定点医药机构 as the bureau knows it: envelope identity, province profile and credentials.
+
+    `base_url` None means the embedded sandbox (the engine's transport then points at it).
+    """
+
+    envelope: EnvelopeConfig
+    profile: Profile = field(default_factory=lambda: load_profile("national"))
+    base_url: str | None = None
+    credentials: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    sign_in_ip: str = "127.0.0.1"
+    sign_in_mac: str = "00-16-3E-00-00-01"
+
+    @property
+    def code(self) -> str:
+        return self.envelope.fixmedins_code
+
+    @property
+    def url_base(self) -> str:
+        return self.base_url or "http://sandbox.local"
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """How the engine behaves; every number has a reason in a comment."""
+
+    # 9001 sign_no is valid for the operator's working day; renew after this many hours
+    sign_in_valid_hours: float = 24.0
+    # query retries: attempts in total, exponential backoff base and cap (seconds); jitter is added
+    max_attempts: int = 4
+    backoff_base_s: float = 0.5
+    backoff_max_s: float = 8.0
+    # after an UNKNOWN write/money outcome, how long the call itself may spend resolving it before it
+    # answers "unknown" and leaves the rest to the sweeper
+    resolve_budget_s: float = 15.0
+    # an entry still PENDING after this long was interrupted (crash between record and answer)
+    stale_pending_s: float = 120.0
+    # per-call timeout override (seconds); None = the registry's per-transaction timeout (spec §6.1.1)
+    timeout_s: float | None = None

@@ -1,0 +1,128 @@
+"""2601 冲正交易: undo a message by its msgid, as the engine does after an unknown outcome.
+
+    {"data": {"psn_no": …, "omsgid": <the original msgid>, "oinfno": "2207"}}  →  output null
+
+Order of the checks (the engine reads the refusal texts; see `engine/flow.py` ORIGINAL_NOT_EFFECTIVE):
+1. oinfno must be reversible (2207, 2208, 2304, 2305, 2401)      → "该交易不支持冲正"
+2. the original must be a processed message of this institution → "原交易不存在"   (never took effect)
+3. its infno must be oinfno                                      → "原交易编号与原报文不符"
+4. it must have succeeded                                        → "原交易未成功，无需冲正"
+5. already reversed                                              → success again, nothing changes
+6. the person must be the original's                             → "人员编号与原交易不符"
+Then the effect is undone and the original is marked `reversed_by` = this 2601's msgid:
+- 2207 / 2304: the settlement is reversed (balance and counters back, lines unsettled, row "reversed");
+  refused "原结算已撤销，不能冲正" when a 2208/2305 already cancelled it;
+- 2208 / 2305: the cancellation is reversed (the original settlement stands again); refused when the lines
+  were settled again or changed since ("原结算的费用明细已变更，不能冲正结算撤销");
+- 2401: the admission is cancelled; refused "该就诊已发生费用，不能冲正入院" once fee lines exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+
+from medical_insurance_sdk.registry import REGISTRY
+from medical_insurance_sdk.sandbox.business.persons import load_person
+from medical_insurance_sdk.sandbox.business.settlements import (
+    REVERSED,
+    restore_settlement,
+    reverse_settlement,
+)
+from medical_insurance_sdk.sandbox.business.visits import CANCELLED, SETTLED, UPLOADED, lines_of
+from medical_insurance_sdk.sandbox.business_state import SettlementRow, Visit
+from medical_insurance_sdk.sandbox.handlers.base import Context, handles
+from medical_insurance_sdk.sandbox.state import Message
+
+SETTLEMENTS = frozenset({"2207", "2304"})
+CANCELLATIONS = frozenset({"2208", "2305"})
+ADMISSION = "2401"
+
+
+@handles("2601")
+def reverse_message(ctx: Context, data: dict[str, Any]) -> None:
+    """2601 冲正交易 (see the module docstring for the checks and what each original's reversal does)."""
+    d = data["data"]
+    oinfno, omsgid = d["oinfno"], d["omsgid"]
+    tx = REGISTRY.get(oinfno)
+    if tx is None or tx.infno != oinfno or not tx.reversible:
+        ctx.refuse("该交易不支持冲正")
+    original = ctx.session.get(Message, omsgid)
+    if original is None or original.fixmedins_code != ctx.fixmedins_code:
+        ctx.refuse("原交易不存在")
+    if original.infno != oinfno:
+        ctx.refuse(f"原交易编号与原报文不符（原报文为{original.infno}）")
+    if original.infcode != 0:
+        ctx.refuse("原交易未成功，无需冲正")
+    if original.reversed_by:
+        return None  # idempotent: the first 2601 already undid it
+    psn_no = _psn_no(original.input)
+    if psn_no and psn_no != d["psn_no"]:
+        ctx.refuse("人员编号与原交易不符")
+    if oinfno in SETTLEMENTS:
+        _reverse_settlement(ctx, omsgid)
+    elif oinfno in CANCELLATIONS:
+        _reverse_cancellation(ctx, omsgid)
+    else:
+        _reverse_admission(ctx, omsgid)
+    original.reversed_by = ctx.msgid
+    return None
+
+
+def _psn_no(node: Any) -> str | None:
+    """The first psn_no of a message input (the node it sits in differs by transaction)."""
+    if isinstance(node, Mapping):
+        if node.get("psn_no"):
+            return str(node["psn_no"])
+        children: Any = node.values()
+    elif isinstance(node, list):
+        children = node
+    else:
+        return None
+    for child in children:
+        found = _psn_no(child)
+        if found:
+            return found
+    return None
+
+
+def _settlement_of(ctx: Context, msgid: str, *, cancellation: bool) -> SettlementRow:
+    query = select(SettlementRow).where(SettlementRow.msgid == msgid)
+    query = query.where(
+        SettlementRow.cancel_of.is_not(None) if cancellation else SettlementRow.cancel_of.is_(None)
+    )
+    row = ctx.session.scalars(query).first()
+    if row is None:
+        ctx.refuse("原交易不存在")
+    return row
+
+
+def _reverse_settlement(ctx: Context, msgid: str) -> None:
+    row = _settlement_of(ctx, msgid, cancellation=False)
+    if row.status == CANCELLED:
+        ctx.refuse("原结算已撤销，不能冲正")
+    if row.status != REVERSED:
+        reverse_settlement(ctx, load_person(ctx, row.psn_no), row)
+
+
+def _reverse_cancellation(ctx: Context, msgid: str) -> None:
+    twin = _settlement_of(ctx, msgid, cancellation=True)
+    if twin.status == REVERSED:
+        return
+    original = ctx.session.get(SettlementRow, twin.cancel_of)
+    if original is None:
+        ctx.refuse("原交易不存在")
+    restore_settlement(ctx, load_person(ctx, twin.psn_no), twin, original)
+
+
+def _reverse_admission(ctx: Context, msgid: str) -> None:
+    visit = ctx.session.scalars(select(Visit).where(Visit.created_msgid == msgid)).first()
+    if visit is None:
+        ctx.refuse("原交易不存在")
+    if visit.status == CANCELLED:
+        return  # already cancelled by 2404: nothing left to undo
+    if lines_of(ctx, visit.mdtrt_id, (UPLOADED, SETTLED)):
+        ctx.refuse("该就诊已发生费用，不能冲正入院")
+    visit.status = CANCELLED

@@ -1,0 +1,178 @@
+"""The database handle: one SQLAlchemy engine, its sessions and its migrations, built from a URL.
+
+    db = Database("postgresql://yibao@db/yibao")  # or a file path, or default_database_url()
+    db.migrate()
+    with db.session() as session:
+        session.add(entry)  # committed when the block ends, rolled back if it raises
+
+A SQLite file is the embedded default (WAL, so readers never block the single writer); PostgreSQL is the
+production path.  Nothing is created at import time: every engine belongs to a `Database` object.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from medical_insurance_sdk.storage import migrations
+from medical_insurance_sdk.storage.models import Base
+
+DATA_DIR_ENV = "MEDICAL_INSURANCE_DATA_DIR"
+DEFAULT_DATA_DIR = "var"
+SQLITE_BUSY_TIMEOUT_MS = 5000
+# Every commit reaches the disk before it returns: the ledger's "recorded before sent" must survive a power
+# loss.  (WAL's own default would be the same; it is set explicitly because allocators.py relaxes it briefly.)
+SQLITE_SYNCHRONOUS = "FULL"
+# spec §6.1.2 sizes the database pool at 100 connections in all: 10 + 20 per process leaves room for the
+# gateway's workers and the background tasks.
+POSTGRES_POOL_SIZE = 10
+POSTGRES_MAX_OVERFLOW = 20
+
+
+def default_database_url() -> str:
+    """`sqlite:///<data dir>/yibao.sqlite3`, data dir = $MEDICAL_INSURANCE_DATA_DIR or ./var (created)."""
+    data_dir = Path(os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR).expanduser().resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{data_dir / 'yibao.sqlite3'}"
+
+
+def normalize_url(url: str | os.PathLike[str] | URL) -> URL:
+    """A SQLAlchemy URL: bare paths become SQLite files, plain PostgreSQL URLs get the psycopg 3 driver."""
+    if isinstance(url, URL):
+        parsed = url
+    else:
+        text = os.fspath(url)
+        if text == ":memory:":
+            return make_url("sqlite://")
+        if "://" not in text:
+            return URL.create("sqlite", database=str(Path(text).expanduser().resolve()))
+        parsed = make_url(text)
+    if parsed.drivername in ("postgresql", "postgres"):
+        # SQLAlchemy's bare "postgresql" means psycopg2, which this project does not install.
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def _is_sqlite_memory(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
+def _sqlite_pragmas(*, wal: bool) -> Callable[[Any, Any], None]:
+    """A `connect` listener setting the per-connection SQLite options SQLAlchemy cannot pass as arguments."""
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            if wal:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            # Writers queue for the lock (other processes included) instead of failing at once.
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        finally:
+            cursor.close()
+
+    return on_connect
+
+
+def _create_engine(url: URL, *, echo: bool, pool_size: int | None) -> Engine:
+    backend = url.get_backend_name()
+    options: dict[str, Any] = {"echo": echo}
+    if backend == "sqlite":
+        # Connections move between threads through the pool; SQLite itself is built thread-safe.
+        options["connect_args"] = {"check_same_thread": False}
+        memory = _is_sqlite_memory(url)
+        if memory:
+            # Each new connection to ":memory:" would be a new empty database: share one.
+            options["poolclass"] = StaticPool
+        elif pool_size is not None:
+            options["pool_size"] = pool_size
+        engine = create_engine(url, **options)
+        event.listen(engine, "connect", _sqlite_pragmas(wal=not memory))
+        return engine
+    options["pool_pre_ping"] = True  # a restarted server or a dropped idle connection is replaced silently
+    if backend == "postgresql":
+        options["pool_size"] = POSTGRES_POOL_SIZE if pool_size is None else pool_size
+        options["max_overflow"] = POSTGRES_MAX_OVERFLOW
+        options["connect_args"] = {"application_name": "medical_insurance_sdk"}
+    elif pool_size is not None:
+        options["pool_size"] = pool_size
+    return create_engine(url, **options)
+
+
+class Database:
+    """The engine, session factory and migrations of one product database.
+
+    `url` is a SQLAlchemy URL ("postgresql://…" uses psycopg 3), a file path (SQLite) or ":memory:".
+    In-memory SQLite shares one connection among all threads, so it suits tests only.  After `fork` the
+    child gets fresh connections on first use: pooled sockets are never shared between processes.
+    """
+
+    def __init__(
+        self, url: str | os.PathLike[str] | URL, *, echo: bool = False, pool_size: int | None = None
+    ) -> None:
+        self.url = normalize_url(url)
+        self._echo = echo
+        self._pool_size = pool_size
+        self._engine = _create_engine(self.url, echo=echo, pool_size=pool_size)
+        self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+        self._pid = os.getpid()
+
+    def __repr__(self) -> str:
+        return f"Database({self.url.render_as_string(hide_password=True)!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled into worker processes as its configuration; each process opens its own connections.
+        return (_rebuild, (self.url.render_as_string(hide_password=False), self._echo, self._pool_size))
+
+    def _check_fork(self) -> None:
+        if self._pid != os.getpid():
+            # A forked child must not talk over the parent's sockets: forget them without closing.
+            self._engine.dispose(close=False)
+            self._pid = os.getpid()
+
+    @property
+    def engine(self) -> Engine:
+        self._check_fork()
+        return self._engine
+
+    @property
+    def dialect(self) -> str:
+        """The backend's name: "sqlite" or "postgresql"."""
+        return self._engine.dialect.name
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session committed when the block ends and rolled back if it raises."""
+        self._check_fork()
+        with self._sessions() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def migrate(self, revision: str = "head") -> None:
+        """Upgrade the schema with Alembic to `revision`; concurrent callers wait for each other."""
+        with self.engine.connect() as connection:
+            migrations.upgrade(connection, revision)
+
+    def create_all(self) -> None:
+        """Create the tables straight from the models, without Alembic: for throwaway test databases."""
+        Base.metadata.create_all(self.engine)
+
+    def dispose(self) -> None:
+        """Close every pooled connection; the object stays usable and reconnects on demand."""
+        self._engine.dispose()
+
+
+def _rebuild(url: str, echo: bool, pool_size: int | None) -> Database:
+    return Database(url, echo=echo, pool_size=pool_size)
