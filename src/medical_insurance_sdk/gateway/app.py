@@ -1,0 +1,167 @@
+"""The gateway's app factory: `create_app(settings)`; nothing is built at import time.
+
+    app = create_app(GatewaySettings(database_url="sqlite:///var/yibao.sqlite3"))
+    uvicorn.run(app, port=8000)                                     # or `yibao run`
+
+The lifespan opens the database (and migrates it), the msgid allocator, the bureau engine and the
+compensation sweeper, and puts them on `app.state.gateway` (`GatewayState`).  The bureau is reached
+through `bureau_transport` when given (tests), else the embedded sandbox when `bureau_api_url` is None
+(its admin API and page are then served at /sandbox/admin/… and /sandbox/), else the network.
+
+Extension points (for policies and endpoints added later):
+- INSTALLERS: callables `(app, settings) -> None` run in order by create_app, after the core ones; they
+  add middleware, exception handlers or lifespan hooks.  Pass more with `create_app(installers=[...])`.
+- ROUTERS: callables `(settings) -> APIRouter` whose routers are included, in order; pass more with
+  `create_app(routers=[...])`.
+- Lifespan hooks: an installer may append to `lifespan_hooks(app)` a callable `(state) -> async context
+  manager`; each is entered after the core state is ready and left before it is torn down.  Installers
+  keep their live objects in `GatewayState.extras`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+
+import anyio
+import anyio.to_thread
+import httpx
+from fastapi import APIRouter, FastAPI
+
+from medical_insurance_sdk import __version__
+from medical_insurance_sdk.engine.engine import AsyncBureauEngine
+from medical_insurance_sdk.engine.settings import EngineSettings
+from medical_insurance_sdk.gateway.errors import install_error_handlers
+from medical_insurance_sdk.gateway.request_id import RequestIdMiddleware
+from medical_insurance_sdk.gateway.routes.auth import auth_router
+from medical_insurance_sdk.gateway.routes.transactions import transactions_router
+from medical_insurance_sdk.gateway.settings import GatewaySettings
+from medical_insurance_sdk.gateway.state import GatewayState
+from medical_insurance_sdk.gateway.sweeper import run_sweeper
+from medical_insurance_sdk.gateway.tenancy import Tenants, ensure_demo_institution
+from medical_insurance_sdk.protocol.profiles import load_profile
+from medical_insurance_sdk.sandbox.settings import SandboxSettings
+from medical_insurance_sdk.storage.allocators import allocator_for
+from medical_insurance_sdk.storage.database import Database
+
+log = logging.getLogger(__name__)
+
+Installer = Callable[[FastAPI, GatewaySettings], None]
+RouterFactory = Callable[[GatewaySettings], APIRouter]
+LifespanHook = Callable[[GatewayState], AbstractAsyncContextManager[None]]
+
+INSTALLERS: tuple[Installer, ...] = (install_error_handlers,)
+ROUTERS: tuple[RouterFactory, ...] = (auth_router, transactions_router)
+
+
+def lifespan_hooks(app: FastAPI) -> list[LifespanHook]:
+    """The app's list of lifespan hooks (installers append to it)."""
+    hooks: list[LifespanHook] = app.state.lifespan_hooks
+    return hooks
+
+
+def sandbox_settings_for(settings: GatewaySettings) -> SandboxSettings:
+    """The embedded sandbox: the gateway's profile and credentials, its data beside the gateway's."""
+    needed = load_profile(settings.bureau_profile).credentials
+    credentials = {k: v for k, v in settings.default_credentials().items() if k in needed}
+    data_dir = settings.data_dir.expanduser().resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    # A file, not memory: the gateway database remembers sign-ins (9001) across restarts, so must the
+    # bureau they were made with.
+    return SandboxSettings(
+        profile=settings.bureau_profile,
+        credentials=credentials,
+        database_url=f"sqlite:///{data_dir / 'sandbox.sqlite3'}",
+    )
+
+
+def create_app(
+    settings: GatewaySettings | None = None,
+    *,
+    bureau_transport: httpx.AsyncBaseTransport | None = None,
+    sandbox_settings: SandboxSettings | None = None,
+    installers: Sequence[Installer] = (),
+    routers: Sequence[RouterFactory] = (),
+) -> FastAPI:
+    """A new gateway app; `settings` defaults to `GatewaySettings()` (environment and config file)."""
+    settings = settings or GatewaySettings()
+    sandbox = None
+    if bureau_transport is None and settings.embedded_sandbox:
+        from medical_insurance_sdk.sandbox.app import create_sandbox_app
+
+        sandbox = create_sandbox_app(sandbox_settings or sandbox_settings_for(settings))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with gateway_lifespan(app, settings, bureau_transport, sandbox):
+            yield
+
+    app = FastAPI(
+        title="医保接口平台 REST 网关",
+        description="国家医保信息平台 206 个定点医药机构接口的 REST 网关（规范 §1–§2）。",
+        version=__version__,
+        lifespan=lifespan,
+    )
+    app.state.lifespan_hooks = []
+    for install in (*INSTALLERS, *installers):
+        install(app, settings)
+    for make_router in (*ROUTERS, *routers):
+        app.include_router(make_router(settings))
+    if sandbox is not None:
+        from medical_insurance_sdk.sandbox.admin import admin_router
+
+        app.include_router(admin_router(sandbox.state.sandbox))
+    # outermost, so that every answer (errors of other middleware included) carries the request id
+    app.add_middleware(RequestIdMiddleware)
+    return app
+
+
+@asynccontextmanager
+async def gateway_lifespan(
+    app: FastAPI,
+    settings: GatewaySettings,
+    bureau_transport: httpx.AsyncBaseTransport | None,
+    sandbox: FastAPI | None,
+) -> AsyncIterator[GatewayState]:
+    """Open everything the gateway needs, serve, then close it all in reverse order."""
+    database = Database(settings.database_url)
+    try:
+        await anyio.to_thread.run_sync(database.migrate)
+        if settings.creates_demo_institution:
+            await anyio.to_thread.run_sync(ensure_demo_institution, database, settings)
+        if sandbox is not None:
+            from medical_insurance_sdk.sandbox.transport import SandboxTransport
+
+            bureau_transport = SandboxTransport(sandbox)
+        engine = AsyncBureauEngine(
+            database,
+            allocator_for(database, settings.redis_url),
+            transport=bureau_transport,
+            settings=EngineSettings(timeout_s=settings.bureau_timeout_s),
+        )
+        state = GatewayState(
+            settings=settings,
+            database=database,
+            engine=engine,
+            tenants=Tenants(settings, environ=os.environ),
+            sandbox=sandbox,
+        )
+        app.state.gateway = state
+        async with AsyncExitStack() as stack:
+            stack.push_async_callback(engine.aclose)
+            for hook in lifespan_hooks(app):
+                await stack.enter_async_context(hook(state))
+            tasks = await stack.enter_async_context(anyio.create_task_group())
+            if settings.sweeper_interval_s > 0:
+                tasks.start_soon(run_sweeper, state, settings.sweeper_interval_s)
+            try:
+                yield state
+            finally:
+                tasks.cancel_scope.cancel()
+    finally:
+        app.state.gateway = None
+        if sandbox is not None:
+            sandbox.state.sandbox.close()
+        database.dispose()

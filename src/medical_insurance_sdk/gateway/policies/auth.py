@@ -1,0 +1,95 @@
+"""Who is calling: an API key (X-API-Key) or a JWT (Authorization: Bearer), for one institution.
+
+Every call names its institution (X-Institution-Code, spec §1.2) and it must be the key's own; the
+caller then acts only as that institution, whatever the request body says.
+
+Codes (spec §5.2 has no "invalid key" code; 10007 机构信息无效 is the closest and is used throughout):
+    401 + 10007  no X-Institution-Code, no credentials, unknown/revoked/malformed key, invalid token,
+                 or an X-Institution-Code that is not the key's institution
+    401 + 10008  an expired token (认证信息过期)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import anyio.to_thread
+from fastapi import Request
+
+from medical_insurance_sdk.engine.settings import InstitutionConfig
+from medical_insurance_sdk.exceptions import AuthenticationError
+from medical_insurance_sdk.gateway.keys import KeyRecord, authenticate_key, find_key
+from medical_insurance_sdk.gateway.state import GatewayState, gateway_state
+from medical_insurance_sdk.gateway.tenancy import InstitutionRecord
+from medical_insurance_sdk.gateway.tokens import verify_token
+from medical_insurance_sdk.registry.policy import ROLES, Role
+
+API_KEY_HEADER = "X-API-Key"
+INSTITUTION_HEADER = "X-Institution-Code"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The authenticated caller: which key, which institution, which role, and how it proved it."""
+
+    key_id: str
+    role: Role
+    institution: InstitutionRecord
+    config: InstitutionConfig
+    via: Literal["api_key", "jwt"]
+
+    @property
+    def institution_code(self) -> str:
+        return self.institution.code
+
+
+def _refused(reason: str) -> AuthenticationError:
+    return AuthenticationError(f"机构信息无效: {reason}", code=10007)
+
+
+def _bearer(request: Request) -> str | None:
+    value = request.headers.get("Authorization")
+    if not value:
+        return None
+    scheme, _, token = value.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _refused("Authorization 请求头应为 Bearer <token>")
+    return token.strip()
+
+
+async def authenticate(request: Request) -> Caller:
+    """The dependency behind `deps.CurrentCaller`."""
+    state = gateway_state(request)
+    code = (request.headers.get(INSTITUTION_HEADER) or "").strip()
+    if not code:
+        raise _refused(f"缺少请求头 {INSTITUTION_HEADER}")
+    token = _bearer(request)
+    via: Literal["api_key", "jwt"] = "jwt" if token is not None else "api_key"
+    record = await (_by_token(state, token) if token is not None else _by_api_key(state, request))
+    if record.institution.code != code:
+        raise _refused(f"{INSTITUTION_HEADER} 与 API Key 所属机构不一致")
+    role = ROLES.get(record.role)
+    if role is None:  # a role removed from the policy after the key was issued
+        raise _refused(f"API Key 的角色 {record.role} 已不存在")
+    config = state.tenants.config_for(record.institution)
+    return Caller(record.key_id, role, record.institution, config, via)
+
+
+async def _by_api_key(state: GatewayState, request: Request) -> KeyRecord:
+    presented = request.headers.get(API_KEY_HEADER)
+    if not presented:
+        raise _refused(f"缺少请求头 {API_KEY_HEADER}（或 Authorization: Bearer 令牌）")
+    record: KeyRecord | None = await anyio.to_thread.run_sync(authenticate_key, state.database, presented)
+    if record is None:
+        raise _refused("API Key 无效或已吊销")
+    return record
+
+
+async def _by_token(state: GatewayState, token: str) -> KeyRecord:
+    claims = verify_token(token, secret=state.settings.jwt_key)
+    record = await anyio.to_thread.run_sync(find_key, state.database, claims.key_id)
+    # the key is looked up on every call, so revoking it also ends its tokens
+    if record is None or not record.active or record.institution.code != claims.institution:
+        raise _refused("访问令牌对应的 API Key 无效或已吊销")
+    return record

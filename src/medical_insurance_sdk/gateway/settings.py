@@ -1,0 +1,227 @@
+"""Gateway configuration: one frozen `GatewaySettings`, built explicitly and handed to `create_app`.
+
+    settings = GatewaySettings(database_url="postgresql://yibao@db/yibao", environment="production",
+                               jwt_secret="…32+ random characters…")
+    app = create_app(settings)
+
+Precedence: constructor argument > environment variable > the JSON/YAML file named by
+`MEDICAL_INSURANCE_CONFIG_FILE` > default.  Environment names follow spec §9.2.2 (`MEDICAL_BUREAU_AK`,
+`MEDICAL_BUREAU_API_URL`, `MEDICAL_INSURANCE_TIMEOUT` …) plus the usual `DATABASE_URL` and `REDIS_URL`.
+The config file holds the same field names at its top level; the spec's §9.2.1 layout
+(`{"medical_bureau": {"ak", "sk", "api_url", "timeout"}}`) is read as well.
+
+A weak JWT secret (empty, a placeholder, shorter than 32 characters) is refused outside development; in
+development a random per-process secret replaces it, with a warning: tokens then die with the process.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, field_validator, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from medical_insurance_sdk.protocol.profiles import ProfileError, load_profile
+from medical_insurance_sdk.storage.database import DATA_DIR_ENV, DEFAULT_DATA_DIR, default_database_url
+
+log = logging.getLogger(__name__)
+
+CONFIG_FILE_ENV = "MEDICAL_INSURANCE_CONFIG_FILE"
+MIN_SECRET_LENGTH = 32
+# Values people paste from examples and templates; none of them is a secret.
+PLACEHOLDER_SECRETS = frozenset(
+    {"changethis", "change-me", "changeme", "secret", "your_secret_key", "your_jwt_secret", "jwt_secret"}
+)
+# The spec's §9.2.1 file layout: medical_bureau.<key> → field.
+_SPEC_FILE_KEYS = {
+    "ak": "bureau_ak",
+    "sk": "bureau_sk",
+    "api_url": "bureau_api_url",
+    "timeout": "bureau_timeout_s",
+}
+
+
+def _env(field: str, *names: str) -> AliasChoices:
+    # The field's own name stays valid for constructor arguments and the config file.
+    return AliasChoices(field, *names)
+
+
+class GatewaySettings(BaseSettings):
+    """Everything the gateway is told; a frozen value (copy with `model_copy(update=...)`)."""
+
+    model_config = SettingsConfigDict(
+        frozen=True, extra="forbid", populate_by_name=True, case_sensitive=False
+    )
+
+    environment: Literal["development", "production"] = Field(
+        default="development", validation_alias=_env("environment", "MEDICAL_INSURANCE_ENVIRONMENT")
+    )
+    data_dir: Path = Field(
+        default=Path(DEFAULT_DATA_DIR),
+        validation_alias=_env("data_dir", DATA_DIR_ENV),
+        description="where the embedded SQLite files live (gateway database default, embedded sandbox)",
+    )
+    database_url: str = Field(
+        default_factory=default_database_url, validation_alias=_env("database_url", "DATABASE_URL")
+    )
+    redis_url: str | None = Field(default=None, validation_alias=_env("redis_url", "REDIS_URL"))
+    bureau_api_url: str | None = Field(
+        default=None,
+        validation_alias=_env("bureau_api_url", "MEDICAL_BUREAU_API_URL"),
+        description="the bureau's base URL; None = the embedded sandbox",
+    )
+    bureau_profile: str = Field(
+        default="national", validation_alias=_env("bureau_profile", "MEDICAL_BUREAU_PROFILE")
+    )
+    # Credentials of institutions that name no environment variables of their own (see tenancy.py).
+    bureau_ak: SecretStr | None = Field(default=None, validation_alias=_env("bureau_ak", "MEDICAL_BUREAU_AK"))
+    bureau_sk: SecretStr | None = Field(default=None, validation_alias=_env("bureau_sk", "MEDICAL_BUREAU_SK"))
+    bureau_paasid: SecretStr | None = Field(
+        default=None, validation_alias=_env("bureau_paasid", "MEDICAL_BUREAU_PAASID")
+    )
+    bureau_token: SecretStr | None = Field(
+        default=None, validation_alias=_env("bureau_token", "MEDICAL_BUREAU_TOKEN")
+    )
+    bureau_timeout_s: float | None = Field(
+        default=None,
+        gt=0,
+        validation_alias=_env("bureau_timeout_s", "MEDICAL_INSURANCE_TIMEOUT"),
+        description="per-call bureau timeout; None = each transaction's own (spec §6.1.1)",
+    )
+    jwt_secret: SecretStr | None = Field(
+        default=None, validation_alias=_env("jwt_secret", "MEDICAL_INSURANCE_JWT_SECRET")
+    )
+    jwt_ttl_s: int = Field(
+        default=3600, gt=0, validation_alias=_env("jwt_ttl_s", "MEDICAL_INSURANCE_JWT_TTL")
+    )
+    demo_institution: bool | None = Field(
+        default=None,
+        validation_alias=_env("demo_institution", "MEDICAL_INSURANCE_DEMO_INSTITUTION"),
+        description="create H43028110001 on startup when there is no institution; None = in development",
+    )
+    sweeper_interval_s: float = Field(
+        default=30.0,
+        ge=0,
+        validation_alias=_env("sweeper_interval_s", "MEDICAL_INSURANCE_SWEEPER_INTERVAL"),
+        description="how often unresolved bureau outcomes are swept (2601 / query); 0 = never",
+    )
+
+    _jwt_key: str = PrivateAttr("")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, ConfigFileSource(settings_cls)
+
+    @field_validator("bureau_profile")
+    @classmethod
+    def _profile_exists(cls, value: str) -> str:
+        try:
+            load_profile(value)
+        except ProfileError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @model_validator(mode="after")
+    def _secret_is_strong(self) -> GatewaySettings:
+        if self.environment == "production" and not _strong(self.jwt_secret):
+            raise ValueError(
+                "MEDICAL_INSURANCE_JWT_SECRET must be set to a random secret of at least "
+                f"{MIN_SECRET_LENGTH} characters in production"
+            )
+        return self
+
+    def model_post_init(self, context: Any, /) -> None:
+        if _strong(self.jwt_secret):
+            assert self.jwt_secret is not None
+            self._jwt_key = self.jwt_secret.get_secret_value()
+        elif self.environment == "development":
+            log.warning(
+                "MEDICAL_INSURANCE_JWT_SECRET is unset or weak: using a random per-process secret "
+                "(development only; issued tokens stop working when the process ends)"
+            )
+            self._jwt_key = secrets.token_urlsafe(48)
+
+    @property
+    def jwt_key(self) -> str:
+        """The key tokens are signed with (the configured secret, or this process's random one)."""
+        return self._jwt_key
+
+    @property
+    def embedded_sandbox(self) -> bool:
+        """No bureau URL: calls go to the in-process sandbox bureau."""
+        return self.bureau_api_url is None
+
+    @property
+    def creates_demo_institution(self) -> bool:
+        return self.environment == "development" if self.demo_institution is None else self.demo_institution
+
+    def default_credentials(self) -> dict[str, str]:
+        """The MEDICAL_BUREAU_* credentials by the names profile signers use."""
+        named = {
+            "access_key": self.bureau_ak,
+            "secret_key": self.bureau_sk,
+            "paasid": self.bureau_paasid,
+            "token": self.bureau_token,
+        }
+        return {name: value.get_secret_value() for name, value in named.items() if value is not None}
+
+
+def _strong(secret: SecretStr | None) -> bool:
+    if secret is None:
+        return False
+    text = secret.get_secret_value().strip()
+    return len(text) >= MIN_SECRET_LENGTH and text.lower() not in PLACEHOLDER_SECRETS
+
+
+class ConfigFileSource(PydanticBaseSettingsSource):
+    """Values from the JSON or YAML file named by MEDICAL_INSURANCE_CONFIG_FILE (lowest precedence)."""
+
+    def __init__(self, settings_cls: type[BaseSettings]) -> None:
+        super().__init__(settings_cls)
+        self._values = read_config_file(os.environ.get(CONFIG_FILE_ENV))
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return self._values.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        known = set(self.settings_cls.model_fields)
+        return {k: v for k, v in self._values.items() if k in known}
+
+
+def read_config_file(path: str | None) -> dict[str, Any]:
+    """The settings a config file gives (field names; the spec's `medical_bureau` section mapped)."""
+    if not path:
+        return {}
+    file = Path(path).expanduser()
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"{CONFIG_FILE_ENV}={path}: cannot read the file ({exc.strerror or exc})") from None
+    data = yaml.safe_load(text) if file.suffix.lower() in (".yaml", ".yml") else json.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError(f"{CONFIG_FILE_ENV}={path}: the top level must be an object")
+    values = {k: v for k, v in data.items() if not isinstance(v, dict)}
+    bureau = data.get("medical_bureau")
+    if isinstance(bureau, dict):
+        for key, field in _SPEC_FILE_KEYS.items():
+            if key in bureau:
+                values.setdefault(field, bureau[key])
+    return values
