@@ -53,8 +53,13 @@ def test_four_processes_share_an_allocator_without_collisions(
     started = time.monotonic()
     for w in workers:
         w.start()
-    for w in workers:
-        w.join(timeout=120)
+    try:
+        for w in workers:
+            w.join(timeout=120)
+    finally:
+        for w in workers:
+            if w.is_alive():
+                w.kill()  # a hung worker must not outlive the test
     elapsed = time.monotonic() - started
     assert [w.exitcode for w in workers] == [0] * PROCESSES
 
