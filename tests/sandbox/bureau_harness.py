@@ -132,9 +132,10 @@ def assert_success(answer: Mapping[str, Any]) -> Any:
     return answer["output"]
 
 
-def assert_failure(answer: Mapping[str, Any], *fragments: str) -> str:
-    """A platform-style failure: infcode -1, output null, err_msg '<Chinese>(<32 hex>@<ip>)'; returns it."""
-    assert answer["infcode"] == -1, answer
+def assert_failure(answer: Mapping[str, Any], *fragments: str, infcode: int | None = None) -> str:
+    """A platform-style failure: infcode -1 (rejected before processing, or a system fault) or -2 (a
+    business refusal), output null, err_msg '<Chinese>(<32 hex>@<ip>)'; returns the text."""
+    assert answer["infcode"] in ((infcode,) if infcode is not None else (-1, -2)), answer
     assert answer["output"] is None
     match = ERR_MSG.match(answer["err_msg"] or "")
     assert match, answer["err_msg"]

@@ -140,7 +140,7 @@ class Desk:
 
     def refused(self, infno: str, input: Mapping[str, Any], fragment: str, **kw: Any) -> str:
         answer = self.call(infno, input, **kw)
-        assert answer.infcode == -1 and answer.output is None, answer
+        assert answer.infcode == -2 and answer.output is None, answer  # a business refusal
         assert answer.err_msg is not None and fragment in answer.err_msg, answer.err_msg
         return answer.err_msg
 

@@ -161,7 +161,7 @@ def test_refused_business_message_counts_as_processed(bureau: Bureau) -> None:
     message = bureau.envelope("1101", person_query(certno="110101199001011234"))
     assert_failure(loads(bureau.post(message).content), "该参保人的基本信息为空")
     row = bureau.message_row(message["msgid"])
-    assert row is not None and row.infcode == -1 and row.err_msg and "基本信息为空" in row.err_msg
+    assert row is not None and row.infcode == -2 and row.err_msg and "基本信息为空" in row.err_msg
     assert_failure(loads(bureau.post(message).content), "报文ID重复")
 
 

@@ -76,7 +76,7 @@ def test_unknown_or_failed_originals_never_took_effect(desk: Desk) -> None:
     assert ORIGINAL_NOT_EFFECTIVE.search(unknown)
     mdtrt_id = open_visit(desk)
     failed = desk.call("2207", settle_request(LI_NA, mdtrt_id, {**TOTALS, "medfee_sumamt": D("1.00")}))
-    assert failed.infcode == -1
+    assert failed.infcode == -2  # a business refusal
     text = desk.refused("2601", reversal(failed.msgid, "2207"), "原交易未成功，无需冲正")
     assert ORIGINAL_NOT_EFFECTIVE.search(text)
     # another institution's message is not found either

@@ -18,8 +18,8 @@ err_msg ending in (traceId@ip), and the message is NOT processed:
 9. the input against the registry's field tables → "30002 - 必填字段缺失: data.mdtrt_id; …".
 
 Then the handler (`HANDLERS[infno]`, else the generic one) runs inside one database transaction.  Success
-commits its changes together with the `sbx_message` row; a `Refusal` rolls its changes back and the
-refused message is still recorded.  An unexpected exception is a sandbox bug: it answers infcode -1 with
+commits its changes together with the `sbx_message` row; a `Refusal` (a business refusal, infcode -2 as
+the spec defines it) rolls its changes back and the refused message is still recorded.  An unexpected exception is a sandbox bug: it answers infcode -1 with
 `INTERNAL_ERROR` (never a success, never an HTTP 500) and is logged, not recorded.
 
 Decisions:
@@ -172,7 +172,7 @@ def run_transaction(
         infcode, err_msg = 0, None
     except Refusal as refusal:
         session.rollback()
-        output, infcode = None, refusal.infcode or -1
+        output, infcode = None, refusal.infcode or -2
         err_msg = refusal.err_msg + trace_suffix(state.settings.trace_ip)
     except Exception as exc:
         return _internal_error(state, session, tx, exc)

@@ -10,8 +10,10 @@ A handler is a function `(ctx, data) -> output` registered for one or more infno
 
 `data` is the message's `input`, already validated against the registry schema (strict, so handlers may
 trust types: amounts are Decimal, dates are bureau text).  The return value is the `output` node (a dict,
-a list, or None).  `ctx.refuse(msg)` answers infcode -1 with that Chinese message; the dispatcher rolls the
-transaction back, so a refused message changes nothing.  A handler never commits: the dispatcher commits
+a list, or None).  `ctx.refuse(msg)` answers infcode -2 (the spec's business error: "just show err_msg") with that Chinese
+message; the dispatcher rolls the transaction back, so a refused message changes nothing.  Protocol-level
+rejections before processing (signature, sign-in, msgid, schema) and system faults answer -1, the code
+after which the HIS must follow up (冲正/查询).  A handler never commits: the dispatcher commits
 once, after the message is recorded in `sbx_message`, so state and ledger move together.
 """
 
@@ -31,9 +33,9 @@ HANDLERS: dict[str, Handler] = {}
 
 
 class Refusal(Exception):
-    """The bureau says no: answered as infcode -1 (or -2) with a Chinese err_msg, state untouched."""
+    """The bureau says no to the business: infcode -2 with a Chinese err_msg, state untouched."""
 
-    def __init__(self, err_msg: str, *, infcode: int = -1) -> None:
+    def __init__(self, err_msg: str, *, infcode: int = -2) -> None:
         super().__init__(err_msg)
         self.err_msg = err_msg
         self.infcode = infcode
@@ -59,7 +61,7 @@ class Context:
     def opter(self) -> str:
         return str(self.envelope.get("opter", ""))
 
-    def refuse(self, err_msg: str, *, infcode: int = -1) -> NoReturn:
+    def refuse(self, err_msg: str, *, infcode: int = -2) -> NoReturn:
         raise Refusal(err_msg, infcode=infcode)
 
 
