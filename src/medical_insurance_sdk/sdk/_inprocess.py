@@ -1,0 +1,235 @@
+"""In-process mode: an httpx transport that answers the SDK's gateway requests by running the engine here.
+
+    transport = InProcessTransport(config)                 # no api_base_url configured
+    httpx.Client(transport=transport)                      # the SDK's only seam, as for the gateway
+
+It decodes a request the way the gateway does (route → transaction, node-form body or flat query, the
+X-Operator / X-Insuplc-Admdvs headers), calls `BureauEngine.call`, and encodes the outcome in the gateway's
+shapes: §1.3 on success, the error table's status and `{msgid, outcome}` / `{errors}` data on failure, the
+9102 file as bytes.  So everything above the transport — retries, errors, results — is one code path.
+The engine (database, sandbox or bureau) opens on first use; the async side runs it on a worker thread.
+
+Not reproduced: the gateway's §1.4 paging split (a paged answer arrives whole here; `Result.rows()` reads
+both), and the gateway's own policies (API keys, RBAC, rate limits), which have no meaning in process.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, unquote
+
+import anyio.to_thread
+import httpx
+
+from medical_insurance_sdk.exceptions import DataValidationError, MedicalInsuranceException, exception_for
+from medical_insurance_sdk.protocol import jsoncodec
+from medical_insurance_sdk.registry import API_PREFIX, REGISTRY, Registry, Transaction
+from medical_insurance_sdk.sdk._config import SDKConfig
+
+if TYPE_CHECKING:
+    from medical_insurance_sdk.engine.engine import BureauEngine
+    from medical_insurance_sdk.engine.flow import CallResult
+    from medical_insurance_sdk.engine.settings import InstitutionConfig
+
+log = logging.getLogger(__name__)
+API_VERSION = "1.0.0"
+
+
+class InProcessTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """The gateway's contract, served by an engine in this process."""
+
+    def __init__(self, config: SDKConfig, *, registry: Registry = REGISTRY) -> None:
+        from medical_insurance_sdk.engine.bootstrap import institution_config
+
+        self.config = config
+        self.registry = registry
+        self.settings = bootstrap_settings(config)
+        self.institution: InstitutionConfig = institution_config(self.settings)
+        self._engine: BureauEngine | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def institution_code(self) -> str:
+        return self.institution.code
+
+    def engine(self) -> BureauEngine:
+        with self._lock:
+            if self._engine is None:
+                from medical_insurance_sdk.engine.bootstrap import open_engine
+
+                self._engine, _ = open_engine(self.settings)
+            return self._engine
+
+    # ------------------------------------------------------------------------------------------ httpx
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request_id = request.headers.get("x-request-id") or "REQ" + datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+        tx: Transaction | None = None
+        try:
+            tx = self._transaction(request)
+            input_ = self._input(tx, request)
+            code = request.headers.get("x-institution-code")
+            if code and code != self.institution.code:
+                raise exception_for(10007, f"机构信息无效: 本进程只代表 {self.institution.code}")
+            result = self.engine().call(
+                tx.infno,
+                input_,
+                institution=self.institution,
+                operator=_header(request, "x-operator"),
+                operator_name=_header(request, "x-operator-name"),
+                insuplc_admdvs=_header(request, "x-insuplc-admdvs"),
+                request_id=request_id,
+            )
+        except MedicalInsuranceException as exc:
+            return error_response(exc, request_id, tx)
+        except Exception as exc:  # as the gateway: no internals in the answer, the traceback in the log
+            log.error("in-process call failed", exc_info=exc)
+            return error_response(exception_for(60010, "服务进程异常: 进程内调用失败"), request_id, tx)
+        return success_response(tx, result, request_id)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        # the engine is synchronous (ledger, sandbox portal): keep the event loop free
+        return await anyio.to_thread.run_sync(self.handle_request, request)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._engine is not None:
+                self._engine.close()
+                self._engine = None
+
+    async def aclose(self) -> None:
+        await anyio.to_thread.run_sync(self.close)
+
+    # ---------------------------------------------------------------------------------------- decoding
+    def _transaction(self, request: httpx.Request) -> Transaction:
+        path = request.url.path
+        relative = path.split(API_PREFIX, 1)[1] if API_PREFIX in path else path.lstrip("/")
+        try:
+            return self.registry.by_route(request.method, relative)
+        except KeyError:
+            raise exception_for(20001, f"不支持的接口类型: {request.method} {path}") from None
+
+    @staticmethod
+    def _input(tx: Transaction, request: httpx.Request) -> dict[str, Any]:
+        if request.method == "GET":
+            flat = dict(request.url.params.multi_items())
+            return {tx.request_nodes[0].name: flat} if len(tx.request_nodes) == 1 else flat
+        try:
+            body = jsoncodec.loads(request.content) if request.content.strip() else {}
+        except ValueError:
+            raise exception_for(10002, "请求参数格式错误: 请求体不是有效的 JSON") from None
+        if not isinstance(body, dict):
+            raise exception_for(10002, "请求参数格式错误: 请求体应为 JSON 对象")
+        return body
+
+
+def bootstrap_settings(config: SDKConfig) -> Any:
+    """The engine bootstrap's settings from the SDK's (the SDK's config is the only source here)."""
+    from medical_insurance_sdk.engine.bootstrap import BootstrapSettings
+
+    bureau = config.bureau
+    credentials = {"access_key": bureau.ak, "secret_key": bureau.sk} if bureau.ak and bureau.sk else {}
+    local = config.in_process
+    return BootstrapSettings(
+        database_url=local.database_url,
+        bureau_url=bureau.api_url,
+        profile=local.profile,
+        credentials=MappingProxyType(credentials),
+        institution_code=config.institution_code,
+        institution_name=local.institution_name,
+        admdvs=local.admdvs,
+        operator=local.operator,
+        operator_name=local.operator_name,
+        timeout_s=bureau.timeout if bureau.api_url else None,
+    )
+
+
+# -------------------------------------------------------------------------------------------- encoding
+
+
+def _header(request: httpx.Request, name: str) -> str | None:
+    value = request.headers.get(name)
+    return unquote(value) if value else None
+
+
+def _info(tx: Transaction | None, msgid: str | None = None, **extra: Any) -> dict[str, Any] | None:
+    if tx is None:
+        return None
+    info: dict[str, Any] = {
+        "interface_type": tx.interface_type,
+        "infno": tx.infno,
+        "category": tx.category.value,
+    }
+    if msgid:
+        info["msgid"] = msgid
+    info.update({k: v for k, v in extra.items() if v})
+    return info
+
+
+def _envelope(
+    success: bool, data: Any, message: str, request_id: str, info: Any, **error: Any
+) -> dict[str, Any]:
+    return {
+        "success": success,
+        "data": data,
+        "message": message,
+        "error": error.get("error"),
+        "error_code": error.get("error_code"),
+        "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "request_id": request_id,
+        "version": API_VERSION,
+        "interface_info": info,
+    }
+
+
+def _json(
+    body: Mapping[str, Any], status: int = 200, headers: Mapping[str, str] | None = None
+) -> httpx.Response:
+    return httpx.Response(
+        status,
+        content=jsoncodec.dumps(body),
+        headers={"content-type": "application/json", **(headers or {})},
+    )
+
+
+def success_response(tx: Transaction, result: CallResult, request_id: str) -> httpx.Response:
+    if result.file is not None:
+        name = result.file.filename or f"{tx.infno}_{result.msgid}.zip"
+        headers = {
+            "content-type": "application/octet-stream",
+            "content-disposition": f"attachment; filename*=UTF-8''{quote(name)}",
+            "x-msgid": result.msgid,
+            "x-request-id": request_id,
+        }
+        return httpx.Response(200, content=result.file.content, headers=headers)
+    data = result.output if result.confirmed_by else normalized(tx, result.output)
+    info = _info(tx, result.msgid, confirmed_by=result.confirmed_by)
+    return _json(_envelope(True, data, "操作成功", request_id, info))
+
+
+def normalized(tx: Transaction, output: Any) -> Any:
+    """The output read through the tolerant response model, with exactly the fields the bureau sent."""
+    if output is None:
+        return None
+    try:
+        data = tx.parse_output(output).model_dump(mode="python", exclude_unset=True)
+    except ValueError:
+        return output
+    return data.get("rows", []) if isinstance(output, list) else data
+
+
+def error_response(exc: MedicalInsuranceException, request_id: str, tx: Transaction | None) -> httpx.Response:
+    data: Any = None
+    if isinstance(exc, DataValidationError) and exc.errors:
+        data = {"errors": [e.as_dict() for e in exc.errors]}
+    elif "outcome" in exc.details and exc.msgid:
+        data = {"msgid": exc.msgid, "outcome": exc.details["outcome"]}
+    headers = {"retry-after": str(int(exc.retry_after))} if exc.retry_after is not None else {}
+    body = _envelope(
+        False, data, exc.message, request_id, _info(tx, exc.msgid), error=exc.to_dict(), error_code=exc.code
+    )
+    return _json(body, exc.http_status, headers)

@@ -1,0 +1,473 @@
+"""Typed results: the bureau's answer as given (`.raw`, `.output`) plus the friendly names of the spec.
+
+    patient = sdk.query_person_info("01", "430281199001010001")
+    patient.name, patient.insurance_balance        # friendly names (spec §11.2.1)
+    patient.psn_no, patient["gend"], patient.raw    # the bureau's own field names and answer
+
+Every friendly attribute is filled from ONE table, `FRIENDLY`: result class → attribute → where in the
+bureau output it is found.  A path is "node.field", "node[].field" (first row that has it), "*.field" (first
+occurrence anywhere), or "@msgid" / "@request_id" (the receipt of the call itself).  Which class a
+transaction answers with is the table `RESULT_CLASS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from medical_insurance_sdk.registry import REGISTRY
+
+
+class Result(BaseModel):
+    """The answer to one transaction.  `raw` is the bureau `output` exactly as the gateway passed it on."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    infno: str
+    raw: Any = None
+    msgid: str | None = None
+    request_id: str | None = None
+    message: str | None = None
+    pagination: Mapping[str, Any] | None = None
+    status: str | None = "success"
+
+    kind: ClassVar[str] = "result"
+
+    @property
+    def output(self) -> BaseModel:
+        """The output read through the registry's response model (typed bureau field names)."""
+        return REGISTRY[self.infno].parse_output(self.raw)
+
+    @property
+    def name_zh(self) -> str:
+        return REGISTRY[self.infno].title
+
+    def get(self, field: str, default: Any = None) -> Any:
+        """The first value of bureau field `field` anywhere in the output (`result.get("setl_id")`)."""
+        value = _deep(self.raw, field)
+        return default if value is None else value
+
+    def __getitem__(self, field: str) -> Any:
+        value = _deep(self.raw, field)
+        if value is None:
+            raise KeyError(field)
+        return value
+
+    def rows(self, node: str | None = None) -> list[Mapping[str, Any]]:
+        """The rows of list node `node`; without one, the answer's rows wherever they are.
+
+        The gateway hands a page (§1.4) over as a list, the bureau (in process) as {"data": [...], paging
+        fields}: `rows()` reads both alike.
+        """
+        source: Any = self.raw
+        if isinstance(source, Mapping):
+            if node is not None:
+                source = source.get(node)
+            else:
+                lists = [v for v in source.values() if isinstance(v, list)]
+                data = source.get("data")
+                source = data if isinstance(data, list) else lists[0] if lists else source
+        if isinstance(source, Mapping):
+            return [source]
+        return [row for row in source or () if isinstance(row, Mapping)]
+
+    @classmethod
+    def build(cls, infno: str, raw: Any, **receipt: Any) -> Result:
+        """Fill the friendly attributes of `cls` from the table, then validate."""
+        values: dict[str, Any] = {"infno": infno, "raw": raw, **receipt}
+        for name, paths in FRIENDLY.get(cls.__name__, {}).items():
+            found = _pick(raw, paths, receipt)
+            if found is not None:
+                values[name] = found
+        return cls.model_validate(values)
+
+
+class PersonInfo(Result):
+    """【1101】人员基本信息 (spec §4.1 PersonInfo: psn_no, psn_name, gend, brdy)."""
+
+    kind: ClassVar[str] = "person"
+    person_no: str | None = None
+    name: str | None = None
+    gender: str | None = None
+    birthday: str | None = None
+    age: Decimal | None = None
+    cert_no: str | None = None
+    cert_type: str | None = None
+    insurance_balance: Decimal | None = None
+    insurance_type: str | None = None
+    psn_no: str | None = None
+    psn_name: str | None = None
+    gend: str | None = None
+    brdy: str | None = None
+
+    @property
+    def baseinfo(self) -> Mapping[str, Any]:
+        return _node(self.raw, "baseinfo")
+
+    @property
+    def insuinfo(self) -> list[Mapping[str, Any]]:
+        return self.rows("insuinfo")
+
+    @property
+    def idetinfo(self) -> list[Mapping[str, Any]]:
+        return self.rows("idetinfo")
+
+
+class InstitutionInfo(Result):
+    """【1201】医药机构信息 (spec §4.1 InstitutionInfo: fixmedins_code, fixmedins_name)."""
+
+    kind: ClassVar[str] = "institution"
+    institution_code: str | None = None
+    name: str | None = None
+    level: str | None = None
+    institution_type: str | None = None
+    fixmedins_code: str | None = None
+    fixmedins_name: str | None = None
+    hosp_lv: str | None = None
+
+
+class BenefitCheckResult(Result):
+    """【2001】待遇检查: `status` "pass" when no row limits the person's benefits, else "restricted"."""
+
+    @property
+    def restrictions(self) -> list[Mapping[str, Any]]:
+        return [row for row in self.rows("trtinfo") if str(row.get("trt_enjymnt_flag", "1")) != "1"]
+
+    @classmethod
+    def build(cls, infno: str, raw: Any, **receipt: Any) -> Result:
+        result = super().build(infno, raw, **receipt)
+        status = "restricted" if isinstance(result, BenefitCheckResult) and result.restrictions else "pass"
+        return result.model_copy(update={"status": status})
+
+
+class RegisterResult(Result):
+    """【2201】门诊挂号: `register_id` is the bureau's 就诊ID (mdtrt_id) the rest of the visit uses."""
+
+    register_id: str | None = None
+    visit_id: str | None = None
+    person_no: str | None = None
+    mdtrt_id: str | None = None
+    ipt_otp_no: str | None = None
+
+
+class AdmissionResult(Result):
+    """【2401】入院办理: `admission_id` is the bureau's 就诊ID (mdtrt_id)."""
+
+    admission_id: str | None = None
+    mdtrt_id: str | None = None
+
+
+class FeeUploadResult(Result):
+    """【2204/2301】费用明细上传: one row per fee line with the bureau's grading of it."""
+
+    total_amount: Decimal | None = None
+    visit_id: str | None = None
+
+
+class SettlementResult(Result):
+    """Pre-settlement, settlement and their reversal (21xx, 2206-2208, 2303-2305)."""
+
+    settlement_id: str | None = None
+    insurance_amount: Decimal | None = None
+    total_amount: Decimal | None = None
+    personal_amount: Decimal | None = None
+    cash_amount: Decimal | None = None
+    account_amount: Decimal | None = None
+    balance: Decimal | None = None
+    visit_id: str | None = None
+    setl_id: str | None = None
+    mdtrt_id: str | None = None
+    medfee_sumamt: Decimal | None = None
+    fund_pay_sumamt: Decimal | None = None
+    psn_cash_pay: Decimal | None = None
+    acct_pay: Decimal | None = None
+
+
+class RecordResult(Result):
+    """人员备案 (25xx): `record_id` is the bureau's 待遇申报明细流水号."""
+
+    record_id: str | None = None
+
+
+class UploadResult(Result):
+    """An information upload (4xxx and friends); `upload_id` is the bureau's receipt (or the msgid)."""
+
+    upload_id: str | None = None
+
+
+class SettlementListResult(Result):
+    """【4101】结算清单上传: `list_id` is the 清单流水号 (or the msgid when the bureau returns none)."""
+
+    list_id: str | None = None
+
+
+class PrescriptionResult(Result):
+    """电子处方 (71xx/72xx): `prescription_id` is the bureau's 医保处方编号 (hiRxno)."""
+
+    prescription_id: str | None = None
+    trace_code: str | None = None
+
+
+class SaleResult(Result):
+    """【7207】药品销售出库: `sale_id` is the bureau's receipt (or the msgid)."""
+
+    sale_id: str | None = None
+
+
+class FileQueryResult(Result):
+    """A file answer to fetch with 9102 (13xx catalogues, 3202, 9101 upload)."""
+
+    file_query_no: str | None = None
+    filename: str | None = None
+    data_count: Decimal | None = None
+    file_qury_no: str | None = None
+
+
+class FileResult(Result):
+    """【9102】文件下载: the file itself."""
+
+    content: bytes = b""
+    filename: str | None = None
+
+
+class PaymentResult(Result):
+    """线上支付 (62xx-64xx): order id and state in the platform's camelCase names."""
+
+    order_id: str | None = None
+    insurance_amount: Decimal | None = None
+
+
+# Result class → friendly attribute → paths, first match wins (see the module docstring).
+Paths = tuple[str, ...]
+FRIENDLY: MappingProxyType[str, Mapping[str, Paths]] = MappingProxyType(
+    {
+        "PersonInfo": {
+            "person_no": ("baseinfo.psn_no",),
+            "name": ("baseinfo.psn_name",),
+            "gender": ("baseinfo.gend",),
+            "birthday": ("baseinfo.brdy",),
+            "age": ("baseinfo.age",),
+            "cert_no": ("baseinfo.certno",),
+            "cert_type": ("baseinfo.psn_cert_type",),
+            "insurance_balance": ("insuinfo[].balc",),
+            "insurance_type": ("insuinfo[].insutype",),
+            "psn_no": ("baseinfo.psn_no",),
+            "psn_name": ("baseinfo.psn_name",),
+            "gend": ("baseinfo.gend",),
+            "brdy": ("baseinfo.brdy",),
+        },
+        "InstitutionInfo": {
+            "institution_code": ("medinsinfo[].fixmedins_code",),
+            "name": ("medinsinfo[].fixmedins_name",),
+            "level": ("medinsinfo[].hosp_lv",),
+            "institution_type": ("medinsinfo[].fixmedins_type",),
+            "fixmedins_code": ("medinsinfo[].fixmedins_code",),
+            "fixmedins_name": ("medinsinfo[].fixmedins_name",),
+            "hosp_lv": ("medinsinfo[].hosp_lv",),
+        },
+        "RegisterResult": {
+            "register_id": ("data.mdtrt_id", "*.mdtrt_id"),
+            "visit_id": ("data.mdtrt_id", "*.mdtrt_id"),
+            "mdtrt_id": ("data.mdtrt_id", "*.mdtrt_id"),
+            "person_no": ("data.psn_no", "*.psn_no"),
+            "ipt_otp_no": ("data.ipt_otp_no", "*.ipt_otp_no"),
+        },
+        "AdmissionResult": {
+            "admission_id": ("result.mdtrt_id", "*.mdtrt_id"),
+            "mdtrt_id": ("result.mdtrt_id", "*.mdtrt_id"),
+        },
+        "FeeUploadResult": {
+            "visit_id": ("*.mdtrt_id",),
+        },
+        "SettlementResult": {
+            "settlement_id": ("setlinfo.setl_id", "*.setl_id"),
+            "insurance_amount": ("setlinfo.fund_pay_sumamt", "*.fund_pay_sumamt"),
+            "total_amount": ("setlinfo.medfee_sumamt", "*.medfee_sumamt"),
+            "personal_amount": ("setlinfo.psn_part_amt", "*.psn_part_amt"),
+            "cash_amount": ("setlinfo.psn_cash_pay", "*.psn_cash_pay"),
+            "account_amount": ("setlinfo.acct_pay", "*.acct_pay"),
+            "balance": ("setlinfo.balc", "*.balc"),
+            "visit_id": ("setlinfo.mdtrt_id", "*.mdtrt_id"),
+            "setl_id": ("setlinfo.setl_id", "*.setl_id"),
+            "mdtrt_id": ("setlinfo.mdtrt_id", "*.mdtrt_id"),
+            "medfee_sumamt": ("setlinfo.medfee_sumamt", "*.medfee_sumamt"),
+            "fund_pay_sumamt": ("setlinfo.fund_pay_sumamt", "*.fund_pay_sumamt"),
+            "psn_cash_pay": ("setlinfo.psn_cash_pay", "*.psn_cash_pay"),
+            "acct_pay": ("setlinfo.acct_pay", "*.acct_pay"),
+        },
+        "RecordResult": {"record_id": ("result.trt_dcla_detl_sn", "*.trt_dcla_detl_sn")},
+        "UploadResult": {"upload_id": ("*.upload_id", "*.uld_id", "*.file_qury_no", "@msgid")},
+        "SettlementListResult": {"list_id": ("*.setl_list_id", "*.list_id", "*.setl_id", "@msgid")},
+        "PrescriptionResult": {
+            "prescription_id": ("*.hiRxno", "*.hi_rxno", "*.hospRxno", "*.rxno"),
+            "trace_code": ("*.rxTraceCode",),
+            "status": ("*.rxChkStasCodg", "*.rxStasCodg", "*.status"),
+        },
+        "SaleResult": {"sale_id": ("*.sale_id", "*.setl_id", "*.medinsSetlId", "@msgid")},
+        "FileQueryResult": {
+            "file_query_no": ("file_qury_no", "*.file_qury_no"),
+            "file_qury_no": ("file_qury_no", "*.file_qury_no"),
+            "filename": ("filename", "*.filename"),
+            "data_count": ("data_cnt", "*.data_cnt"),
+        },
+        "PaymentResult": {
+            "order_id": ("*.payOrdId",),
+            "insurance_amount": ("*.fundPay",),
+            "status": ("*.ordStas", "*.refStatus"),
+        },
+    }
+)
+
+_SETTLEMENTS = ("2101", "2102", "2103", "2163", "2206", "2207", "2208", "2303", "2304", "2305", "5203")
+_UPLOADS = tuple(
+    t.infno
+    for t in REGISTRY.transactions
+    if t.infno[:2] in ("41", "42", "43", "44", "45", "46", "47", "49") and t.safety.value == "write"
+)
+
+# Transaction → result class; every other transaction answers with `Result`.
+RESULT_CLASS: MappingProxyType[str, type[Result]] = MappingProxyType(
+    {
+        "1101": PersonInfo,
+        "2161": PersonInfo,
+        "1201": InstitutionInfo,
+        "2001": BenefitCheckResult,
+        "2201": RegisterResult,
+        "2401": AdmissionResult,
+        "2204": FeeUploadResult,
+        "2301": FeeUploadResult,
+        **dict.fromkeys(_SETTLEMENTS, SettlementResult),
+        **dict.fromkeys(("2501", "2503", "2505", "2507"), RecordResult),
+        **dict.fromkeys(_UPLOADS, UploadResult),
+        "4101": SettlementListResult,
+        **dict.fromkeys(
+            ("7101", "7102", "7103", "7104", "7105", "7106", "7107", "7202", "7203", "7204", "7205"),
+            PrescriptionResult,
+        ),
+        "7207": SaleResult,
+        **{t.infno: FileQueryResult for t in REGISTRY.transactions if t.file_output},
+        "9101": FileQueryResult,
+        "9102": FileResult,
+        **dict.fromkeys(("6201", "6202", "6203", "6301", "6401"), PaymentResult),
+    }
+)
+
+
+def result_class(infno: str) -> type[Result]:
+    return RESULT_CLASS.get(infno, Result)
+
+
+# --- batch and validation ------------------------------------------------------------------------------
+
+
+class BatchItem(BaseModel):
+    """One operation of a batch: its sequence, transaction, and result or error."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    sequence: int
+    interface_type: str
+    infno: str | None = None
+    success: bool
+    result: Result | None = None
+    error_code: int | None = None
+    error: str | None = None
+
+
+class BatchResult(BaseModel):
+    """The outcome of `batch_upload`: `success_count`/`total_count` (spec §11.2.1)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    batch_id: str
+    items: tuple[BatchItem, ...] = ()
+    stopped_early: bool = False
+
+    @property
+    def total_count(self) -> int:
+        return len(self.items)
+
+    @property
+    def success_count(self) -> int:
+        return sum(1 for item in self.items if item.success)
+
+    @property
+    def failed_count(self) -> int:
+        return self.total_count - self.success_count
+
+    @property
+    def status(self) -> str:
+        if self.failed_count == 0:
+            return "completed"
+        return "failed" if self.success_count == 0 else "partial"
+
+
+class ValidationResult(BaseModel):
+    """`validate_medical_data`: `success`, and every problem with its 3000x code and field path."""
+
+    model_config = ConfigDict(frozen=True)
+
+    infno: str
+    success: bool
+    errors: tuple[str, ...] = ()
+    details: tuple[Mapping[str, Any], ...] = ()
+
+    def __bool__(self) -> bool:
+        return self.success
+
+
+# --- paths -----------------------------------------------------------------------------------------------
+
+
+def _pick(raw: Any, paths: Sequence[str], receipt: Mapping[str, Any]) -> Any:
+    for path in paths:
+        value = receipt.get(path[1:]) if path.startswith("@") else _path(raw, path)
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def _path(raw: Any, path: str) -> Any:
+    if path.startswith("*."):
+        return _deep(raw, path[2:])
+    node: Any = raw
+    for part in path.split("."):
+        if part.endswith("[]"):
+            rows = _as_rows(node.get(part[:-2]) if isinstance(node, Mapping) else None)
+            rest = path.split(part + ".", 1)[1]
+            return next((v for v in (_path(row, rest) for row in rows) if v not in (None, "")), None)
+        node = node.get(part) if isinstance(node, Mapping) else None
+    return node
+
+
+def _deep(raw: Any, field: str) -> Any:
+    for mapping in _walk(raw):
+        value = mapping.get(field)
+        if value not in (None, "") and not isinstance(value, Mapping | list):
+            return value
+    return None
+
+
+def _walk(node: Any) -> Iterator[Mapping[str, Any]]:
+    if isinstance(node, Mapping):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list | tuple):
+        for item in node:
+            yield from _walk(item)
+
+
+def _as_rows(value: Any) -> list[Any]:
+    if isinstance(value, Mapping):
+        return [value]
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+def _node(raw: Any, name: str) -> Mapping[str, Any]:
+    value = raw.get(name) if isinstance(raw, Mapping) else None
+    return value if isinstance(value, Mapping) else {}

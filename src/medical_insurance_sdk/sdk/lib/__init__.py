@@ -1,0 +1,1 @@
+"""Hand-written additions to the generated SDK: the spec's convenience methods and their helpers."""
