@@ -173,7 +173,7 @@ class BusinessError(MedicalInsuranceException):
     default_code = 50010
 
 
-class SystemError_(MedicalInsuranceException):  # noqa: N801 - the builtin name is taken
+class SystemError_(MedicalInsuranceException):
     default_code = 60010
 
 

@@ -33,7 +33,8 @@ def _e(code: int, message: str, http: int, **kw: int | bool) -> ErrorCode:
 
 
 # HTTP statuses follow §5.1: 400 bad request, 401 auth, 403 permission, 404 missing, 409 conflict,
-# 413 too large (the one status §5.1 lacks; 10003 needs it), 422 validation, 429 rate, 500 internal, 502 bureau error, 503 unavailable, 504 bureau timeout.
+# 413 too large (the one status §5.1 lacks; 10003 needs it), 422 validation, 429 rate, 500 internal,
+# 502 bureau error, 503 unavailable, 504 bureau timeout.
 _TABLE: tuple[ErrorCode, ...] = (
     # 5.2.1 通用错误码
     _e(10001, "请求参数缺失", 400),

@@ -131,7 +131,7 @@ class Transaction:
 
     @property
     def cancels(self) -> bool:
-        """A cancellation (撤销/删除): it takes effect by removing a record, which is how a query confirms it."""
+        """A cancellation (撤销/删除): it removes a record, so a query confirms it by absence."""
         return "撤销" in self.name or "删除" in self.name
 
     @property

@@ -19,8 +19,9 @@ err_msg ending in (traceId@ip), and the message is NOT processed:
 
 Then the handler (`HANDLERS[infno]`, else the generic one) runs inside one database transaction.  Success
 commits its changes together with the `sbx_message` row; a `Refusal` (a business refusal, infcode -2 as
-the spec defines it) rolls its changes back and the refused message is still recorded.  An unexpected exception is a sandbox bug: it answers infcode -1 with
-`INTERNAL_ERROR` (never a success, never an HTTP 500) and is logged, not recorded.
+the spec defines it) rolls its changes back and the refused message is still recorded.  An unexpected
+exception is a sandbox bug: it answers infcode -1 with `INTERNAL_ERROR` (never a success, never an HTTP
+500) and is logged, not recorded.
 
 Decisions:
 - Duplicate msgid: only PROCESSED messages count, i.e. those that reached the handler and were recorded
