@@ -12,9 +12,10 @@ A handler is a function `(ctx, data) -> output` registered for one or more infno
 trust types: amounts are Decimal, dates are bureau text).  The return value is the `output` node (a dict,
 a list, or None).  `ctx.refuse(msg)` answers infcode -2 (the spec's business error: "just show err_msg")
 with that Chinese message; the dispatcher rolls the transaction back, so a refused message changes
-nothing.  Protocol-level rejections before processing (signature, sign-in, msgid, schema) and system faults answer -1, the code
-after which the HIS must follow up (冲正/查询).  A handler never commits: the dispatcher commits
-once, after the message is recorded in `sbx_message`, so state and ledger move together.
+nothing.  Protocol-level rejections before processing (signature, sign-in, msgid, schema) and system
+faults answer -1, the code after which the HIS must follow up (冲正/查询).  A handler never commits: the
+dispatcher commits once, after the message is recorded in `sbx_message`, so state and ledger move
+together.
 """
 
 from __future__ import annotations
