@@ -219,7 +219,9 @@ def normalize_input(tx: Transaction, given: Mapping[str, Any]) -> dict[str, Any]
     """The bureau `input` of `tx` from what the caller gave: whole nodes, or a single node's flat fields.
 
     `{"data": {...}}` passes as is; `{"psn_no": ...}` for a one-node transaction becomes that node; both
-    may be mixed.  A keyword-escaped name (`in_`) means the bureau field (`in`).
+    may be mixed.  A keyword-escaped name (`in_`) means the bureau field (`in`).  A transaction without a
+    public field table (one open node) may have more nodes than the registry knows: next to the node itself,
+    an object or a list is another node (2101's `{"data": {...}, "feedetail": [...]}`).
     """
     nodes = {n.name for n in tx.request_nodes}
     result: dict[str, Any] = {}
@@ -230,6 +232,10 @@ def normalize_input(tx: Transaction, given: Mapping[str, Any]) -> dict[str, Any]
             result[key] = _unescape(value)
         else:
             loose[key] = value
+    lone = open_node(tx)
+    if lone is not None and lone in result:
+        for key in [k for k, v in loose.items() if isinstance(v, Mapping | list | tuple)]:
+            result[key] = _unescape(loose.pop(key))
     if loose:
         if len(tx.request_nodes) != 1 or tx.request_nodes[0].many:
             raise DataValidationError(
@@ -270,6 +276,14 @@ def _first(message: Any, name: str) -> Any:
         found = _first(value, name)
         if found is not None:
             return found
+    return None
+
+
+def open_node(tx: Transaction) -> str | None:
+    """The name of the transaction's only input node when it has no field table (schema "generic")."""
+    nodes = tx.request_nodes
+    if len(nodes) == 1 and not nodes[0].many and not nodes[0].fields:
+        return nodes[0].name
     return None
 
 

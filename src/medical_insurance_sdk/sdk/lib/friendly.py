@@ -6,7 +6,8 @@ Steps, the same for every transaction:
 1. rename: every friendly key becomes its bureau field(s) by `FRIENDLY_FIELDS` (at any depth); a key that
    names several bureau fields fills each one the target node has.  Bureau names pass unchanged and win.
 2. place: keys naming an input node are that node; other top-level values are shared context, put into
-   every node (and every row of a list node) that has such a field.
+   every node (and every row of a list node) that has such a field.  A transaction without a field table
+   (2101's lone open `data`) may have more nodes: next to its named node, an object or a list is a node.
 3. fill: a required field still missing is taken from the context, the flow memory (the visit, then the
    person), another field it defaults to (`SAME_AS`), or `DEFAULTS` — in that order.  What no source can
    give stays missing, and the registry's validation names it (30002).
@@ -168,6 +169,11 @@ def to_bureau(tx: Transaction, friendly: Mapping[str, Any], sources: Sources | N
     every_field = node_names | {f.name for n in nodes for f in n.fields}
     top = _rename(friendly, every_field, keep=node_names)
     context = {k: v for k, v in top.items() if k not in node_names}
+    extra: dict[str, Any] = {}
+    if len(nodes) == 1 and not nodes[0].many and not nodes[0].fields and nodes[0].name in top:
+        # no public field table (one open node): beside the node itself, an object or a list is another node
+        extra = {k: v for k, v in context.items() if isinstance(v, Mapping | list | tuple)}
+        context = {k: v for k, v in context.items() if k not in extra}
     several = sum(1 for n in nodes if not n.many) > 1
     result: dict[str, Any] = {}
     for n in nodes:
@@ -180,6 +186,7 @@ def to_bureau(tx: Transaction, friendly: Mapping[str, Any], sources: Sources | N
         else:
             body = _rename(given, known) if isinstance(given, Mapping) else {}
             result[n.name] = _place(body, context, known, only_known=several and bool(known))
+    result.update(extra)
     if sources is not None:
         _fill(tx, result, context, sources)
     return result

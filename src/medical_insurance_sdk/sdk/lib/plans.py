@@ -48,6 +48,12 @@ Options = CallOptions | Mapping[str, Any] | None
 
 # Catalogue files of 1301–1319 belong to the platform: 9102 fetches them as fixmedins_code "plc".
 PLATFORM_FILES = "plc"
+# Query-style catalogues (1304, 1312, 1316–1319) answer pages of rows changed since `updt_time`.
+CATALOG_SINCE = "2000-01-01 00:00:00"
+CATALOG_PAGE_SIZE = 500
+CATALOG_MAX_PAGES = 1000
+# 就诊凭证类型 02 居民身份证 = 人员证件类型 01 居民身份证(户口簿)
+ID_CARD_CREDENTIAL, ID_CARD_DOCUMENT = "02", "01"
 
 
 class HisIds:
@@ -120,9 +126,14 @@ def query_person_info(
     """【1101】人员基本信息获取 — cert_type/cert_no fill both credential pairs, as the spec's example does.
 
     patient = sdk.query_person_info("02", "430281199001010001", name="张三")
+
+    The pairs have their own code tables: 就诊凭证类型 "02" (居民身份证) is 人员证件类型 "01" (居民身份证),
+    whereas 人员证件类型 "02" would be a military officer's card.
     """
     tx = ctx.core.transaction("1101")
     data = {"cert_type": cert_type, "cert_no": cert_no, "name": name or None, **fields}
+    if cert_type == ID_CARD_CREDENTIAL:
+        data.setdefault("psn_cert_type", ID_CARD_DOCUMENT)
     result = yield from ctx.call(tx.infno, to_bureau(tx, _present(data)), options)
     return _as(result, PersonInfo)
 
@@ -149,9 +160,19 @@ def download_catalog(
     """
     tx = catalog.catalog_transaction(catalog_type, ctx.core.registry)
     if not tx.file_output:
-        # query-style catalogues (1304, 1312, 1316–1319) answer rows directly
-        answer = yield from ctx.call(tx.infno, to_bureau(tx, {"ver": version}), options)
-        return catalog.CatalogRows(answer.rows(), infno=tx.infno)  # type: ignore[arg-type]
+        # query-style catalogues (1304, 1312, 1316–1319) answer rows directly, a page at a time
+        fields = {f.name for n in tx.request_nodes for f in n.fields}
+        rows: list[Any] = []
+        for page_num in range(1, CATALOG_MAX_PAGES + 1):
+            query = {"updt_time": CATALOG_SINCE, "page_num": page_num, "page_size": CATALOG_PAGE_SIZE}
+            if "ver" in fields:
+                query["ver"] = version
+            answer = yield from ctx.call(tx.infno, to_bureau(tx, query), options)
+            page = answer.rows()
+            rows.extend(page)
+            if len(page) < CATALOG_PAGE_SIZE:
+                break
+        return catalog.CatalogRows(rows, infno=tx.infno)
     answer = yield from ctx.call(tx.infno, {"data": {"ver": version}}, options)
     file_query = _as(answer, FileQueryResult)
     if not file_query.file_query_no:
