@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from medical_insurance_sdk.engine.effects import Complete, NewEntry, Resolve
@@ -156,6 +157,16 @@ class Ledger:
             return StoredSession(row.sign_no, row.signed_in_at, row.expires_at) if row else None
 
     def store_session(
+        self, institution_code: str, operator: str, sign_no: str, signed_in_at: datetime, expires_at: datetime
+    ) -> None:
+        try:
+            self._store_session(institution_code, operator, sign_no, signed_in_at, expires_at)
+        except IntegrityError:
+            # Concurrent first calls of one operator each signed in and raced to insert the session: the
+            # row exists now, so this second try updates it (the later sign_no wins; both are valid).
+            self._store_session(institution_code, operator, sign_no, signed_in_at, expires_at)
+
+    def _store_session(
         self, institution_code: str, operator: str, sign_no: str, signed_in_at: datetime, expires_at: datetime
     ) -> None:
         with self.database.session() as s:
