@@ -16,6 +16,9 @@ Extension points (for policies and endpoints added later):
 - Lifespan hooks: an installer may append to `lifespan_hooks(app)` a callable `(state) -> async context
   manager`; each is entered after the core state is ready and left before it is torn down.  Installers
   keep their live objects in `GatewayState.extras`.
+- Transaction policies: an installer may append to `routes.transactions.transaction_policies(app)` a policy
+  (name, order, one `guard` around each transaction call): interface config, rate limits and concurrency
+  are such policies; `audit.observer.exchange_sinks(app)` hears how every request ended.
 """
 
 from __future__ import annotations
@@ -33,9 +36,23 @@ from fastapi import APIRouter, FastAPI
 from medical_insurance_sdk import __version__
 from medical_insurance_sdk.engine.engine import AsyncBureauEngine
 from medical_insurance_sdk.engine.settings import EngineSettings
+from medical_insurance_sdk.gateway.audit.install import install_audit
+from medical_insurance_sdk.gateway.audit.interface_config import install_interface_config
 from medical_insurance_sdk.gateway.errors import install_error_handlers
+from medical_insurance_sdk.gateway.executors import install_task_executor
+from medical_insurance_sdk.gateway.policies.body_size import install_body_size
+from medical_insurance_sdk.gateway.policies.concurrency import install_concurrency
+from medical_insurance_sdk.gateway.policies.limits import install_rate_limits
 from medical_insurance_sdk.gateway.request_id import RequestIdMiddleware
 from medical_insurance_sdk.gateway.routes.auth import auth_router
+from medical_insurance_sdk.gateway.routes.batch import batch_router
+from medical_insurance_sdk.gateway.routes.config import config_router, install_openapi_schemas
+from medical_insurance_sdk.gateway.routes.files import files_router
+from medical_insurance_sdk.gateway.routes.health import health_router, install_health
+from medical_insurance_sdk.gateway.routes.metrics import install_metrics, metrics_router
+from medical_insurance_sdk.gateway.routes.query import query_router
+from medical_insurance_sdk.gateway.routes.statistics import statistics_router
+from medical_insurance_sdk.gateway.routes.tasks import tasks_router
 from medical_insurance_sdk.gateway.routes.transactions import transactions_router
 from medical_insurance_sdk.gateway.settings import GatewaySettings
 from medical_insurance_sdk.gateway.state import GatewayState
@@ -52,8 +69,32 @@ Installer = Callable[[FastAPI, GatewaySettings], None]
 RouterFactory = Callable[[GatewaySettings], APIRouter]
 LifespanHook = Callable[[GatewayState], AbstractAsyncContextManager[None]]
 
-INSTALLERS: tuple[Installer, ...] = (install_error_handlers,)
-ROUTERS: tuple[RouterFactory, ...] = (auth_router, transactions_router)
+INSTALLERS: tuple[Installer, ...] = (
+    install_error_handlers,
+    # operations (spec §6, §8): middleware added later wraps what came before, so the audit observer
+    # sees the body-size refusals; transaction policies run in their own `order`
+    install_body_size,
+    install_interface_config,
+    install_rate_limits,
+    install_concurrency,
+    install_audit,
+    install_metrics,
+    install_health,
+    install_openapi_schemas,
+    install_task_executor,
+)
+ROUTERS: tuple[RouterFactory, ...] = (
+    auth_router,
+    transactions_router,
+    config_router,
+    query_router,
+    statistics_router,
+    health_router,
+    metrics_router,
+    batch_router,
+    tasks_router,
+    files_router,
+)
 
 
 def lifespan_hooks(app: FastAPI) -> list[LifespanHook]:

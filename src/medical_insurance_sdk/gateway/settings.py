@@ -33,6 +33,7 @@ from pydantic_settings import (
 )
 
 from medical_insurance_sdk.protocol.profiles import ProfileError, load_profile
+from medical_insurance_sdk.registry.policy import REQUEST_BODY_MAX_BYTES, UPLOAD_FILE_MAX_BYTES
 from medical_insurance_sdk.storage.database import DATA_DIR_ENV, DEFAULT_DATA_DIR, default_database_url
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,88 @@ class GatewaySettings(BaseSettings):
         validation_alias=_env("sweeper_interval_s", "MEDICAL_INSURANCE_SWEEPER_INTERVAL"),
         description="how often unresolved bureau outcomes are swept (2601 / query); 0 = never",
     )
+    # --- operations: limits (spec §6), audit and logs (§8); the policies check these values at startup
+    rate_limits_enabled: bool = Field(
+        default=True, validation_alias=_env("rate_limits_enabled", "MEDICAL_INSURANCE_RATE_LIMITS_ENABLED")
+    )
+    rate_limits: dict[str, str] = Field(
+        default_factory=dict,
+        validation_alias=_env("rate_limits", "MEDICAL_INSURANCE_RATE_LIMITS"),
+        description='overrides of §6.2.1, e.g. {"per_institution": "200/minute;8000/hour", "settlement": ""}'
+        ': keys global, per_institution or a rate category; "" lifts that limit',
+    )
+    concurrency_limits_enabled: bool = Field(
+        default=True,
+        validation_alias=_env("concurrency_limits_enabled", "MEDICAL_INSURANCE_CONCURRENCY_LIMITS_ENABLED"),
+    )
+    concurrency_limits: dict[str, int] = Field(
+        default_factory=dict,
+        validation_alias=_env("concurrency_limits", "MEDICAL_INSURANCE_CONCURRENCY_LIMITS"),
+        description="overrides of §6.1.2: keys total, per_institution or a concurrency class",
+    )
+    request_body_max_bytes: int = Field(
+        default=REQUEST_BODY_MAX_BYTES,
+        gt=0,
+        validation_alias=_env("request_body_max_bytes", "MEDICAL_INSURANCE_REQUEST_BODY_MAX_BYTES"),
+        description="larger JSON bodies are refused before they are read (413 + 10003; spec §6.2.2)",
+    )
+    redis_key_prefix: str = Field(
+        default="yibao",
+        min_length=1,
+        validation_alias=_env("redis_key_prefix", "MEDICAL_INSURANCE_REDIS_KEY_PREFIX"),
+        description="prefix of the rate-limit and concurrency keys when REDIS_URL is set",
+    )
+    json_access_log: bool = Field(
+        default=True,
+        validation_alias=_env("json_access_log", "MEDICAL_INSURANCE_JSON_ACCESS_LOG"),
+        description="write one JSON line per request (spec §8.2.1) to stderr; False leaves the "
+        "'medical_insurance_api' logger to the deployment's logging configuration",
+    )
+    interface_config_refresh_s: float = Field(
+        default=5.0,
+        ge=0,
+        validation_alias=_env("interface_config_refresh_s", "MEDICAL_INSURANCE_INTERFACE_CONFIG_REFRESH"),
+        description="how soon other workers see an interface-schema update (enable/disable, timeout)",
+    )
+
+    # Jobs (spec §3.2–§3.4): where async tasks run and where files are kept.
+    celery_broker_url: str | None = Field(
+        default=None,
+        validation_alias=_env("celery_broker_url", "CELERY_BROKER_URL"),
+        description="Redis URL of a Celery broker: tasks then run on `yibao worker` processes",
+    )
+    celery_result_backend: str | None = Field(
+        default=None, validation_alias=_env("celery_result_backend", "CELERY_RESULT_BACKEND")
+    )
+    celery_namespace: str = Field(
+        default="yibao",
+        pattern=r"^[A-Za-z0-9_.\-]{1,64}$",
+        validation_alias=_env("celery_namespace", "MEDICAL_INSURANCE_CELERY_NAMESPACE"),
+        description="the Celery queue name and the prefix of its Redis keys",
+    )
+    task_executor: Literal["auto", "inprocess", "celery"] = Field(
+        default="auto",
+        validation_alias=_env("task_executor", "MEDICAL_INSURANCE_TASK_EXECUTOR"),
+        description="auto = Celery when CELERY_BROKER_URL is set, else in the gateway process",
+    )
+    task_lease_s: float = Field(
+        default=60.0,
+        gt=0,
+        validation_alias=_env("task_lease_s", "MEDICAL_INSURANCE_TASK_LEASE"),
+        description="a claimed task whose worker stops renewing it for this long is taken over",
+    )
+    file_dir: Path | None = Field(
+        default=None,
+        validation_alias=_env("file_dir", "MEDICAL_INSURANCE_FILE_DIR"),
+        description="where uploaded files are kept; None = <data_dir>/files",
+    )
+    upload_max_bytes: int = Field(
+        default=UPLOAD_FILE_MAX_BYTES,
+        gt=0,
+        le=UPLOAD_FILE_MAX_BYTES,
+        validation_alias=_env("upload_max_bytes", "MEDICAL_INSURANCE_UPLOAD_MAX_BYTES"),
+        description="largest accepted upload (spec §6.2.2: 500MB, which is also the ceiling)",
+    )
 
     _jwt_key: str = PrivateAttr("")
 
@@ -168,6 +251,17 @@ class GatewaySettings(BaseSettings):
     def embedded_sandbox(self) -> bool:
         """No bureau URL: calls go to the in-process sandbox bureau."""
         return self.bureau_api_url is None
+
+    @property
+    def uses_celery(self) -> bool:
+        """Tasks go to Celery workers (an explicit choice, or auto with a broker configured)."""
+        if self.task_executor == "auto":
+            return self.celery_broker_url is not None
+        return self.task_executor == "celery"
+
+    @property
+    def files_root(self) -> Path:
+        return (self.file_dir or self.data_dir / "files").expanduser().resolve()
 
     @property
     def creates_demo_institution(self) -> bool:

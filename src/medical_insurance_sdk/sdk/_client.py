@@ -27,6 +27,7 @@ from medical_insurance_sdk.sdk._core import CallOptions, Core, Send, Sleep
 from medical_insurance_sdk.sdk._inprocess import InProcessTransport
 from medical_insurance_sdk.sdk._logging import configure_logging
 from medical_insurance_sdk.sdk._resource import Options
+from medical_insurance_sdk.sdk.lib.general import AsyncGeneralAPI, GeneralAPI
 from medical_insurance_sdk.sdk.lib.plans import PlanContext
 from medical_insurance_sdk.sdk.lib.spec_api import AsyncSpecAPI, SpecAPI
 from medical_insurance_sdk.sdk.resources import AsyncMethods, AsyncResources, Resources, SyncMethods
@@ -221,7 +222,7 @@ class _ClientBase:
         self._core.cache.clear()
 
 
-class MedicalInsuranceSDK(_ClientBase, SpecAPI, SyncMethods):  # type: ignore[misc]
+class MedicalInsuranceSDK(_ClientBase, SpecAPI, GeneralAPI, SyncMethods):  # type: ignore[misc]
     """The Python SDK of spec §9.1.1: every transaction as a method, blocking; `*_async` twins for asyncio.
 
     sdk = MedicalInsuranceSDK(config_path="config.json", cache_enabled=True, cache_ttl=300)
@@ -250,7 +251,7 @@ class MedicalInsuranceSDK(_ClientBase, SpecAPI, SyncMethods):  # type: ignore[mi
         await self.aclose()
 
 
-class AsyncMedicalInsuranceSDK(_ClientBase, AsyncSpecAPI, AsyncMethods):  # type: ignore[misc]
+class AsyncMedicalInsuranceSDK(_ClientBase, AsyncSpecAPI, AsyncGeneralAPI, AsyncMethods):  # type: ignore[misc]
     """The same SDK for asyncio: every method a coroutine.
 
     async with AsyncMedicalInsuranceSDK(config_path="config.json") as sdk:

@@ -13,6 +13,8 @@ from typing import Any
 from alembic import context
 from sqlalchemy import Connection
 
+import medical_insurance_sdk.gateway.audit.models  # the gateway's operations tables (registered on Base)
+import medical_insurance_sdk.gateway.jobs_models  # the gateway's job tables (registered on Base)
 import medical_insurance_sdk.gateway.models  # noqa: F401  (registers the gateway's tables on Base)
 from medical_insurance_sdk.storage.database import Database, default_database_url, normalize_url
 from medical_insurance_sdk.storage.models import Base

@@ -1,0 +1,91 @@
+"""OpenAPI (/docs, /openapi.json, docs/openapi.yaml): every route titled 【infno】name, tagged by category,
+with its request and answer schemas from the registry, its security and its error answers."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from gateway_support import Gateway
+
+from medical_insurance_sdk.registry import API_PREFIX, REGISTRY, Category
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def spec(gateway: Gateway) -> dict[str, Any]:
+    document: dict[str, Any] = gateway.client.get("/openapi.json").json()
+    return document
+
+
+def operation(spec: dict[str, Any], method: str, path: str) -> dict[str, Any]:
+    op: dict[str, Any] = spec["paths"][API_PREFIX + path][method.lower()]
+    return op
+
+
+def test_every_transaction_is_titled_tagged_and_typed(spec: dict[str, Any]) -> None:
+    for tx in REGISTRY.transactions:
+        for route in tx.routes:
+            op = operation(spec, route.method, route.path)
+            assert op["summary"] == f"【{tx.infno}】{tx.name}" and op["tags"] == [tx.category.value]
+            assert op["x-infno"] == tx.infno
+            answer = op["responses"]["200"]["content"]["application/json"]["schema"]
+            assert answer["allOf"][0] == {"$ref": "#/components/schemas/CommonResponse"}
+            assert "data" in answer["allOf"][1]["properties"]
+            assert {"401", "403", "404", "413", "422", "429", "502", "504"} <= set(op["responses"])
+    assert [tag["name"] for tag in spec["tags"]] == [category.value for category in Category]
+
+
+def test_schemas_come_from_the_registry_tables(spec: dict[str, Any]) -> None:
+    person = operation(spec, "POST", "basic/person-info")
+    data = person["responses"]["200"]["content"]["application/json"]["schema"]["allOf"][1]["properties"][
+        "data"
+    ]
+    baseinfo = data["properties"]["baseinfo"]["properties"]
+    assert (
+        baseinfo["psn_name"]["description"].startswith("人员姓名")
+        and baseinfo["psn_name"]["type"] == "string"
+    )
+    settle = operation(spec, "POST", "business/outpatient/settle")
+    setlinfo = settle["responses"]["200"]["content"]["application/json"]["schema"]["allOf"][1]["properties"]
+    assert setlinfo["data"]["properties"]["setlinfo"]["properties"]["medfee_sumamt"]["type"] == "number"
+    body = settle["requestBody"]["content"]["application/json"]["schema"]
+    assert "mdtrt_id" in str(body)  # the request body schema of the core, from the registry's request table
+
+
+def test_protected_operations_declare_their_security(spec: dict[str, Any]) -> None:
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["ApiKeyAuth"] == {"type": "apiKey", "in": "header", "name": "X-API-Key"}
+    assert schemes["BearerAuth"]["scheme"] == "bearer"
+    person = operation(spec, "POST", "basic/person-info")
+    assert person["security"] == [{"ApiKeyAuth": []}, {"BearerAuth": []}]
+    header = next(p for p in person["parameters"] if p["name"] == "X-Institution-Code")
+    assert header["in"] == "header" and header["required"] is True
+    assert "security" not in operation(spec, "GET", "health/check")
+    universal = operation(spec, "POST", "query/universal")
+    assert universal["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "UniversalQueryRequest"
+    )
+    assert spec["components"]["responses"]["TooMany"]["headers"]["Retry-After"]["schema"]["type"] == "integer"
+
+
+def test_the_docs_page_is_served(gateway: Gateway) -> None:
+    page = gateway.client.get("/docs")
+    assert page.status_code == 200 and "openapi.json" in page.text
+
+
+def test_docs_openapi_yaml_is_the_apps_document() -> None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        from codegen.openapi import openapi_document, render_openapi
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    exported = (ROOT / "docs" / "openapi.yaml").read_text(encoding="utf-8")
+    assert exported == render_openapi(), "docs/openapi.yaml is stale: run scripts/generate.py"
+    assert yaml.safe_load(exported) == openapi_document()
+    paths = yaml.safe_load(exported)["paths"]
+    assert all(route.full_path in paths for tx in REGISTRY.transactions for route in tx.routes)
