@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck generate check-generated pytest clean
+.PHONY: run test lint typecheck generate check-generated pytest clean bench bench-quick
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,15 @@ check-generated: $(STAMP)
 
 pytest: $(STAMP)
 	$(PY) -m pytest
+
+## make bench: every benchmark of benchmarks/ at full size; writes docs/benchmarks.md and .json
+## (one part alone: $(PY) benchmarks/run.py e2e|protocol|catalog|concurrency|soak|crash|fuzz)
+bench: $(STAMP)
+	$(PY) benchmarks/run.py all $(BENCH_ARGS)
+
+## make bench-quick: the reduced soak, crash and fuzz proofs; non-zero on any violation (CI)
+bench-quick: $(STAMP)
+	$(PY) benchmarks/run.py proofs --quick $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -19,6 +19,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="sign_in",
         input_nodes=("signIn",),
         notes="Returns sign_no, reused as the envelope's sign_no.",
+        effect_free=True,  # a sign-in/out with a lost answer changes no business state
     ),
     tx(
         "9002",
@@ -31,6 +32,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         perf="person_info",
         sdk_method="sign_out",
         input_nodes=("signOut",),
+        effect_free=True,  # a sign-in/out with a lost answer changes no business state
     ),
     tx(
         "9101",
