@@ -48,21 +48,6 @@ TARGETS = ("2206", "2207", "2208", "2303", "2304", "2305", "2101", "2102", "2103
 # is the same for every transaction: the settlement of the 单边账 story stands for them
 SOCKET_TARGETS = ("2207",)
 
-# What this matrix found the engine cannot do yet (see the report of these tests).  They run on their own,
-# strictly expected to fail, so that the rest of the matrix stays a proof and a fix shows up at once.
-PHARMACY_SETTLEMENT_UNRESOLVABLE = (
-    "engine gap: a 2102 whose answer was lost stays UNKNOWN for ever - its confirm_by query 5203 needs "
-    "setl_id and mdtrt_id, which only the lost answer carries (flow._query_input returns None)"
-)
-PHARMACY_CANCEL_MISJUDGED = (
-    "engine gap: a 2103 that took effect is resolved FAILED - 5203 by setl_id still answers the cancelled "
-    "original (it has no vali_flag), which flow._verdict reads as 'the cancellation did not happen'"
-)
-KNOWN_GAPS = {
-    **{("2102", kind): PHARMACY_SETTLEMENT_UNRESOLVABLE for kind in FAULT_KINDS},
-    **{("2103", kind): PHARMACY_CANCEL_MISJUDGED for kind in PROCESSED_BEFORE_FAULT},
-}
-
 
 def expected_state(infno: str, kind: str) -> str:
     """What compensation makes of the faulted message (docs/engine.md, "Compensation")."""
@@ -141,14 +126,10 @@ def prove_compensation(bureau: SandboxBureau, infno: str, kind: str) -> None:
     assert bureau.balance(flow.who) == flow.who.balc
 
 
-def proven(targets: tuple[str, ...], kind: str) -> list[str]:
-    return [infno for infno in targets if (infno, kind) not in KNOWN_GAPS]
-
-
 @pytest.mark.parametrize("kind", FAULT_KINDS)
 def test_every_money_call_is_compensated_after_the_fault(any_db: Database, kind: str) -> None:
     with SandboxBureau(any_db) as bureau:
-        for infno in proven(TARGETS, kind):
+        for infno in TARGETS:
             with scenario(infno, kind):
                 prove_compensation(bureau, infno, kind)
 
@@ -156,18 +137,6 @@ def test_every_money_call_is_compensated_after_the_fault(any_db: Database, kind:
 @pytest.mark.parametrize("kind", FAULT_KINDS)
 def test_the_same_over_a_real_socket(any_db: Database, kind: str) -> None:
     with SandboxBureau(any_db, served=True) as bureau:
-        for infno in proven(SOCKET_TARGETS, kind):
+        for infno in SOCKET_TARGETS:
             with scenario(infno, kind):
                 prove_compensation(bureau, infno, kind)
-
-
-@pytest.mark.parametrize(
-    ("infno", "kind"),
-    [
-        pytest.param(infno, kind, marks=pytest.mark.xfail(raises=AssertionError, strict=True, reason=reason))
-        for (infno, kind), reason in KNOWN_GAPS.items()
-    ],
-)
-def test_pharmacy_compensation_gaps(sqlite_db: Database, infno: str, kind: str) -> None:
-    with SandboxBureau(sqlite_db) as bureau:
-        prove_compensation(bureau, infno, kind)

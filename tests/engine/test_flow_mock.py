@@ -175,3 +175,24 @@ async def test_async_engine_runs_the_same_flow(database, allocator, institution)
 @pytest.fixture
 def anyio_backend():
     return "asyncio"
+
+
+class RepeatingAllocator:
+    """Hands out 1, 1, 2, 3 …: the second 1 is a msgid the ledger holds already (as after switching from the
+    database allocator to Redis within one second)."""
+
+    def __init__(self) -> None:
+        self.numbers = iter([1, 1, *range(2, 100)])
+
+    def allocate(self, prefix: str, second: str) -> int | None:
+        return next(self.numbers)
+
+
+def test_a_msgid_the_ledger_holds_already_is_skipped_before_anything_is_sent(database, institution):
+    bureau = Bureau()
+    with engine(database, RepeatingAllocator(), bureau) as e:
+        result = e.call("1101", PERSON, institution=institution)
+        rows = {r.msgid: r for r in e.ledger.entries()}
+    sent = [m["msgid"] for m in bureau.seen]
+    assert len(sent) == len(set(sent)) == 2, sent  # 9001 and 1101, each sent once with its own msgid
+    assert set(rows) == set(sent) and rows[result.msgid].state == "SUCCESS"

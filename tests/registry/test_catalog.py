@@ -256,7 +256,9 @@ def test_modules_follow_the_spec_route_order() -> None:
 
 # --------------------------------------------------------------------------- safety, reversal, confirmation
 def test_reversible_set_is_the_national_2601_list() -> None:
-    assert {t.infno for t in TXS if t.reversible} == {"2207", "2208", "2304", "2305", "2401"}
+    # the national list plus the pharmacy's 2102 and (the reference's "probably" [U]) 2103
+    national = {"2207", "2208", "2304", "2305", "2401"}
+    assert {t.infno for t in TXS if t.reversible} == national | {"2102", "2103"}
     assert {t.infno for t in TXS if t.reversible} == REVERSIBLE_BY_2601
 
 
@@ -318,7 +320,7 @@ def test_confirm_by_targets_are_queries() -> None:
         ("2208", "5203"),
         ("2304", "5203"),
         ("2305", "5203"),
-        ("2402", "5201"),
+        ("2402", "5202"),
         ("2301", "5204"),
         ("2102", "5203"),
         ("4101", "4103"),
@@ -330,6 +332,29 @@ def test_confirm_by_targets_are_queries() -> None:
 )
 def test_confirm_by(infno: str, confirm_by: str | None) -> None:
     assert REGISTRY[infno].confirm_by == confirm_by
+
+
+def test_confirm_evidence_names_real_fields_and_reads_the_request() -> None:
+    """2203 and 2402 create no key of their own; the evidence their queries show is read from the request."""
+    discharge = REGISTRY["2402"]
+    data = {
+        "dscginfo": {"mdtrt_id": "M1", "psn_no": "P1"},
+        "diseinfo": [{"diag_code": "K35.800"}, {"diag_code": "I10"}],
+    }
+    assert discharge.evidence(data) == {"mdtrt_id": "M1", "inout_diag_type": "2", "diag_code": "K35.800"}
+    assert discharge.evidence({"dscginfo": {"mdtrt_id": "M1"}, "diseinfo": []}) is None  # nothing to prove
+    visit = REGISTRY["2203"]
+    assert visit.evidence({"mdtrtinfo": {"mdtrt_id": "M2", "med_type": "11"}}) == {
+        "mdtrt_id": "M2",
+        "med_type": "11",
+    }
+
+
+def test_the_registry_refuses_evidence_that_names_no_field() -> None:
+    bad = dataclasses.replace(REGISTRY["2402"], confirm_evidence=(("no_such_field", "dscginfo.nope"),))
+    problems = check(tuple(bad if t.infno == "2402" else t for t in REGISTRY.transactions))
+    assert any("answers no field no_such_field" in p for p in problems), problems
+    assert any("the request has no field dscginfo.nope" in p for p in problems), problems
 
 
 def test_money_transactions_have_a_resolution_path() -> None:

@@ -1,7 +1,8 @@
 """2601 冲正 through the handlers: what each reversible original becomes, and the texts the engine reads.
 
 Amounts are those of the outpatient basket of test_handlers_outpatient (李娜, 个人账户 2680.50 → 1056.10 after
-the 2207) and the admission of test_handlers_inpatient.
+the 2207), the admission of test_handlers_inpatient and the purchase of test_handlers_pharmacy (刘芳, 个人账户
+860.30 → 762.10 after the 2102).
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ import pytest
 from handlers_support import LI_NA, WANG_JIANGUO, Desk, settle_request
 from test_handlers_inpatient import admission, inpatient_row
 from test_handlers_outpatient import TOTALS, open_visit
+from test_handlers_pharmacy import WHO as BUYER
+from test_handlers_pharmacy import purchase
 
 from medical_insurance_sdk.engine.flow import ORIGINAL_NOT_EFFECTIVE
 from medical_insurance_sdk.sandbox.business_state import FeeDetail, SettlementRow, Visit
+from medical_insurance_sdk.sandbox.seed import DEMO_PHARMACY
 from medical_insurance_sdk.sandbox.state import Message
 
 D = Decimal
@@ -26,6 +30,13 @@ D = Decimal
 @pytest.fixture
 def desk(tmp_path: Path) -> Iterator[Desk]:
     opened = Desk(tmp_path)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def pharmacy(tmp_path: Path) -> Iterator[Desk]:
+    opened = Desk(tmp_path, fixmedins_code=DEMO_PHARMACY)
     yield opened
     opened.close()
 
@@ -145,3 +156,94 @@ def test_reversing_an_admission(desk: Desk) -> None:
     desk.ok("2301", {"feedetail": [inpatient_row(second, "I1", "001101000010100-110100001", "1", "40.00")]})
     text = desk.refused("2601", reversal(msgid, "2401", who.psn_no), "该就诊已发生费用，不能冲正入院")
     assert re.search("不能冲正", text)
+
+
+# ------------------------------------------------------------------------------------------ pharmacy
+
+
+def bought(desk: Desk) -> tuple[str, str, str]:
+    """刘芳's purchase settled by 2102: (mdtrt_id, setl_id, the 2102 msgid)."""
+    output, msgid = desk.ok_with_msgid("2102", purchase())
+    info = output["setlinfo"]
+    assert desk.balance(BUYER) == D("762.10")
+    return info["mdtrt_id"], info["setl_id"], msgid
+
+
+def purchase_state(desk: Desk, mdtrt_id: str) -> tuple[str, set[str]]:
+    """(visit status, statuses of its fee lines)."""
+    visit = desk.session.get(Visit, mdtrt_id)
+    assert visit is not None
+    desk.session.refresh(visit)
+    lines = desk.session.query(FeeDetail).filter_by(mdtrt_id=mdtrt_id).all()
+    for fd in lines:
+        desk.session.refresh(fd)
+    return visit.status, {fd.status for fd in lines}
+
+
+def test_reversing_a_pharmacy_settlement_ends_the_purchase(pharmacy: Desk) -> None:
+    seed_counters = dict(pharmacy.person(BUYER).year_to_date or {})
+    mdtrt_id, setl_id, msgid = bought(pharmacy)
+    assert purchase_state(pharmacy, mdtrt_id) == ("registered", {"settled"})
+
+    first = pharmacy.call("2601", reversal(msgid, "2102", BUYER.psn_no))
+    assert first.infcode == 0 and first.output is None, first.err_msg
+    person = pharmacy.person(BUYER)
+    assert person.balc == D("860.30") and dict(person.year_to_date or {}) == seed_counters
+    row = pharmacy.session.get(SettlementRow, setl_id)
+    assert row is not None and row.status == "reversed" and row.reversed_by == first.msgid
+    # a purchase has no life outside its settlement: lines and visit end with it, not back to "uploaded"
+    assert purchase_state(pharmacy, mdtrt_id) == ("cancelled", {"cancelled"})
+    query = {"data": {"psn_no": BUYER.psn_no, "setl_id": setl_id, "mdtrt_id": mdtrt_id}}
+    assert pharmacy.ok("5203", query) == {"setlinfo": None, "setldetail": []}
+
+    # idempotent: the second 2601 succeeds and changes nothing
+    second = pharmacy.call("2601", reversal(msgid, "2102", BUYER.psn_no))
+    assert (second.infcode, second.output) == (0, None)
+    assert pharmacy.balance(BUYER) == D("860.30")
+    original = pharmacy.session.get(Message, msgid)
+    assert original is not None and original.reversed_by == first.msgid
+    # nothing is left to cancel, and the pharmacy simply sells again
+    pharmacy.refused("2103", {"data": {"setl_id": setl_id, "psn_no": BUYER.psn_no}}, "结算信息不存在")
+    bought(pharmacy)
+
+
+def test_a_cancelled_purchase_is_not_reversed(pharmacy: Desk) -> None:
+    mdtrt_id, setl_id, msgid = bought(pharmacy)
+    pharmacy.ok("2103", {"data": {"setl_id": setl_id, "psn_no": BUYER.psn_no}})
+    text = pharmacy.refused("2601", reversal(msgid, "2102", BUYER.psn_no), "原结算已撤销，不能冲正")
+    assert not ORIGINAL_NOT_EFFECTIVE.search(text)  # it did take effect: the engine must not call it FAILED
+    assert pharmacy.balance(BUYER) == D("860.30")
+    row = pharmacy.session.get(SettlementRow, setl_id)
+    assert row is not None and row.status == "cancelled"
+    assert purchase_state(pharmacy, mdtrt_id) == ("cancelled", {"cancelled"})
+
+
+def test_reversing_a_pharmacy_cancellation_restores_the_purchase(pharmacy: Desk) -> None:
+    mdtrt_id, setl_id, _ = bought(pharmacy)
+    cancel = {"data": {"setl_id": setl_id, "psn_no": BUYER.psn_no}}
+    output, cancel_msgid = pharmacy.ok_with_msgid("2103", cancel)
+    twin_id = output["setlinfo"]["setl_id"]
+    assert pharmacy.balance(BUYER) == D("860.30")
+    assert purchase_state(pharmacy, mdtrt_id) == ("cancelled", {"cancelled"})
+
+    first = pharmacy.call("2601", reversal(cancel_msgid, "2103", BUYER.psn_no))
+    assert first.infcode == 0 and first.output is None, first.err_msg
+    assert pharmacy.balance(BUYER) == D("762.10")  # charged again
+    original = pharmacy.session.get(SettlementRow, setl_id)
+    twin = pharmacy.session.get(SettlementRow, twin_id)
+    assert original is not None and original.status == "settled" and original.cancelled_by is None
+    assert twin is not None and twin.status == "reversed" and twin.reversed_by == first.msgid
+    # the purchase is as 2102 left it: lines settled by the original, visit registered
+    assert purchase_state(pharmacy, mdtrt_id) == ("registered", {"settled"})
+    lines = pharmacy.session.query(FeeDetail).filter_by(mdtrt_id=mdtrt_id).all()
+    assert {fd.setl_id for fd in lines} == {setl_id}
+    query = {"data": {"psn_no": BUYER.psn_no, "setl_id": setl_id, "mdtrt_id": mdtrt_id}}
+    live = pharmacy.ok("5203", query)["setlinfo"]
+    assert (live["setl_id"], live["refd_setl_flag"], live["balc"]) == (setl_id, "0", D("762.10"))
+
+    # idempotent, and the settlement that stands again can be cancelled again
+    second = pharmacy.call("2601", reversal(cancel_msgid, "2103", BUYER.psn_no))
+    assert (second.infcode, second.output) == (0, None)
+    assert pharmacy.balance(BUYER) == D("762.10")
+    pharmacy.ok("2103", cancel)
+    assert pharmacy.balance(BUYER) == D("860.30")

@@ -34,6 +34,7 @@ from medical_insurance_sdk.engine.retry import RetryPolicy
 from medical_insurance_sdk.engine.settings import EngineSettings, InstitutionConfig
 from medical_insurance_sdk.exceptions import (
     BureauError,
+    DuplicateMessageError,
     MedicalInsuranceException,
     OutcomeUnknownError,
     UnsupportedInterfaceError,
@@ -65,6 +66,8 @@ BUSINESS_KEYS = (
     "file_qury_no",
     "medins_setl_id",
 )
+# A msgid found in the ledger already is skipped for the next one this many times before the call fails.
+DUPLICATE_MSGID_ATTEMPTS = 3
 # Keys that identify one business record well enough to confirm it from a query answer.
 STRONG_KEYS = ("setl_id", "feedetl_sn", "ipt_otp_no", "ipt_no")
 # A cancellation names the record it removes by these.
@@ -158,32 +161,8 @@ class EngineFlow:
         number = 0
         while True:
             number += 1
-            msgid = yield AllocateMsgId(institution.code)
-            envelope = build_envelope(
-                institution.envelope,
-                infno=tx.infno,
-                msgid=msgid,
-                input=data,
-                sign_no=sign_no,
-                insuplc_admdvs=options.insuplc_admdvs,
-                now=self.clock().replace(tzinfo=UTC),
-                opter=operator,
-                opter_name=options.operator_name,
-            )
-            keys = business_keys(data) | _present(insuplc_admdvs=envelope["insuplc_admdvs"])
-            yield Record(
-                NewEntry(
-                    msgid=msgid,
-                    infno=tx.infno,
-                    safety=tx.safety.value,
-                    institution_code=institution.code,
-                    operator=operator,
-                    request=ledger_copy(envelope),
-                    business_keys=keys,
-                    created_at=self.clock(),
-                    request_id=options.request_id,
-                    parent_msgid=options.parent_msgid,
-                )
+            msgid, envelope, keys = yield from self._record_message(
+                tx, data, institution, options, sign_no, operator
             )
             sent = yield Send(self._request(tx, institution, envelope, options))
             attempt = classify(tx, sent, msgid=msgid)
@@ -244,6 +223,58 @@ class EngineFlow:
                 details={"outcome": "failed"},
             )
         raise _unknown(view, "reversed" if state == "REVERSED" else "unknown")
+
+    def _record_message(
+        self,
+        tx: Transaction,
+        data: Mapping[str, Any],
+        institution: InstitutionConfig,
+        options: CallOptions,
+        sign_no: str,
+        operator: str,
+    ) -> Flow:
+        """A new msgid and its envelope, recorded PENDING in the ledger before anything is sent.
+
+        Returns (msgid, envelope, business keys).  A msgid the ledger holds already (issued by another
+        allocator, e.g. after switching from the database to Redis within the same second) is skipped: nothing
+        was sent with it, so the next number is as good."""
+        for attempt in range(1, DUPLICATE_MSGID_ATTEMPTS + 1):
+            msgid = yield AllocateMsgId(institution.code)
+            envelope = build_envelope(
+                institution.envelope,
+                infno=tx.infno,
+                msgid=msgid,
+                input=data,
+                sign_no=sign_no,
+                insuplc_admdvs=options.insuplc_admdvs,
+                now=self.clock().replace(tzinfo=UTC),
+                opter=operator,
+                opter_name=options.operator_name,
+            )
+            keys = business_keys(data) | _present(insuplc_admdvs=envelope["insuplc_admdvs"])
+            evidence = tx.evidence(data) if tx.confirm_evidence else None
+            if evidence:
+                keys["evidence"] = evidence  # what confirm_by's answer shows if this message took effect
+            entry = NewEntry(
+                msgid=msgid,
+                infno=tx.infno,
+                safety=tx.safety.value,
+                institution_code=institution.code,
+                operator=operator,
+                request=ledger_copy(envelope),
+                business_keys=keys,
+                created_at=self.clock(),
+                request_id=options.request_id,
+                parent_msgid=options.parent_msgid,
+            )
+            try:
+                yield Record(entry)
+            except DuplicateMessageError:
+                if attempt == DUPLICATE_MSGID_ATTEMPTS:
+                    raise
+                continue
+            return msgid, envelope, keys
+        raise AssertionError("unreachable")
 
     def _request(
         self,
@@ -521,6 +552,14 @@ def _verdict(tx: Transaction, view: PendingView, output: Any) -> tuple[str, Mapp
 
     A creation is confirmed when a row carries its key; a cancellation when no live row does any more.
     """
+    if tx.confirm_evidence and not tx.cancels:
+        wanted = view.business_keys.get("evidence")
+        if not isinstance(wanted, Mapping) or not wanted:
+            return None
+        proof = next(
+            (r for r in _rows(output) if all(str(r.get(k)) == str(v) for k, v in wanted.items())), None
+        )
+        return ("CONFIRMED", proof) if proof is not None else ("FAILED", None)
     keys = _identity(tx, view)
     if not keys:
         return None
@@ -564,17 +603,15 @@ def _rows(output: Any) -> list[Mapping[str, Any]]:
 
 def _query_input(query_tx: Transaction, view: PendingView) -> dict[str, Any] | None:
     """Fill the query's request node from the entry's business keys; None when a required field is unknown."""
-    day = view.created_at
-    defaults = {
-        "begntime": (day - timedelta(days=1)).strftime("%Y-%m-%d 00:00:00"),
-        "endtime": (day + timedelta(days=1)).strftime("%Y-%m-%d 23:59:59"),
-        "med_type": "11",  # a registration carries none; the visit query needs one (普通门诊)
-    }
+    begin, end = _query_window(view)
+    window = {"begntime": begin, "endtime": end}
+    defaults = {"med_type": "11"}  # a registration carries none; the visit query needs one (普通门诊)
     message: dict[str, Any] = {}
     for node in query_tx.request_nodes:
         values: dict[str, Any] = {}
         for spec in node.fields:
-            value = view.business_keys.get(spec.name, defaults.get(spec.name))
+            # the original's own begntime/endtime (a visit's start, a discharge time) are not a query window
+            value = window.get(spec.name) or view.business_keys.get(spec.name, defaults.get(spec.name))
             if isinstance(value, list):
                 value = value[0] if value else None
             if value in (None, ""):
@@ -584,3 +621,22 @@ def _query_input(query_tx: Transaction, view: PendingView) -> dict[str, Any] | N
             values[spec.name] = value
         message[node.name] = [values] if node.many else values
     return message
+
+
+# How far back a confirming query looks: a discharge or a cancellation may come long after the visit began,
+# and a window that misses the visit would read as "not there" (a false FAILED for a creation, a false
+# CONFIRMED for a cancellation).  Rows are matched by key, so a wide window costs only a longer answer.
+QUERY_LOOKBACK = timedelta(days=366)
+
+
+def _query_window(view: PendingView) -> tuple[str, str]:
+    """[begntime, endtime] covering the entry's creation and every time it names, widened by the lookback."""
+    times = [view.created_at]
+    for name in ("begntime", "endtime"):
+        try:
+            times.append(datetime.strptime(str(view.business_keys.get(name))[:10], "%Y-%m-%d"))
+        except ValueError:
+            continue
+    begin = min(times) - QUERY_LOOKBACK
+    end = max(times) + timedelta(days=1)
+    return begin.strftime("%Y-%m-%d 00:00:00"), end.strftime("%Y-%m-%d 23:59:59")

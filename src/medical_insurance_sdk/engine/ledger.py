@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from medical_insurance_sdk.engine.effects import Complete, NewEntry, Resolve
 from medical_insurance_sdk.engine.flow import PendingView
+from medical_insurance_sdk.exceptions import DuplicateMessageError
 from medical_insurance_sdk.protocol.jsoncodec import dumps
 from medical_insurance_sdk.storage.models import LedgerEntry, SignInSession
 
@@ -49,6 +50,17 @@ class Ledger:
 
     # ---------------------------------------------------------------------------------------- entries
     def record(self, entry: NewEntry) -> None:
+        """Insert the PENDING row; DuplicateMessageError (20007) when the msgid is in the ledger already."""
+        try:
+            self._insert(entry)
+        except IntegrityError:
+            if self.get(entry.msgid) is None:
+                raise
+            raise DuplicateMessageError(
+                f"报文ID重复: {entry.msgid} 已在台账中", msgid=entry.msgid, infno=entry.infno
+            ) from None
+
+    def _insert(self, entry: NewEntry) -> None:
         with self.database.session() as s:
             s.add(
                 LedgerEntry(

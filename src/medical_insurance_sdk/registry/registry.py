@@ -18,8 +18,9 @@ from medical_insurance_sdk.registry.transaction import (
     Transaction,
 )
 
-# reference §3 "2601": the transactions the bureau lets 2601 reverse
-REVERSIBLE_BY_2601 = frozenset({"2207", "2208", "2304", "2305", "2401"})
+# reference §3 "2601": the transactions the bureau lets 2601 reverse; for pharmacies 2102 and, "probably"
+# [U], 2103 (a lost 2102 answer carries the only setl_id/mdtrt_id its 5203 query could use)
+REVERSIBLE_BY_2601 = frozenset({"2102", "2103", "2207", "2208", "2304", "2305", "2401"})
 
 _SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
 _PATH = re.compile(r"^[a-z][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)*$")
@@ -95,6 +96,7 @@ def check(transactions: tuple[Transaction, ...], *, expected_counts: bool = True
             problems.append(f"{len(transactions)} transactions, spec says {sum(CATEGORY_COUNTS.values())}")
 
     known_infnos = {t.infno for t in transactions}
+    by_infno = {t.infno: t for t in transactions}
     for t in transactions:
         where = f"{t.infno} {t.name}"
         if not _INFNO.match(t.infno):
@@ -128,6 +130,7 @@ def check(transactions: tuple[Transaction, ...], *, expected_counts: bool = True
             problems.append(f"{where}: a query cannot be reversible")
         if t.confirm_by is not None and t.confirm_by not in known_infnos:
             problems.append(f"{where}: confirm_by {t.confirm_by} is not a known infno")
+        problems.extend(f"{where}: {p}" for p in _evidence_problems(t, by_infno))
         if t.schema.request and tuple(n.name for n in t.schema.request) != t.input_nodes:
             problems.append(
                 f"{where}: input_nodes {t.input_nodes} differ from the schema's "
@@ -135,6 +138,27 @@ def check(transactions: tuple[Transaction, ...], *, expected_counts: bool = True
             )
         if t.schema.level != "generic" and not t.schema.request and t.safety is not Safety.QUERY:
             problems.append(f"{where}: a {t.schema.level} schema needs request nodes")
+    return problems
+
+
+def _evidence_problems(t: Transaction, by_infno: Mapping[str, Transaction]) -> list[str]:
+    """confirm_evidence names fields of confirm_by's answer rows and of this request that exist."""
+    if not t.confirm_evidence:
+        return []
+    query = by_infno.get(t.confirm_by or "")
+    if query is None or not query.schema.response:
+        return ["confirm_evidence needs a confirm_by query with a declared answer"]
+    problems = []
+    answer_fields = {f.name for node in query.schema.response for f in node.fields}
+    request_fields = {f"{node.name}.{f.name}" for node in t.request_nodes for f in node.fields}
+    open_nodes = {n.name for n in t.request_nodes if not n.fields}  # no field table: any field may be there
+    for answer_field, source in t.confirm_evidence:
+        if answer_field not in answer_fields:
+            problems.append(f"confirm_evidence: {query.infno} answers no field {answer_field}")
+        if source.startswith("="):
+            continue
+        if source not in request_fields and source.split(".", 1)[0] not in open_nodes:
+            problems.append(f"confirm_evidence: the request has no field {source}")
     return problems
 
 

@@ -6,6 +6,7 @@ docs are all derived from these records; nothing else names a transaction.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
@@ -110,6 +111,10 @@ class Transaction:
     file_output: bool = False  # the answer is a file_qury_no to fetch with 9102
     channel: Channel = Channel.ENVELOPE
     confirm_by: str | None = None  # infno of the query that reveals whether it took effect
+    # For writes without a key of their own (2203 fills in a visit, 2402 ends a stay): the answer-row fields
+    # that prove them, each paired with where its value comes from, a request path ("mdtrtinfo.med_type";
+    # a list node gives its first row) or a constant ("=2").  All must match one row of confirm_by's answer.
+    confirm_evidence: tuple[tuple[str, str], ...] = ()
     # The bureau keeps nothing from this call (pre-settlement, trial calculation): an unknown outcome needs no
     # reversal, the call may simply be made again.
     effect_free: bool = False
@@ -158,6 +163,24 @@ class Transaction:
     def response_model(self) -> type[BaseModel]:
         """Model of the bureau `output` object (tolerant of real-world variations)."""
         return build_message_model(f"Tx{self.infno}Output", self.schema.response, flavour="response")
+
+    def evidence(self, data: Mapping[str, Any]) -> dict[str, str] | None:
+        """The values `confirm_evidence` expects in the query answer for this request `data` (the
+        validated input), or None when the request lacks one of them (then nothing can prove it)."""
+        found: dict[str, str] = {}
+        for answer_field, source in self.confirm_evidence:
+            if source.startswith("="):
+                found[answer_field] = source[1:]
+                continue
+            node_name, field_name = source.split(".", 1)
+            node = data.get(node_name)
+            if isinstance(node, list):
+                node = node[0] if node else None
+            value = node.get(field_name) if isinstance(node, Mapping) else None
+            if value in (None, ""):
+                return None
+            found[answer_field] = str(value)
+        return found
 
     def validate_input(self, payload: Any) -> BaseModel:
         """Validate an `input` object; raises DataValidationError with every problem at once."""

@@ -9,6 +9,15 @@ _Q = Safety.QUERY
 _W = Safety.WRITE
 _M = Safety.MONEY
 
+# What proves a lost 2203 arrived: 5201 shows the visit with the med_type it told (before 2203 the bureau
+# knows none).  A lost 2402: 5202 lists the discharge diagnoses (出入院诊断类别 2) it sent.
+_VISIT_INFO_EVIDENCE = (("mdtrt_id", "mdtrtinfo.mdtrt_id"), ("med_type", "mdtrtinfo.med_type"))
+_DISCHARGE_EVIDENCE = (
+    ("mdtrt_id", "dscginfo.mdtrt_id"),
+    ("inout_diag_type", "=2"),
+    ("diag_code", "diseinfo.diag_code"),
+)
+
 _REMOTE = "Code chosen inside the spec's range 2161-2181 (no public code table found)."
 
 TRANSACTIONS: tuple[Transaction, ...] = (
@@ -46,8 +55,9 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         permission="payment:create",
         perf="pharmacy_settle",
         sdk_method="pharmacy_settle",
+        reversible=True,
         confirm_by="5203",
-        notes="One province client says 2601 may reverse it too [U]; not in the national 2601 list.",
+        notes="Reference §3 2601 lists 2102 among the pharmacy transactions 2601 reverses.",
     ),
     tx(
         "2103",
@@ -59,7 +69,9 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         permission="payment:create",
         perf="pharmacy_settle",
         sdk_method="pharmacy_settle_cancel",
+        reversible=True,
         confirm_by="5203",
+        notes="Reversible by 2601: the reference says 'probably' for 2103 [U], as for 2208 by analogy.",
     ),
     # --- 2161-2181: remote (异地就医) drug purchase at pharmacies ---
     tx(
@@ -248,6 +260,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="outpatient_visit_upload",
         input_nodes=("mdtrtinfo", "diseinfo"),
         confirm_by="5201",
+        confirm_evidence=_VISIT_INFO_EVIDENCE,
     ),
     tx(
         "2203A",
@@ -261,6 +274,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="pharmacy_visit_upload",
         input_nodes=("mdtrtinfo", "diseinfo"),
         confirm_by="5201",
+        confirm_evidence=_VISIT_INFO_EVIDENCE,
         notes="2203A is a real suffixed variant of 2203 in several provinces; its use here is chosen.",
     ),
     tx(
@@ -416,7 +430,8 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         perf="inpatient_settle",
         sdk_method="inpatient_discharge",
         input_nodes=("dscginfo", "diseinfo"),
-        confirm_by="5201",
+        confirm_by="5202",
+        confirm_evidence=_DISCHARGE_EVIDENCE,
     ),
     tx(
         "2403",
@@ -551,6 +566,9 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         permission="settlement:cancel",
         perf="inpatient_settle",
         sdk_method="reverse_transaction",
-        notes="Reverses 2207/2208/2304/2305/2401 by omsgid/oinfno; confirm via the original's query.",
+        notes=(
+            "Reverses 2102/2103/2207/2208/2304/2305/2401 by omsgid/oinfno (2103 [U]); confirm via the "
+            "original's query."
+        ),
     ),
 )

@@ -239,10 +239,11 @@ OPEN_QUESTIONS: tuple[OpenQuestion, ...] = (
     ),
     OpenQuestion(
         topic="Reversibility of pharmacy settlement",
-        choice="2102/2103 are not marked reversible.",
+        choice="2102 and 2103 are reversible by 2601 (and keep 5203 as confirm_by).",
         reason=(
-            "The national 2601 list is 2207, 2208, 2304, 2305 and 2401. One client says pharmacies may "
-            "also reverse 2102 (and maybe 2103) [U]. They are confirmed with 5203 instead."
+            "The national 2601 list is 2207, 2208, 2304, 2305 and 2401; the reference adds 2102 药店结算 "
+            "for pharmacies and, probably, 2103 [U]. 5203 cannot resolve a lost 2102: it needs the setl_id "
+            "and mdtrt_id that only the lost answer carries, so 2601 is the only way back."
         ),
     ),
     # ------------------------------------------------------------------ permission judgement calls
@@ -334,9 +335,10 @@ OPEN_QUESTIONS: tuple[OpenQuestion, ...] = (
     OpenQuestion(
         topic="confirm_by choices",
         choice=(
-            "2401/2403/2404/2405 use 5303 在院信息查询. 2402 uses 5201. 2162-2164 use 2165 订单查询 and "
-            "2181 uses 2166. 3301/3302 use 1317. 34xx use 5101. 3602/3603 use 3601. 3702/3703 use 3701. "
-            "4261 uses 4262. 6201-6204 and 6401 use 6301. 7103/7104 use 7105. No confirm_by for "
+            "2401/2403/2404/2405 use 5303 在院信息查询. 2402 uses 5202 (its discharge diagnoses). "
+            "2203/2203A use 5201 (the med_type told). 2162-2164 use 2165 订单查询 and 2181 uses 2166. "
+            "3301/3302 use 1317. 34xx use 5101. 3602/3603 use 3601. 3702/3703 use 3701. 4261 uses 4262. "
+            "6201-6204 and 6401 use 6301. 7103/7104 use 7105. No confirm_by for "
             "pre-settlements, 2507, 2601 or notifications."
         ),
         reason="Each is the query that best shows whether the write took effect. None is documented as such.",

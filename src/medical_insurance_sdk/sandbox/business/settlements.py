@@ -5,8 +5,8 @@
     check_amounts(ctx, data, s)                            # 费用总额与明细不符 unless the echo matches
     row = record_settlement(ctx, person, s, terms, lines)  # persists, moves the balance, marks the lines
     twin = cancel_settlement(ctx, person, row)             # 2208/2305/2103: negative twin, balance back
-    reverse_settlement(ctx, person, row)                   # 2601 of 2207/2304: as if it never happened
-    restore_settlement(ctx, person, twin, row)             # 2601 of 2208/2305: the original stands again
+    reverse_settlement(ctx, person, row)                   # 2601 of 2207/2304/2102: as if it never happened
+    restore_settlement(ctx, person, twin, row)             # 2601 of 2208/2305/2103: the original stands again
     settlement_answer(row, "2207")                         # {"setlinfo": …, "setldetail": […]}
 
 Every money movement goes through `fundsplit.settle` / `fundsplit.reverse` and `PersonState`, so the
@@ -240,20 +240,29 @@ def cancel_settlement(
     return twin
 
 
-def reverse_settlement(ctx: Context, person: Person, row: SettlementRow) -> None:
-    """2601 of a 2207/2304: the settlement is undone without a trace in reconciliation."""
+def reverse_settlement(ctx: Context, person: Person, row: SettlementRow, *, lines_to: str = UPLOADED) -> None:
+    """2601 of a 2207/2304/2102: the settlement is undone without a trace in reconciliation.
+
+    `lines_to` is what the settled lines become, as for `cancel_settlement`.
+    """
     now = state_of(person, ctx.now.year)
     undo = reverse(rebuild(ctx, row, now), state=now)
     store_state(person, undo.state_after)
     for fd in settled_lines(ctx, row):
-        fd.status, fd.setl_id = UPLOADED, None
+        fd.status, fd.setl_id = lines_to, None
     row.status, row.reversed_by = REVERSED, ctx.msgid
 
 
-def restore_settlement(ctx: Context, person: Person, twin: SettlementRow, original: SettlementRow) -> None:
-    """2601 of a 2208/2305: the cancellation is undone, the original settlement stands again."""
+def restore_settlement(
+    ctx: Context, person: Person, twin: SettlementRow, original: SettlementRow, *, lines_from: str = UPLOADED
+) -> None:
+    """2601 of a 2208/2305/2103: the cancellation is undone, the original settlement stands again.
+
+    `lines_from` is what the cancellation left the lines as (its `lines_to`); lines in any other state, or
+    missing, were settled again or changed since, and the original can no longer stand.
+    """
     lines = _lines_named(ctx, original)
-    if any(fd.status != UPLOADED for fd in lines) or len(lines) != len(original.feedetl_sns):
+    if any(fd.status != lines_from for fd in lines) or len(lines) != len(original.feedetl_sns):
         ctx.refuse("原结算的费用明细已变更，不能冲正结算撤销")
     now = state_of(person, ctx.now.year)
     again = reverse(rebuild(ctx, twin, now), state=now)

@@ -3,18 +3,24 @@
     {"data": {"psn_no": …, "omsgid": <the original msgid>, "oinfno": "2207"}}  →  output null
 
 Order of the checks (the engine reads the refusal texts; see `engine/flow.py` ORIGINAL_NOT_EFFECTIVE):
-1. oinfno must be reversible (2207, 2208, 2304, 2305, 2401)      → "该交易不支持冲正"
+1. oinfno must be reversible (2102, 2103, 2207, 2208, 2304, 2305, 2401; the registry's `reversible`)
+                                                                 → "该交易不支持冲正"
 2. the original must be a processed message of this institution → "原交易不存在"   (never took effect)
 3. its infno must be oinfno                                      → "原交易编号与原报文不符"
 4. it must have succeeded                                        → "原交易未成功，无需冲正"
 5. already reversed                                              → success again, nothing changes
 6. the person must be the original's                             → "人员编号与原交易不符"
 Then the effect is undone and the original is marked `reversed_by` = this 2601's msgid:
-- 2207 / 2304: the settlement is reversed (balance and counters back, lines unsettled, row "reversed");
-  refused "原结算已撤销，不能冲正" when a 2208/2305 already cancelled it;
-- 2208 / 2305: the cancellation is reversed (the original settlement stands again); refused when the lines
-  were settled again or changed since ("原结算的费用明细已变更，不能冲正结算撤销");
+- 2207 / 2304 / 2102: the settlement is reversed (balance and counters back, lines unsettled, row
+  "reversed"); refused "原结算已撤销，不能冲正" when a 2208/2305/2103 already cancelled it;
+- 2208 / 2305 / 2103: the cancellation is reversed (the original settlement stands again, balance and
+  counters charged again, lines settled again); refused when the lines were settled again or changed since
+  ("原结算的费用明细已变更，不能冲正结算撤销");
 - 2401: the admission is cancelled; refused "该就诊已发生费用，不能冲正入院" once fee lines exist.
+A pharmacy purchase has no life outside its settlement (2102 makes visit, lines and settlement at once;
+2103 ends lines and visit cancelled), so undoing a 2102 ends its lines and visit cancelled, and undoing a
+2103 gives the lines (cancelled, not uploaded, by the 2103) back to the settlement and reopens the visit as
+2102 left it (registered).  A hospital visit outlives its settlement: its lines go back to uploaded.
 """
 
 from __future__ import annotations
@@ -31,13 +37,20 @@ from medical_insurance_sdk.sandbox.business.settlements import (
     restore_settlement,
     reverse_settlement,
 )
-from medical_insurance_sdk.sandbox.business.visits import CANCELLED, SETTLED, UPLOADED, lines_of
+from medical_insurance_sdk.sandbox.business.visits import (
+    CANCELLED,
+    REGISTERED,
+    SETTLED,
+    UPLOADED,
+    lines_of,
+)
 from medical_insurance_sdk.sandbox.business_state import SettlementRow, Visit
 from medical_insurance_sdk.sandbox.handlers.base import Context, handles
+from medical_insurance_sdk.sandbox.handlers.pharmacy import PHARMACY
 from medical_insurance_sdk.sandbox.state import Message
 
-SETTLEMENTS = frozenset({"2207", "2304"})
-CANCELLATIONS = frozenset({"2208", "2305"})
+SETTLEMENTS = frozenset({"2207", "2304", "2102"})
+CANCELLATIONS = frozenset({"2208", "2305", "2103"})
 ADMISSION = "2401"
 
 
@@ -99,12 +112,27 @@ def _settlement_of(ctx: Context, msgid: str, *, cancellation: bool) -> Settlemen
     return row
 
 
+def _released(row: SettlementRow) -> str:
+    """What undoing `row` leaves its lines as: a hospital visit's can be settled again, a purchase's end."""
+    return CANCELLED if row.kind == PHARMACY else UPLOADED
+
+
+def _purchase_follows(ctx: Context, row: SettlementRow, status: str) -> None:
+    """Move a pharmacy purchase's visit with its settlement (a hospital visit outlives its settlement)."""
+    if row.kind != PHARMACY:
+        return
+    visit = ctx.session.get(Visit, row.mdtrt_id)
+    if visit is not None:
+        visit.status = status
+
+
 def _reverse_settlement(ctx: Context, msgid: str) -> None:
     row = _settlement_of(ctx, msgid, cancellation=False)
     if row.status == CANCELLED:
         ctx.refuse("原结算已撤销，不能冲正")
     if row.status != REVERSED:
-        reverse_settlement(ctx, load_person(ctx, row.psn_no), row)
+        reverse_settlement(ctx, load_person(ctx, row.psn_no), row, lines_to=_released(row))
+        _purchase_follows(ctx, row, CANCELLED)
 
 
 def _reverse_cancellation(ctx: Context, msgid: str) -> None:
@@ -114,7 +142,9 @@ def _reverse_cancellation(ctx: Context, msgid: str) -> None:
     original = ctx.session.get(SettlementRow, twin.cancel_of)
     if original is None:
         ctx.refuse("原交易不存在")
-    restore_settlement(ctx, load_person(ctx, twin.psn_no), twin, original)
+    person = load_person(ctx, twin.psn_no)
+    restore_settlement(ctx, person, twin, original, lines_from=_released(original))
+    _purchase_follows(ctx, original, REGISTERED)  # the status 2102 leaves a purchase in
 
 
 def _reverse_admission(ctx: Context, msgid: str) -> None:
