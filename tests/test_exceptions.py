@@ -7,7 +7,9 @@ import pytest
 from medical_insurance_sdk.exceptions import (
     AuthenticationError,
     BureauError,
+    BureauRefusalError,
     BureauTimeoutError,
+    BusinessError,
     DataValidationError,
     DuplicateMessageError,
     FieldError,
@@ -102,3 +104,27 @@ def test_outcome_unknown_is_never_retryable_and_names_the_msgid():
 def test_unknown_code_is_refused():
     with pytest.raises(KeyError):
         exception_for(99999)
+
+
+def test_a_business_code_the_bureau_gave_is_a_refusal_that_stays_a_bureau_error():
+    # compensation catches BureauError and reads .infcode; callers may catch the 5xxxx family instead
+    exc = exception_for(50008, "该就诊已结算，不能重复结算", infcode=-2, infno="2207")
+    assert type(exc) is BureauRefusalError
+    assert isinstance(exc, BureauError) and isinstance(exc, BusinessError)
+    assert (exc.code, exc.infcode, exc.http_status, exc.retry) == (50008, -2, 409, False)
+    assert str(exc) == "【2207】50008 - 该就诊已结算，不能重复结算"
+
+
+def test_a_business_code_without_a_bureau_answer_is_a_plain_business_error():
+    exc = exception_for(50007)
+    assert type(exc) is BusinessError and not isinstance(exc, BureauError)
+
+
+def test_a_system_failure_keeps_its_infcode_and_code():
+    exc = exception_for(20006, "系统繁忙", infcode=-1)
+    assert type(exc) is BureauError and exc.infcode == -1 and exc.http_status == 502
+
+
+def test_a_refusal_defaults_to_the_business_flow_code():
+    exc = BureauRefusalError("人员编号与就诊信息不符")
+    assert (exc.code, exc.infcode, exc.http_status, exc.retry) == (50010, -2, 409, False)

@@ -9,13 +9,15 @@
     ├── ServiceUnavailableError               10005 10010
     ├── InterfaceError                        2xxxx; 20003 itself: no usable bureau answer
     │   ├── UnsupportedInterfaceError         20001 20002
-    │   ├── BureauError                       20006 (the bureau answered infcode != 0)
+    │   ├── BureauError                       20006 (the bureau answered infcode != 0: -1, system level)
+    │   │   └── BureauRefusalError            5000x (infcode -2: the bureau refused for a business reason;
+    │   │                                     also a BusinessError)
     │   ├── ResponseFormatError               20004
     │   ├── BureauTimeoutError                20005
     │   └── DuplicateMessageError             20007
     ├── DataValidationError                   3xxxx; .errors lists every FieldError of one message
     ├── FileError                             4xxxx
-    ├── BusinessError                         5xxxx
+    ├── BusinessError                         5xxxx (BureauRefusalError when the bureau said it)
     ├── SystemError_                          6xxxx
     └── OutcomeUnknownError                   a write/money call whose outcome is not known yet;
                                               carries msgid and outcome ("unknown" | "reversed")
@@ -173,6 +175,22 @@ class BusinessError(MedicalInsuranceException):
     default_code = 50010
 
 
+class BureauRefusalError(BureauError, BusinessError):
+    """The bureau refused the request for a business reason (infcode -2): nothing took effect.
+
+    Its code is one of 50001–50010 (the err_msg patterns of `protocol.result.MESSAGE_CODES`, else 50010
+    业务流程异常), so its HTTP status is the table's 4xx: the client asked for something the business rules
+    reject, sending it again gets the same answer.  It stays a BureauError because compensation tells a
+    refused 2601 apart by `.infcode == -2` and reads the bureau's words in `.message`.
+    """
+
+    default_code = 50010
+
+    def __init__(self, message: str | None = None, *, infcode: int | None = -2, **kw: Any) -> None:
+        kw.setdefault("retry", False)
+        super().__init__(message, infcode=infcode, **kw)
+
+
 class SystemError_(MedicalInsuranceException):
     default_code = 60010
 
@@ -220,9 +238,20 @@ def exception_class(code: int) -> type[MedicalInsuranceException]:
     return _BY_CODE.get(code) or _BY_FAMILY.get(code // 10000, MedicalInsuranceException)
 
 
-def exception_for(code: int, message: str | None = None, **kw: Any) -> MedicalInsuranceException:
-    """Build the exception for `code` (the single code → class mapping of this package)."""
+def exception_for(
+    code: int, message: str | None = None, *, infcode: int | None = None, **kw: Any
+) -> MedicalInsuranceException:
+    """Build the exception for `code` (the single code → class mapping of this package).
+
+    `infcode` is the bureau's answer code when the bureau answered: a business code (5xxxx) the bureau
+    gave is a BureauRefusalError (still a BusinessError), and every BureauError keeps it as `.infcode`.
+    Other classes have no such attribute; callers keep it in `details` as well.
+    """
     cls = exception_class(code)
+    if cls is BusinessError and infcode is not None:
+        cls = BureauRefusalError
     if cls is DataValidationError:
         return DataValidationError(kw.pop("errors", ()), message=message, code=code, **kw)
+    if issubclass(cls, BureauError):
+        return cls(message, code=code, infcode=infcode, **kw)
     return cls(message, code=code, **kw)

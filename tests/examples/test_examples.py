@@ -152,7 +152,7 @@ def test_outpatient_integration_example(config_path: Path) -> None:
     assert re.search(r"门诊结算完成: 结算ID \d+, 医保支付 \d+\.\d\d", out), out
     assert "患者信息: 张三" in out
     # the spec's error-handling branch for a refusal that must not be retried: logged, then raised
-    assert "不可重试错误已记录并抛出: 20006 该参保人的基本信息为空" in out
+    assert "不可重试错误已记录并抛出: 50001 该参保人的基本信息为空" in out  # infcode -2
     assert "医保接口调用失败: 该参保人的基本信息为空" in done.stderr
 
 

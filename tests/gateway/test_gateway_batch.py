@@ -74,7 +74,7 @@ def test_stop_on_error_stops_at_the_failed_operation(gateway: Gateway) -> None:
     assert batch["status"] == "failed" and "第 2 项" in batch["error_message"]
     assert (batch["success_count"], batch["failed_count"], batch["skipped_count"]) == (1, 1, 2)
     failed = batch["operations"][1]
-    assert failed["error_code"] == 20006 and failed["msgid"].startswith(HOSPITAL)
+    assert failed["error_code"] == 50001 and failed["msgid"].startswith(HOSPITAL)  # refused: no such person
     ids = operation_ids(gateway.state.database, "STOP-1")
     assert [len(ledger_entries(gateway.state.database, f"bop-{i}")) for i in ids] == [1, 1, 0, 0]
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from gateway_support import HOSPITAL, JSON, Gateway, ready_to_settle
+from gateway_support import HOSPITAL, JSON, Gateway, person_query, ready_to_settle
 from sqlalchemy import select
 
 from medical_insurance_sdk.protocol import jsoncodec
@@ -74,6 +74,35 @@ def test_a_flat_body_for_several_nodes_is_30001_naming_them(gateway: Gateway) ->
     assert [e["field"] for e in body["data"]["errors"]] == ["mdtrtinfo", "diseinfo"]
 
 
+def test_an_empty_body_for_a_transaction_without_field_list_is_30001(gateway: Gateway) -> None:
+    # 4301 and 3503A have no public field table: {} names no field and no node, it never reaches the bureau
+    body = failure(gateway.post("upload/outpatient-treatment-record", json={}), 422, 30001)
+    assert body["data"]["errors"] == [
+        {"code": 30001, "field": "data", "message": "30001 - 数据节点缺失: data"}
+    ]
+    body = failure(gateway.post("institution/inventory/purchase-batch", json={}), 422, 30001)
+    assert [e["field"] for e in body["data"]["errors"]] == ["purcinfoDetail"]
+
+
+def test_a_node_without_field_list_must_be_an_object_or_a_list_of_objects(gateway: Gateway) -> None:
+    bad = {"purcinfoDetail": [{"fixmedins_bchno": "B1"}, "B2"]}
+    body = failure(gateway.post("institution/inventory/purchase-batch", json=bad), 422, 30003)
+    assert body["data"]["errors"] == [
+        {
+            "code": 30003,
+            "field": "purcinfoDetail",
+            "message": "30003 - 字段格式错误: purcinfoDetail (应为对象或对象数组)",
+        }
+    ]
+
+
+def test_a_file_upload_without_its_data_is_422_not_a_bureau_error(gateway: Gateway) -> None:
+    # found by the fuzz: "in": null passed the gateway, was dropped, and the bureau's -1 refusal was a 502
+    upload = {"filename": "plc_1309_000000_000002.zip", "fixmedins_code": HOSPITAL, "in": None}
+    body = failure(gateway.post("other/file-upload", json=upload), 422, 30002)
+    assert [e["field"] for e in body["data"]["errors"]] == ["fsUploadIn.in"]
+
+
 def test_query_parameters_are_validated_too(gateway: Gateway) -> None:
     body = failure(gateway.get("query/settlement-info", params={"psn_no": "P1"}), 422, 30002)
     assert {e["field"] for e in body["data"]["errors"]} == {"data.setl_id", "data.mdtrt_id"}
@@ -120,10 +149,35 @@ def ledger_entry(gateway: Gateway, msgid: str) -> LedgerEntry:
 
 
 def test_a_bureau_refusal_answers_the_bureau_message(gateway: Gateway) -> None:
+    # infcode -2 is the bureau's business verdict: a 4xx with the 5000x code its text names, not a 502
     stranger = {"mdtrt_cert_type": "02", "mdtrt_cert_no": "110101199003070012", "psn_cert_type": "01"}
-    body = failure(gateway.post("basic/person-info", json=stranger), 502, 20006)
+    body = failure(gateway.post("basic/person-info", json=stranger), 404, 50001)
     assert body["message"] and "(" not in body["message"]  # the bureau's words, trace suffix split off
     assert body["interface_info"]["msgid"].startswith(HOSPITAL)
+    assert (body["error"]["infcode"], body["error"]["kind"], body["error"]["retry"]) == (
+        -2,
+        "business",
+        False,
+    )
+    assert body["data"] is None
+
+
+def test_settling_twice_is_409_50008(gateway: Gateway) -> None:
+    settle = ready_to_settle(gateway, PERSONS[4])
+    first = gateway.post("business/outpatient/settle", content=jsoncodec.dumps(settle), headers=JSON)
+    assert first.status_code == 200, first.text
+    again = gateway.post("business/outpatient/settle", content=jsoncodec.dumps(settle), headers=JSON)
+    body = failure(again, 409, 50008)
+    assert "重复结算" in body["message"] and body["error"]["infcode"] == -2
+    assert ledger_entry(gateway, body["interface_info"]["msgid"]).state == "FAILED"  # nothing took effect
+
+
+def test_a_bureau_system_failure_stays_502_20006(gateway: Gateway, faults: httpx.Client) -> None:
+    # -1 leaves the outcome unknown, so even a text that reads like a business verdict stays 20006
+    add_fault(faults, scope="1101", kind="infcode_error", err_msg="人员信息不存在")
+    body = failure(gateway.post("basic/person-info", json=person_query(0)), 502, 20006)
+    assert (body["error"]["infcode"], body["error"]["kind"]) == (-1, "system")
+    assert body["message"] == "人员信息不存在"
 
 
 def test_a_bureau_timeout_is_504_20005_and_never_success(gateway: Gateway, faults: httpx.Client) -> None:

@@ -86,8 +86,8 @@ def test_error_logs_are_the_institutions_own_failures_newest_first(
     assert page["pagination"]["total"] == 2 and page["pagination"]["has_next"] is True
     assert [row["request_id"] for row in page["data"]] == [traffic[-1]]
     row = page["data"][0]
-    assert row["error_code"] == "20006" and row["http_status"] == 502 and row["infno"] == "1101"
-    everything = gateway.ok("GET", "monitoring/error-logs", params={"error_code": "20006"})
+    assert row["error_code"] == "50001" and row["http_status"] == 404 and row["infno"] == "1101"
+    everything = gateway.ok("GET", "monitoring/error-logs", params={"error_code": "50001"})
     assert {r["request_id"] for r in everything["data"]} == set(traffic)
     refused = gateway.get("monitoring/error-logs", "data_analyst")
     assert refused.status_code == 403 and refused.json()["error_code"] == 10009

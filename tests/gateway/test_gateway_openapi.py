@@ -36,7 +36,7 @@ def test_every_transaction_is_titled_tagged_and_typed(spec: dict[str, Any]) -> N
             answer = op["responses"]["200"]["content"]["application/json"]["schema"]
             assert answer["allOf"][0] == {"$ref": "#/components/schemas/CommonResponse"}
             assert "data" in answer["allOf"][1]["properties"]
-            assert {"401", "403", "404", "413", "422", "429", "502", "504"} <= set(op["responses"])
+            assert {"401", "403", "404", "409", "413", "422", "429", "502", "504"} <= set(op["responses"])
     assert [tag["name"] for tag in spec["tags"]] == [category.value for category in Category]
 
 
@@ -48,13 +48,51 @@ def test_schemas_come_from_the_registry_tables(spec: dict[str, Any]) -> None:
     baseinfo = data["properties"]["baseinfo"]["properties"]
     assert (
         baseinfo["psn_name"]["description"].startswith("人员姓名")
-        and baseinfo["psn_name"]["type"] == "string"
+        and baseinfo["psn_name"]["type"] == ["string", "null"]  # answers are read tolerantly: "" → null
     )
     settle = operation(spec, "POST", "business/outpatient/settle")
     setlinfo = settle["responses"]["200"]["content"]["application/json"]["schema"]["allOf"][1]["properties"]
-    assert setlinfo["data"]["properties"]["setlinfo"]["properties"]["medfee_sumamt"]["type"] == "number"
+    assert setlinfo["data"]["properties"]["setlinfo"]["properties"]["medfee_sumamt"]["type"] == [
+        "number",
+        "null",
+    ]
     body = settle["requestBody"]["content"]["application/json"]["schema"]
     assert "mdtrt_id" in str(body)  # the request body schema of the core, from the registry's request table
+
+
+def answer_data(spec: dict[str, Any], method: str, path: str) -> dict[str, Any]:
+    op = operation(spec, method, path)
+    data: dict[str, Any] = op["responses"]["200"]["content"]["application/json"]["schema"]["allOf"][1][
+        "properties"
+    ]["data"]
+    return data
+
+
+@pytest.mark.parametrize("infno", ["1304", "1312", "1316", "1317", "1318", "1319"])
+def test_paged_queries_declare_their_rows_as_data(spec: dict[str, Any], infno: str) -> None:
+    # §1.4: the rows are `data`, the bureau's PageHelper fields become `pagination`
+    route = REGISTRY[infno].route
+    data = answer_data(spec, route.method, route.path)
+    assert data["type"] == "array" and data["items"]["type"] == "object"
+    assert "recordCounts" not in str(data)
+
+
+def test_a_node_the_bureau_may_answer_as_null_is_declared_nullable(spec: dict[str, Any]) -> None:
+    # 5203 finds nothing: setlinfo null, setldetail []
+    data = answer_data(spec, "GET", "query/settlement-info")
+    assert data["properties"]["setlinfo"]["type"] == ["object", "null"]
+    assert data["properties"]["setldetail"]["type"] == ["array", "null"]
+
+
+def test_bureau_refusals_and_failures_are_declared_apart(spec: dict[str, Any]) -> None:
+    responses = spec["components"]["responses"]
+    assert "50008" in responses["BureauRefusal"]["description"]
+    assert "50001" in responses["NotFound"]["description"]
+    assert (
+        "20006" in responses["BureauError"]["description"] and "-1" in responses["BureauError"]["description"]
+    )
+    settle = operation(spec, "POST", "business/outpatient/settle")
+    assert settle["responses"]["409"] == {"$ref": "#/components/responses/BureauRefusal"}
 
 
 def test_protected_operations_declare_their_security(spec: dict[str, Any]) -> None:

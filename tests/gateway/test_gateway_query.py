@@ -84,7 +84,7 @@ def test_interface_data_by_type_status_and_dates(gateway: Gateway, traffic: dict
 def test_failed_calls_and_other_call_log_filters(gateway: Gateway, traffic: dict[str, list[str]]) -> None:
     failed = query(gateway, {"query_type": "call_log", "filters": {"success": False}})
     (row,) = failed["data"]
-    assert row["request_id"] == traffic["hospital"][2] and row["error_code"] == "20006"
+    assert row["request_id"] == traffic["hospital"][2] and row["error_code"] == "50001"
     assert row["request_data"]["data"]["mdtrt_cert_no"] == mask_id_card(STRANGER["mdtrt_cert_no"])
     by_infno = query(gateway, {"query_type": "call_log", "filters": {"infno": "4301"}})
     assert [r["infno"] for r in by_infno["data"]] == ["4301"]

@@ -27,7 +27,7 @@ def traffic(gateway: Gateway) -> None:
     """The hospital: 1101 three times and once refused by the bureau; the pharmacy: 1201 twice."""
     for index in range(3):
         gateway.ok("POST", PERSON_INFO, json=person_query(index))
-    assert gateway.post(PERSON_INFO, json=STRANGER).status_code == 502
+    assert gateway.post(PERSON_INFO, json=STRANGER).status_code == 404  # the bureau: no such person
     sample = jsoncodec.dumps(sample_message(REGISTRY["1201"].request_nodes))
     for _ in range(2):
         gateway.ok("POST", "basic/institution-info", content=sample, headers={**JSON, **as_pharmacy(gateway)})

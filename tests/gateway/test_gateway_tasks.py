@@ -26,7 +26,7 @@ from gateway_support import (
     task_done,
 )
 
-from medical_insurance_sdk.exceptions import BureauError, DataValidationError
+from medical_insurance_sdk.exceptions import BureauRefusalError, DataValidationError
 from medical_insurance_sdk.gateway.services import tasks
 from medical_insurance_sdk.gateway.tenancy import NewInstitution, add_institution
 from medical_insurance_sdk.sandbox.seed import PERSONS
@@ -158,7 +158,7 @@ def test_the_sdk_submits_a_batch_and_runs_tasks_through_the_gateway(gateway: Gat
     result = sdk.submit_batch(operations, batch_id="SDK-BATCH-1", stop_on_error=False)
     assert (result.success_count, result.total_count, result.failed_count) == (1, 2, 1)  # spec §11.2.1
     assert result.items[0].result.raw["baseinfo"]["certno"] == PERSONS[2].certno
-    assert result.items[1].error_code == 20006 and not result.stopped_early
+    assert result.items[1].error_code == 50001 and not result.stopped_early
     again = sdk.submit_batch(operations[:1], batch_id="SDK-BATCH-1")  # the first run, not a second one
     assert again.total_count == 2
     assert sdk.batch_status("SDK-BATCH-1").data["status"] == "completed"
@@ -168,9 +168,9 @@ def test_the_sdk_submits_a_batch_and_runs_tasks_through_the_gateway(gateway: Gat
     done = sdk.wait_task(task.task_id, timeout=30, poll=0.1)
     assert done.status == "completed" and done.result["data"]["baseinfo"]["certno"] == PERSONS[3].certno
     failed = sdk.create_task("transaction", {"interface_type": "1101", "data": STRANGER})
-    with pytest.raises(BureauError) as refused:
+    with pytest.raises(BureauRefusalError) as refused:
         sdk.wait_task(failed.task_id, timeout=30, poll=0.1)
-    assert refused.value.code == 20006
+    assert refused.value.code == 50001 and refused.value.infcode == -2
     with pytest.raises(DataValidationError) as missing:
         sdk.task_status("TASK00000000000000NOPE")
     assert missing.value.code == 30007

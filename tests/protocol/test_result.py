@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from medical_insurance_sdk.exceptions import (
     AuthenticationError,
     BureauError,
+    BureauRefusalError,
     BureauTimeoutError,
     DuplicateMessageError,
     FileError,
@@ -268,12 +269,67 @@ def test_system_failure_raises_bureau_error() -> None:
     assert str(exc) == "【2207】20006 - 就诊凭证编号不能为空"
 
 
-def test_business_failure_is_not_retryable() -> None:
-    with pytest.raises(BureauError) as info:
+def test_business_failure_is_a_refusal_with_a_4xx_code_not_retryable() -> None:
+    with pytest.raises(BureauError) as info:  # still a BureauError: compensation catches that
         raise_for_result(
-            parse_result({"infcode": -2, "err_msg": "个人账户余额不足"}), infno="2207", msgid=MSGID
+            parse_result({"infcode": -2, "err_msg": f"个人账户余额不足({TRACE}@10.1.2.3)"}),
+            infno="2207",
+            msgid=MSGID,
         )
-    assert (info.value.infcode, info.value.retry, info.value.details["kind"]) == (-2, False, "business")
+    exc = info.value
+    assert type(exc) is BureauRefusalError
+    assert (exc.infcode, exc.retry, exc.details["kind"]) == (-2, False, "business")
+    assert (exc.code, exc.http_status, exc.message) == (50003, 409, "个人账户余额不足")
+    assert (exc.trace_id, exc.msgid) == (TRACE, MSGID)
+
+
+@pytest.mark.parametrize(
+    ("err_msg", "code"),
+    [
+        ("人员信息不存在", 50001),
+        ("该参保人的基本信息为空", 50001),
+        ("查无此人", 50001),
+        ("参保人员参保状态异常", 50002),
+        ("参保人员无该险种参保信息（险种类型310）", 50002),
+        ("个人账户余额不足", 50003),
+        ("超出年度统筹基金最高支付限额", 50004),
+        ("药品不在医保目录内", 50005),
+        ("该项目未对照医保目录", 50005),
+        ("医疗类别[41]不能办理门诊结算", 50006),
+        ("险种类型[390]不能办理结算", 50006),
+        ("该就诊已结算，不能上传费用明细", 50007),
+        ("无待结算的费用明细", 50007),
+        ("该参保人未办理出院，不能办理出院结算", 50007),
+        ("该就诊已结算，不能重复结算", 50008),
+        ("该结算已撤销，不能重复撤销", 50009),
+        ("原结算已撤销，不能冲正", 50009),
+        # no pattern: the default business code, whatever the text says
+        ("人员编号与就诊信息不符", 50010),
+        ("data.psn_no 人员编号不能为空", 50010),
+        ("就诊信息不存在", 50010),
+        ("", 50010),
+    ],
+)
+def test_a_business_refusal_gets_the_code_its_text_names(err_msg: str, code: int) -> None:
+    with pytest.raises(BureauRefusalError) as info:
+        raise_for_result(parse_result({"infcode": -2, "err_msg": err_msg}), infno="2207", msgid=MSGID)
+    assert info.value.code == code
+    assert 400 <= info.value.http_status < 500 and info.value.retry is False
+    assert info.value.message == (err_msg or "业务流程异常")
+
+
+@pytest.mark.parametrize("err_msg", ["人员信息不存在", "该就诊已结算，不能重复结算", "个人账户余额不足"])
+def test_a_system_failure_is_never_given_a_business_code(err_msg: str) -> None:
+    # -1 leaves the outcome of a write unknown: it stays 20006 / 502 whatever its text
+    with pytest.raises(BureauError) as info:
+        raise_for_result(parse_result({"infcode": -1, "err_msg": err_msg}), infno="2207", msgid=MSGID)
+    assert type(info.value) is BureauError
+    assert (info.value.code, info.value.http_status, info.value.infcode) == (20006, 502, -1)
+
+
+def test_a_duplicate_msgid_refused_as_business_is_still_20007() -> None:
+    with pytest.raises(DuplicateMessageError):
+        raise_for_result(parse_result({"infcode": -2, "err_msg": "报文ID重复"}), infno="2207", msgid=MSGID)
 
 
 def test_failure_without_text_uses_the_table_message() -> None:

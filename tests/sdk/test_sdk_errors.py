@@ -8,6 +8,9 @@ from sdk_support import failure
 
 from medical_insurance_sdk.exceptions import (
     AuthenticationError,
+    BureauError,
+    BureauRefusalError,
+    BusinessError,
     DataValidationError,
     MedicalInsuranceException,
     OutcomeUnknownError,
@@ -17,6 +20,7 @@ from medical_insurance_sdk.exceptions import (
     ServiceUnavailableError,
     UnsupportedInterfaceError,
 )
+from medical_insurance_sdk.protocol import jsoncodec
 
 PERSON = {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": "X", "psn_cert_type": "01"}}
 SETTLE = {"data": {"psn_no": "P1", "mdtrt_id": "M1"}}
@@ -131,3 +135,53 @@ def test_paged_answer_keeps_rows_and_pagination(gateway, sdk) -> None:
     result = sdk.call("1312", {"data": {"page_num": 1, "page_size": 20}})
     assert [row["hilist_code"] for row in result.rows()] == ["A", "B"]
     assert result.pagination["total"] == 2 and result.get("hilist_code") == "A"
+
+
+def _gateway_error(exc: MedicalInsuranceException) -> httpx.Response:
+    """The error answer the gateway renders for `exc` (its `error` object is the exception's to_dict)."""
+    body = {
+        "success": False,
+        "data": None,
+        "message": exc.message,
+        "error": exc.to_dict(),
+        "error_code": exc.code,
+        "request_id": "REQ1",
+    }
+    return httpx.Response(
+        exc.http_status, content=jsoncodec.dumps(body), headers={"content-type": "application/json"}
+    )
+
+
+def test_a_bureau_refusal_comes_back_as_a_bureau_refusal(gateway, sdk) -> None:
+    sent = BureauRefusalError(
+        "该就诊已结算，不能重复结算",
+        code=50008,
+        infno="2207",
+        msgid="H43028110001202507141030000001",
+        details={"infcode": -2, "kind": "business"},
+    )
+    gateway.script(_gateway_error(sent))
+    with pytest.raises(BureauRefusalError) as caught:
+        sdk.call("2207", SETTLE)
+    error = caught.value
+    assert isinstance(error, BureauError) and isinstance(error, BusinessError)
+    assert (error.code, error.http_status, error.infcode, error.retry) == (50008, 409, -2, False)
+    assert error.details["kind"] == "business" and error.message == "该就诊已结算，不能重复结算"
+    assert error.msgid == "H43028110001202507141030000001"
+    assert len(gateway.requests) == 1  # never sent again
+
+
+def test_a_bureau_system_failure_stays_a_bureau_error(gateway, sdk) -> None:
+    sent = BureauError("系统繁忙", code=20006, infcode=-1, details={"infcode": -1, "kind": "system"})
+    gateway.script(_gateway_error(sent))
+    with pytest.raises(BureauError) as caught:
+        sdk.call("2207", SETTLE)
+    assert type(caught.value) is BureauError
+    assert (caught.value.code, caught.value.http_status, caught.value.infcode) == (20006, 502, -1)
+
+
+def test_a_business_code_without_a_bureau_answer_is_a_business_error(gateway, sdk) -> None:
+    gateway.script(failure(50010, "业务流程异常", status=409))
+    with pytest.raises(BusinessError) as caught:
+        sdk.call("2207", SETTLE)
+    assert not isinstance(caught.value, BureauError)

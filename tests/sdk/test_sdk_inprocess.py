@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from medical_insurance_sdk.exceptions import BureauError, DataValidationError
+from medical_insurance_sdk.exceptions import BureauRefusalError, DataValidationError
 from medical_insurance_sdk.sandbox.seed import CATALOG, PERSONS
 from medical_insurance_sdk.sdk import AsyncMedicalInsuranceSDK, MedicalInsuranceSDK
 
@@ -76,9 +76,11 @@ def test_outpatient_flow_against_the_embedded_sandbox(local_sdk: MedicalInsuranc
     assert settle.settlement_id and settle.total_amount == total
     assert settle.insurance_amount == pre.insurance_amount
     # settling twice is the bureau's business refusal, mapped like the gateway maps it
-    with pytest.raises(BureauError) as caught:
+    with pytest.raises(BureauRefusalError) as caught:
         sdk.outpatient_settle(register.register_id)
-    assert "重复结算" in caught.value.message and caught.value.code == 20006
+    refusal = caught.value
+    assert "重复结算" in refusal.message and (refusal.code, refusal.http_status) == (50008, 409)
+    assert refusal.infcode == -2 and refusal.details["kind"] == "business" and refusal.retry is False
     cancel = sdk.outpatient_settle_cancel(settle.settlement_id)
     assert cancel.settlement_id and cancel.settlement_id != settle.settlement_id
 

@@ -8,8 +8,10 @@ Accepted shapes (POST/PUT/DELETE body; GET query parameters are always flat):
     [{...}, {...}]                          flat rows of a single list node (2204 feedetail)
 
 A flat body for a transaction with several nodes (2203 mdtrtinfo + diseinfo) is refused with 30001 naming
-each node.  Reserved top-level keys are lifted out of the input: `insuplc_admdvs`, `operator`,
-`operator_name` (also the X-Insuplc-Admdvs / X-Operator / X-Operator-Name headers; the body wins).
+each node; an empty body (`{}`) for a transaction without a field list ("generic") has no node, so it is
+refused with 30001 too, instead of reaching the bureau as an empty node.  Reserved top-level keys are lifted
+out of the input: `insuplc_admdvs`, `operator`, `operator_name` (also the X-Insuplc-Admdvs / X-Operator /
+X-Operator-Name headers; the body wins).
 """
 
 from __future__ import annotations
@@ -110,6 +112,10 @@ def from_body(tx: Transaction, body: Any, headers: Mapping[str, str]) -> CallInp
         return CallInput(dict(wrapped), options)
     if ROOT in names or any(name in values for name in names):
         return CallInput(values, options)  # node form (or root fields, which sit in `input` itself)
+    if not values and tx.schema_level == "generic":
+        # No field list to check flat fields against, and no field given: no node either.  The input's
+        # check then says 30001 数据节点缺失 (node form {"data": {}} is the way to send an empty node).
+        return CallInput({}, options)
     return CallInput(_wrap_flat(tx, values), options)
 
 

@@ -12,9 +12,26 @@ from collections.abc import Mapping
 from typing import Any
 
 from medical_insurance_sdk.gateway.responses import pagination
+from medical_insurance_sdk.registry import Transaction
+from medical_insurance_sdk.registry.fields import ROOT
 
 PAGE_HELPER_FIELDS = ("recordCounts", "pageNum", "pageSize", "pages")
 REQUEST_PAGE_FIELDS = ("page_num", "page_size")
+PAGE_ROWS = "data"  # the output node that holds a page's rows (1312 …)
+
+
+def answers_pages(tx: Transaction) -> bool:
+    """Whether every successful answer of `tx` is a page: its output table has the PageHelper fields.
+
+    The paged catalogue queries (1304, 1312, 1316–1319) also require page_num / page_size, so `page_of`
+    finds a page in each of their answers; the OpenAPI document declares their `data` as the list of rows.
+    """
+    return any(
+        spec.name in PAGE_HELPER_FIELDS
+        for node in tx.schema.response
+        if node.name == ROOT and not node.many
+        for spec in node.fields
+    )
 
 
 def _int(value: Any) -> int | None:
@@ -39,8 +56,8 @@ def _rows(output: Any) -> list[Any]:
     if isinstance(output, list):
         return output
     if isinstance(output, Mapping):
-        if isinstance(output.get("data"), list):
-            return list(output["data"])
+        if isinstance(output.get(PAGE_ROWS), list):
+            return list(output[PAGE_ROWS])
         for value in output.values():
             if isinstance(value, list):
                 return list(value)

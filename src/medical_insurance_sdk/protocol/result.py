@@ -17,8 +17,10 @@
                              when the meaning is unknown, assuming "maybe done" is the side that cannot
                              settle twice or leave a 单边账.
 
-`raise_for_result` is the one function that maps a failed answer onto the exception tree; the err_msg
-patterns it knows (duplicate msgid, signature failure) are the table `MESSAGE_CODES`.
+`raise_for_result` is the one function that maps a failed answer onto the exception tree: -1 (system) is
+BureauError 20006 / HTTP 502, -2 (business) a BureauRefusalError 5000x / HTTP 4xx.  The err_msg patterns
+it knows (duplicate msgid, signature failure, and for -2 the business codes 50001–50009) are the table
+`MESSAGE_CODES`.
 
     answer = parse_http_answer(200, "application/json", body, infno="1101")
     result = raise_for_answer(answer, infno="1101", msgid=msgid)
@@ -49,7 +51,11 @@ Kind = Literal["success", "system", "business"]
 # Transactions whose successful answer is a file, not JSON.
 FILE_INFNOS = frozenset({"9102"})
 
-# err_msg text → error code of spec §5.2; the first pattern that matches wins.
+# err_msg text → error code of spec §5.2; the first pattern that matches wins.  The business codes (5xxxx)
+# apply to a business refusal (infcode -2) only: a system failure (-1) whose text names a person or a
+# settlement is still a failure with an unknown outcome (20006), never a business verdict.  Order matters
+# where texts overlap: "已结算，不能重复结算" is 50008 before "已结算" is 50007.
+_NOT = r"(不|未|无|非|没有)"
 MESSAGE_CODES: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"(报文\s*ID|msgid)\s*(重复|已存在|已使用)|duplicate\s+msgid", re.IGNORECASE), 20007),
     (
@@ -59,6 +65,54 @@ MESSAGE_CODES: tuple[tuple[re.Pattern[str], int], ...] = (
             re.IGNORECASE,
         ),
         20008,
+    ),
+    # 重复结算: the visit or document was settled already and this asks to settle it again
+    (re.compile(r"重复结算|已结算[^。；;]{0,12}再次结算"), 50008),
+    # 结算已撤销: the settlement was cancelled or reversed before
+    (re.compile(r"结算[^，。；;]{0,4}已(被)?(撤销|冲正|回退|退费)|已撤销结算"), 50009),
+    # 结算状态错误: the step does not fit the settlement state (settled already, nothing to settle …)
+    (re.compile(r"已结算|未结算|无待结算|结算状态|未办理出院[^。；;]{0,10}结算"), 50007),
+    # 医保余额不足
+    (re.compile(r"余额不足"), 50003),
+    # 超出医保限额: ceilings, caps, per-day or per-visit limits
+    (
+        re.compile(
+            r"超(出|过)[^，。；;]{0,12}(限额|限价|限量|封顶|最高支付|起付|支付限)|已达[^，。；;]{0,8}(封顶|限额)"
+        ),
+        50004,
+    ),
+    # 药品不在医保目录: an item outside the catalogue, or not mapped to it
+    (
+        re.compile(
+            rf"{_NOT}在[^，。；;]{{0,6}}医保目录|目录[^，。；;]{{0,8}}(不存在|未找到|已失效|无效)"
+            rf"|{_NOT}(对照|对码|匹配)|非医保(药品|目录|项目)|医保目录外|自费(药品|项目)"
+        ),
+        50005,
+    ),
+    # 诊疗项目不支持: the treatment, item or medical category is not covered for this business
+    (
+        re.compile(
+            rf"(诊疗项目|医疗服务项目|医疗类别|险种类型)[^，。；;]{{0,16}}({_NOT}(能|可|允许|支持)办理"
+            rf"|{_NOT}(支持|允许|在[^，。；;]{{0,16}}范围))"
+        ),
+        50006,
+    ),
+    # 医保状态异常: insurance suspended, stopped, in arrears, not insured for this insurance type
+    (
+        re.compile(
+            rf"(参保|医保|待遇|人员)状态[^，。；;]{{0,4}}(异常|不正常|无效)|停保|暂停参保|中止参保|终止参保|欠费"
+            rf"|{_NOT}(享受|享有)[^，。；;]{{0,4}}待遇|待遇(暂停|中止|终止)|{_NOT}[^，。；;]{{0,4}}参保信息"
+        ),
+        50002,
+    ),
+    # 患者信息不存在: the person is unknown to the bureau, or has no basic data
+    (
+        re.compile(
+            r"(人员|参保人|患者|病人)[^，。；;]{0,4}信息[^，。；;]{0,2}(不存在|未找到|查询不到|为空)"
+            r"|(人员|参保人|患者|病人)(不存在|未找到)|查无(此|该)?(人|人员|参保人)"
+            r"|未查询到[^，。；;]{0,6}(人员|参保人)"
+        ),
+        50001,
     ),
 )
 
@@ -76,6 +130,13 @@ _SUCCESS_WORDS = frozenset({"success", "succeed", "ok", "成功", "交易成功"
 _INT_TEXT = re.compile(r"[+-]?\d+")
 _CHARSET = re.compile(r"charset\s*=\s*\"?([\w.:\-]+)", re.IGNORECASE)
 _EXCERPT = 500
+
+
+def kind_of(infcode: int) -> Kind:
+    """ "success" (0), "business" (-2, a refusal) or "system" (-1 and every other value)."""
+    if infcode == 0:
+        return "success"
+    return "business" if infcode == -2 else "system"
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,9 +161,7 @@ class BureauResult:
 
     @property
     def kind(self) -> Kind:
-        if self.infcode == 0:
-            return "success"
-        return "business" if self.infcode == -2 else "system"
+        return kind_of(self.infcode)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,10 +277,13 @@ def _excerpt(body: bytes) -> str:
     return body[: _EXCERPT * 4].decode("utf-8", "replace")[:_EXCERPT]
 
 
-def code_for_message(text: str) -> int | None:
-    """The error code an err_msg pattern of `MESSAGE_CODES` assigns to `text`, if any."""
+def code_for_message(text: str, *, business: bool = False) -> int | None:
+    """The error code an err_msg pattern of `MESSAGE_CODES` assigns to `text`, if any.
+
+    `business`: the text is a business refusal (infcode -2), so the business codes (5xxxx) may apply.
+    """
     for pattern, code in MESSAGE_CODES:
-        if pattern.search(text):
+        if (business or code // 10000 != 5) and pattern.search(text):
             return code
     return None
 
@@ -229,23 +291,25 @@ def code_for_message(text: str) -> int | None:
 def raise_for_result(result: BureauResult, *, infno: str, msgid: str) -> BureauResult:
     """Return a successful result; raise the matching exception for any other.
 
-    BureauError (20006) by default, with `.infcode` and `details["kind"]`; err_msg patterns may pick
-    DuplicateMessageError (20007) or AuthenticationError (20008).  A business refusal (-2) is not retryable.
+    A system failure (-1, or any other non-zero code) is BureauError 20006, HTTP 502: the bureau could not
+    do it and the outcome of a write is not known.  A business refusal (-2) is BureauRefusalError with the
+    5000x code its err_msg pattern names, else 50010 业务流程异常 — an HTTP 4xx, never retried: the bureau
+    decided.  Both carry `.infcode` and `details["kind"]`; for either, err_msg patterns may pick
+    DuplicateMessageError (20007) or AuthenticationError (20008) instead.
     """
     if result.success:
         return result
-    code = code_for_message(result.err_msg) or 20006
+    business = result.kind == "business"
+    code = code_for_message(result.err_msg, business=business) or (50010 if business else 20006)
     details: dict[str, Any] = {"infcode": result.infcode, "kind": result.kind}
     if result.server_ip:
         details["server_ip"] = result.server_ip
     if result.from_gateway:
         details["from_gateway"] = True
     kw: dict[str, Any] = {"infno": infno, "msgid": msgid, "trace_id": result.trace_id, "details": details}
-    if issubclass(exception_class(code), BureauError):
-        kw["infcode"] = result.infcode
-        if result.kind == "business":
-            kw["retry"] = False  # the bureau decided; sending it again gets the same answer
-    raise exception_for(code, result.err_msg or None, **kw)
+    if business and issubclass(exception_class(code), BureauError):
+        kw["retry"] = False  # the bureau decided; sending it again gets the same answer
+    raise exception_for(code, result.err_msg or None, infcode=result.infcode, **kw)
 
 
 def transport_error(answer: TransportAnswer, *, infno: str, msgid: str) -> MedicalInsuranceException:

@@ -301,6 +301,12 @@ def _one_to_list(value: Any) -> Any:
 # --- annotations --------------------------------------------------------------------------------------
 
 
+def _present(value: Any) -> Any:
+    if _is_blank(value):
+        raise PydanticCustomError("missing", "必填字段缺失")  # field_errors: 30002
+    return value
+
+
 def _request_annotation(spec: FieldSpec) -> Any:
     """The request-side annotation: the typed, constrained core inside one coercing BeforeValidator.
 
@@ -323,6 +329,10 @@ def _request_annotation(spec: FieldSpec) -> Any:
         core, before = Annotated[str, AfterValidator(_check_date)], _date_text
     elif spec.kind == "datetime":
         core, before = Annotated[str, AfterValidator(_check_datetime)], _datetime_text
+    elif spec.required:
+        # any JSON value, but there: a required J field sent as null (9101 `in`) would otherwise pass here,
+        # lose its key in the engine's dump (exclude_none) and be refused by the bureau as missing
+        return Annotated[Any, AfterValidator(_present)]
     else:
         return Any
     if not spec.required:
@@ -361,6 +371,24 @@ def build_node_model(prefix: str, n: Node, *, flavour: Literal["request", "respo
     return create_model(_model_name(prefix, n.name), __config__=config, **fields)
 
 
+def _check_open_node(value: Any) -> Any:
+    """One clear error per node of a request without a field list, before pydantic tries each member of
+    ``object | list of objects`` (which reports one error per member, at paths like ``data.dict[str,any]``).
+
+    Absent or blank: 30001 数据节点缺失.  Not an object or a list of objects: 30003 (应为对象或对象数组).
+    """
+    if _is_blank(value):
+        raise PydanticCustomError("missing", "数据节点缺失")  # field_errors: a blank node is 30001
+    rows = [value] if isinstance(value, Mapping) else value
+    if not isinstance(rows, list) or not all(isinstance(row, Mapping) for row in rows):
+        raise PydanticCustomError("open_node_type", "应为对象或对象数组")
+    return value
+
+
+# A request node without a public field list: an object or a list of objects, contents open.
+_OPEN_REQUEST_NODE: Any = Annotated[dict[str, Any] | list[dict[str, Any]], BeforeValidator(_check_open_node)]
+
+
 def build_message_model(
     name: str, nodes: tuple[Node, ...], *, flavour: Literal["request", "response"]
 ) -> type[BaseModel]:
@@ -383,10 +411,10 @@ def build_message_model(
             continue
         if not n.fields:
             # No public field list: the node must be there (an object, or a list of objects), contents open.
-            open_ann: Any = dict[str, Any] | list[dict[str, Any]]
-            attrs[n.name] = (
-                (open_ann, ...) if flavour == "request" and n.required else (open_ann | None, None)
-            )
+            if flavour == "request":
+                attrs[n.name] = (_OPEN_REQUEST_NODE, ...) if n.required else (_OPEN_REQUEST_NODE | None, None)
+            else:
+                attrs[n.name] = (dict[str, Any] | list[dict[str, Any]] | None, None)
             continue
         item = build_node_model(name, n, flavour=flavour)
         if flavour == "request":
@@ -434,6 +462,7 @@ _DETAIL_ZH = {
     "model_type": "应为对象",
     "dict_type": "应为对象",
     "list_type": "应为数组",
+    "open_node_type": "应为对象或对象数组",
 }
 
 

@@ -134,7 +134,8 @@ def gateway_error(
 
     data {msgid, outcome} of an unknown money outcome → OutcomeUnknownError; data {errors: [...]} →
     DataValidationError with every field problem; anything else → `exception_for(error_code)`.  The
-    `error` object (the exception's own to_dict) keeps the gateway's retry verdict, trace id and infcode;
+    `error` object (the exception's own to_dict) keeps the gateway's retry verdict, trace id and infcode
+    (with which a 5000x business code is the bureau's refusal: BureauRefusalError, `.infcode` -2);
     a Retry-After header beats the table's retry_after.
     """
     body = body if isinstance(body, Mapping) else {}
@@ -168,7 +169,8 @@ def gateway_error(
         common["errors"] = [_field_error(item) for item in rows if isinstance(item, Mapping)]
     elif isinstance(errors, list):
         details["errors"] = errors
-    if code == 20006 and isinstance(details.get("infcode"), int):
+    if isinstance(details.get("infcode"), int):
+        # the bureau answered: 20006 comes back a BureauError, a 5000x refusal a BureauRefusalError
         common["infcode"] = details["infcode"]
     return exception_for(code, message, **common)
 

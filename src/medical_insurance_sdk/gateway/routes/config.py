@@ -35,6 +35,7 @@ from medical_insurance_sdk.gateway.audit.interface_config import (
 )
 from medical_insurance_sdk.gateway.deps import CurrentCaller, RequestId, State
 from medical_insurance_sdk.gateway.openapi import CommonResponse, inline_refs
+from medical_insurance_sdk.gateway.paging import PAGE_ROWS, answers_pages
 from medical_insurance_sdk.gateway.responses import GatewayJSONResponse, success
 from medical_insurance_sdk.gateway.settings import GatewaySettings
 from medical_insurance_sdk.registry import API_PREFIX, REGISTRY, Category, Registry, Transaction
@@ -54,38 +55,63 @@ _JSON_TYPES: dict[str, dict[str, Any]] = {
 # ------------------------------------------------------------------------------------------ schemas
 
 
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema, also allowing null: answers are read tolerantly (registry.fields), so a field the bureau
+    sent as "" or null, and a node it sent as null (5203 answers setlinfo null when nothing is found),
+    reach the client as null."""
+    if "type" not in schema:
+        return schema  # J fields: any JSON value already
+    return {**schema, "type": [schema["type"], "null"]}
+
+
 def _field_schema(spec: FieldSpec) -> dict[str, Any]:
     schema = {**_JSON_TYPES[spec.kind], "description": f"{spec.label}（{spec.type_text}）"}
     if spec.kind == "str" and spec.length:
         schema["maxLength"] = spec.length
-    return schema
+    return _nullable(schema)
+
+
+def _row_schema(node: Node | None) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "type": "object",
+        "properties": {spec.name: _field_schema(spec) for spec in node.fields} if node else {},
+        "additionalProperties": True,  # answers are read tolerantly: unknown fields are passed on
+    }
+    if node and node.label:
+        row["description"] = node.label
+    return row
 
 
 def _node_schema(node: Node) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "type": "object",
-        "properties": {spec.name: _field_schema(spec) for spec in node.fields},
-        "additionalProperties": True,  # answers are read tolerantly: unknown fields are passed on
-    }
-    if node.label:
-        row["description"] = node.label
+    row = _row_schema(node)
     return {"type": "array", "items": row} if node.many else row
 
 
 def response_schema(tx: Transaction) -> dict[str, Any]:
-    """The `data` of a successful answer, from the registry's response table."""
+    """The `data` of a successful answer, from the registry's response table.
+
+    A paged query (§1.4) answers its rows as `data`, the bureau's paging fields becoming `pagination`
+    (gateway.paging), so its `data` is the list of rows of the output's `data` node.
+    """
     nodes = tx.schema.response
     if not nodes:
         return {"description": "医保局 output 原样返回（该交易无公开的输出字段表）"}
     root = next((n for n in nodes if n.name == ROOT), None)
     if root is not None and root.many:
         return _node_schema(root)
+    if answers_pages(tx):
+        rows = next((n for n in nodes if n.name == PAGE_ROWS and n.many), None)
+        return {
+            "type": "array",
+            "items": _row_schema(rows),
+            "description": "本页数据行；分页信息见 pagination",
+        }
     properties: dict[str, Any] = {}
     for node in nodes:
         if node.name == ROOT:
             properties.update(_node_schema(node)["properties"])
         else:
-            properties[node.name] = _node_schema(node)
+            properties[node.name] = _nullable(_node_schema(node))
     return {"type": "object", "properties": properties, "additionalProperties": True}
 
 
@@ -203,7 +229,7 @@ def to_changes(registry: Registry, body: BatchUpdate) -> list[Change]:
     return changes
 
 
-def require_admin(caller: CurrentCaller) -> None:
+async def require_admin(caller: CurrentCaller) -> None:
     if caller.role.name != "admin":
         raise PermissionDeniedError(
             f"权限不足: 修改接口配置需要系统管理员（admin），当前角色 {caller.role.name}", code=10009
@@ -283,15 +309,28 @@ ERROR_ANSWERS: dict[str, tuple[str, str]] = {
         "认证失败：10007 机构信息无效（缺少或无效的 API Key/令牌、机构代码不符）/ 10008 认证信息过期",
     ),
     "403": ("Forbidden", "权限不足（10009）"),
-    "404": ("InterfaceDisabled", "接口已被本机构停用（20002）"),
+    "404": (
+        "NotFound",
+        "接口已被本机构停用（20002），或医保局业务拒绝：患者信息不存在（50001，infcode -2）",
+    ),
+    # infcode -2: the bureau refused for a business reason; message is the bureau's err_msg
+    "409": (
+        "BureauRefusal",
+        "医保局业务拒绝（infcode -2）：50002–50010，如 50007 结算状态错误、50008 重复结算、"
+        "50010 业务流程异常；message 为医保局的 err_msg，不可重试",
+    ),
     "413": ("TooLarge", "请求数据过大（10003）"),
     "422": ("Invalid", "数据验证失败（30001–30010），data.errors 逐字段列出"),
     "429": ("TooMany", "请求频率过高或并发已满（10004），Retry-After 给出等待秒数"),
-    "502": ("BureauError", "医保局接口异常（20003 / 20004 / 20006）"),
+    # infcode -1 (system level) or no usable answer; a business refusal (-2) is 404/409 above
+    "502": (
+        "BureauError",
+        "医保局接口异常：系统级失败 infcode -1（20006）、未应答（20003）、应答格式错误（20004）",
+    ),
     "504": ("BureauTimeout", "医保局接口超时（20005）；写入/资金类交易的 data 带 msgid 与 outcome"),
 }
 AUTH_STATUSES = ("401", "403")
-TRANSACTION_STATUSES = ("404", "413", "422", "429", "502", "504")
+TRANSACTION_STATUSES = ("404", "409", "413", "422", "429", "502", "504")
 SECURITY_SCHEMES = {
     "ApiKeyAuth": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
     "BearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},

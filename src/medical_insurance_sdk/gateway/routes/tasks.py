@@ -29,6 +29,7 @@ from medical_insurance_sdk.gateway.services import batch as batches
 from medical_insurance_sdk.gateway.services import tasks
 from medical_insurance_sdk.gateway.settings import GatewaySettings
 from medical_insurance_sdk.gateway.state import GatewayState
+from medical_insurance_sdk.protocol.result import kind_of
 from medical_insurance_sdk.registry import API_PREFIX
 
 
@@ -87,8 +88,17 @@ def tasks_router(settings: GatewaySettings) -> APIRouter:
         if row.status != "failed":
             return GatewayJSONResponse(success(data, None, request_id, message="任务处理中"), status_code=202)
         outcome = (row.result or {}).get("outcome")
-        details = {"outcome": outcome} if outcome else None
-        exc = exception_for(row.error_code or 20003, row.error_message, details=details)
+        infcode = (row.result or {}).get("infcode")
+        details: dict[str, Any] = {"outcome": outcome} if outcome else {}
+        if isinstance(infcode, int):
+            # as the transaction route answers it: a 5000x refusal keeps its infcode and kind
+            details.update(infcode=infcode, kind=kind_of(infcode))
+        exc = exception_for(
+            row.error_code or 20003,
+            row.error_message,
+            details=details,
+            infcode=infcode if isinstance(infcode, int) else None,
+        )
         body = error(exc, request_id)
         body["data"] = data
         return GatewayJSONResponse(body, status_code=exc.http_status)

@@ -458,12 +458,21 @@ class Outcome:
     outcome: str | None = None  # unknown | reversed | confirmed
     output: Any = None
     file: FileAnswer | None = None
+    infcode: int | None = None  # the bureau's, when it answered: -2 makes a 5000x code its refusal
 
     @classmethod
     def of_error(cls, exc: MedicalInsuranceException) -> Outcome:
         outcome = exc.details.get("outcome")
         status = "unknown" if isinstance(exc, OutcomeUnknownError) and outcome == "unknown" else "failed"
-        return cls(status, exc.code, exc.message, exc.msgid, outcome if isinstance(outcome, str) else None)
+        infcode = exc.details.get("infcode")
+        return cls(
+            status,
+            exc.code,
+            exc.message,
+            exc.msgid,
+            outcome if isinstance(outcome, str) else None,
+            infcode=infcode if isinstance(infcode, int) else None,
+        )
 
 
 def summary(tx: Transaction, result: CallResult, limit: int = OUTPUT_LIMIT_BYTES) -> Any:
@@ -534,7 +543,9 @@ def recovered(database: Any, request_id: str, tx: Transaction) -> Outcome | None
         message = f"医保局未应答，报文 {entry.msgid} 已通过 2601 自动冲正，可重新办理"
         return Outcome("failed", 20005, message, entry.msgid, "reversed")
     if entry.state == "FAILED":
-        return Outcome("failed", entry.error_code or 20003, entry.error_message, entry.msgid)
+        return Outcome(
+            "failed", entry.error_code or 20003, entry.error_message, entry.msgid, infcode=entry.infcode
+        )
     if tx.safety is Safety.QUERY:
         return None  # a read whose answer was lost: asking again changes nothing
     message = f"进程中断时报文 {entry.msgid} 已发出或正在发出，结果未知；补偿程序将自动核对，请勿重复办理"

@@ -417,6 +417,8 @@ async def _run_transaction(state: GatewayState, task: AsyncTask) -> Ending:
         "outcome": outcome.outcome,
     }
     if outcome.status != "success":
+        if outcome.infcode is not None:
+            result["infcode"] = outcome.infcode  # the task's answer tells a bureau refusal (-2) apart
         return Ending("failed", result, outcome.error_code, outcome.error_message)
     if outcome.file is not None:
         # a 9102 answer is a file: kept with the institution's files, fetched with file/download

@@ -162,7 +162,12 @@ def _error(body: Mapping[str, Any], status: int, request_id: str) -> MedicalInsu
             if isinstance(e, Mapping)
         ]
         return exception_for(code, message, errors=fields, http_status=status, details=details)
-    return exception_for(code, message, http_status=status, msgid=msgid, details=details)
+    infcode = error.get("infcode")
+    if not isinstance(infcode, int):
+        return exception_for(code, message, http_status=status, msgid=msgid, details=details)
+    # the bureau answered: a 5000x code with infcode -2 comes back a BureauRefusalError (as in _answers)
+    details.update(infcode=infcode, kind=error.get("kind"))
+    return exception_for(code, message, http_status=status, msgid=msgid, details=details, infcode=infcode)
 
 
 def _read(response: httpx.Response, request_id: str) -> GatewayAnswer | Failure:
