@@ -27,6 +27,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from medical_insurance_sdk.gateway import GatewaySettings, create_app
+from medical_insurance_sdk.gateway.audit.recorder import flush_audit
 from medical_insurance_sdk.gateway.jobs_models import AsyncTask, BatchOperation, BatchOperationLog
 from medical_insurance_sdk.gateway.keys import create_key
 from medical_insurance_sdk.gateway.models import Institution
@@ -51,8 +52,10 @@ JSON = {"Content-Type": "application/json"}
 class GatewayPortalTransport(httpx.BaseTransport):
     """Synchronous httpx transport into an ASGI app running on a blocking portal's event loop."""
 
-    def __init__(self, portal: BlockingPortal, app: FastAPI) -> None:
+    def __init__(self, portal: BlockingPortal, app: FastAPI, *, flush_audit: bool = True) -> None:
         self._portal = portal
+        self._app = app
+        self._flush_audit = flush_audit
         self._asgi = httpx.ASGITransport(app=app, raise_app_exceptions=False)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -62,7 +65,10 @@ class GatewayPortalTransport(httpx.BaseTransport):
 
     async def _exchange(self, request: httpx.Request) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         response = await self._asgi.handle_async_request(request)
-        return response.status_code, response.headers.raw, await response.aread()
+        content = await response.aread()
+        if self._flush_audit:  # the audit writes in batches after the answer; tests read its rows at once
+            await flush_audit(self._app)
+        return response.status_code, response.headers.raw, content
 
 
 def gateway_settings(database_url: str, data_dir: Path, **overrides: Any) -> GatewaySettings:
@@ -74,6 +80,8 @@ def gateway_settings(database_url: str, data_dir: Path, **overrides: Any) -> Gat
         "sweeper_interval_s": 0,  # outcomes are resolved inside the calls; a sweeper would race the tests
         "bureau_timeout_s": TEST_BUREAU_TIMEOUT_S,
         "demo_institution": True,
+        # the suites revoke keys and expect the next call refused; test_gateway_auth proves the cache
+        "auth_cache_ttl_s": 0,
         # the suites call hundreds of routes a minute as one hospital; test_gateway_limits turns them on
         "rate_limits_enabled": False,
         **overrides,
@@ -82,14 +90,20 @@ def gateway_settings(database_url: str, data_dir: Path, **overrides: Any) -> Gat
 
 
 @contextmanager
-def start_gateway(settings: GatewaySettings, **create: Any) -> Iterator[tuple[FastAPI, httpx.Client]]:
-    """Run `create_app(settings)` with its lifespan on a portal; yields the app and a client into it."""
+def start_gateway(
+    settings: GatewaySettings, *, flush_audit: bool = True, **create: Any
+) -> Iterator[tuple[FastAPI, httpx.Client]]:
+    """Run `create_app(settings)` with its lifespan on a portal; yields the app and a client into it.
+
+    The client waits for the audit rows of each request to be written (`flush_audit=False`: it does not)."""
     create.setdefault("sandbox_settings", SandboxSettings())  # in memory: a fresh bureau per gateway
     app = create_app(settings, **create)
     with (
         start_blocking_portal() as portal,
         portal.wrap_async_context_manager(app.router.lifespan_context(app)),
-        httpx.Client(transport=GatewayPortalTransport(portal, app), base_url="http://gateway") as client,
+        httpx.Client(
+            transport=GatewayPortalTransport(portal, app, flush_audit=flush_audit), base_url="http://gateway"
+        ) as client,
     ):
         yield app, client
 
@@ -388,7 +402,9 @@ def check_failed_task_answers_its_error(gateway: Gateway) -> None:
     assert task_done(gateway, task_id)["status"] == "failed"
     answer = gateway.get(f"async/task-result/{task_id}")
     failure = answer.json()
-    assert answer.status_code == 502 and failure["success"] is False and failure["error_code"] == 20006
+    # the bureau refused (infcode -2, 该参保人的基本信息为空): 50001 患者信息不存在, HTTP 404
+    assert answer.status_code == 404 and failure["success"] is False and failure["error_code"] == 50001
+    assert (failure["error"]["infcode"], failure["error"]["kind"]) == (-2, "business")
     assert failure["data"]["task_id"] == task_id and failure["data"]["result"]["msgid"]
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from gateway_support import HOSPITAL, PHARMACY, TEST_JWT_SECRET, Gateway
+from gateway_support import HOSPITAL, PHARMACY, TEST_JWT_SECRET, Gateway, gateway_settings, start_gateway
 
 from medical_insurance_sdk.gateway.keys import create_key, revoke_key
 from medical_insurance_sdk.gateway.tokens import issue_token
@@ -73,6 +75,22 @@ def test_a_revoked_key_is_refused(gateway: Gateway) -> None:
     assert call(gateway, headers).status_code == 200
     assert revoke_key(gateway.state.database, issued.key_id)
     assert_refused(call(gateway, headers), 401, 10007)
+
+
+def test_a_key_that_passed_is_trusted_for_the_cache_ttl_only(database_url: str, tmp_path: Path) -> None:
+    """auth_cache_ttl_s: a revoked key still passes until its cached approval expires, then never again;
+    a refused key is never remembered."""
+    settings = gateway_settings(database_url, tmp_path, auth_cache_ttl_s=0.5)
+    with start_gateway(settings) as (app, client):
+        database = app.state.gateway.database
+        issued = create_key(database, HOSPITAL, "admin")
+        headers = {"X-API-Key": issued.key, "X-Institution-Code": HOSPITAL}
+        assert client.get(DEPARTMENTS, headers=headers).status_code == 200
+        assert revoke_key(database, issued.key_id)
+        assert client.get(DEPARTMENTS, headers=headers).status_code == 200  # within the ttl
+        time.sleep(0.6)
+        assert_refused(client.get(DEPARTMENTS, headers=headers), 401, 10007)
+        assert_refused(client.get(DEPARTMENTS, headers=headers), 401, 10007)  # and stays refused
 
 
 # ------------------------------------------------------------------------------------------------ JWT

@@ -17,29 +17,40 @@ from medical_insurance_sdk.gateway.state import GatewayState, gateway_state
 from medical_insurance_sdk.gateway.tenancy import Tenants
 from medical_insurance_sdk.storage.database import Database
 
+# Every dependency here is `async def` although none awaits: FastAPI runs a plain `def` dependency in its
+# thread pool, and a thread hop per dependency per request is measurable latency (docs/benchmarks.md §2).
 
-def _engine(request: Request) -> AsyncBureauEngine:
+
+async def _state(request: Request) -> GatewayState:
+    return gateway_state(request)
+
+
+async def _engine(request: Request) -> AsyncBureauEngine:
     return gateway_state(request).engine
 
 
-def _database(request: Request) -> Database:
+async def _database(request: Request) -> Database:
     return gateway_state(request).database
 
 
-def _settings(request: Request) -> GatewaySettings:
+async def _settings(request: Request) -> GatewaySettings:
     return gateway_state(request).settings
 
 
-def _tenants(request: Request) -> Tenants:
+async def _tenants(request: Request) -> Tenants:
     return gateway_state(request).tenants
 
 
-State = Annotated[GatewayState, Depends(gateway_state)]
+async def _request_id(request: Request) -> str:
+    return request_id_of(request)
+
+
+State = Annotated[GatewayState, Depends(_state)]
 Engine = Annotated[AsyncBureauEngine, Depends(_engine)]
 DatabaseDep = Annotated[Database, Depends(_database)]
 Settings = Annotated[GatewaySettings, Depends(_settings)]
 TenantsDep = Annotated[Tenants, Depends(_tenants)]
 CurrentCaller = Annotated[Caller, Depends(authenticate)]
-RequestId = Annotated[str, Depends(request_id_of)]
+RequestId = Annotated[str, Depends(_request_id)]
 
 __all__ = ["CurrentCaller", "DatabaseDep", "Engine", "RequestId", "Settings", "State", "TenantsDep"]

@@ -117,6 +117,21 @@ class GatewaySettings(BaseSettings):
         validation_alias=_env("sweeper_interval_s", "MEDICAL_INSURANCE_SWEEPER_INTERVAL"),
         description="how often unresolved bureau outcomes are swept (2601 / query); 0 = never",
     )
+    auth_cache_ttl_s: float = Field(
+        default=5.0,
+        ge=0,
+        le=300,
+        validation_alias=_env("auth_cache_ttl_s", "MEDICAL_INSURANCE_AUTH_CACHE_TTL"),
+        description="an API key that passed is trusted this many seconds without a lookup (a revoked key "
+        "stops working within them); 0 = look up every request",
+    )
+    audit_flush_interval_s: float = Field(
+        default=0.2,
+        ge=0,
+        le=60,
+        validation_alias=_env("audit_flush_interval_s", "MEDICAL_INSURANCE_AUDIT_FLUSH_INTERVAL"),
+        description="call-log rows are written in batches gathered over this many seconds; 0 = one by one",
+    )
     # --- operations: limits (spec §6), audit and logs (§8); the policies check these values at startup
     rate_limits_enabled: bool = Field(
         default=True, validation_alias=_env("rate_limits_enabled", "MEDICAL_INSURANCE_RATE_LIMITS_ENABLED")

@@ -34,6 +34,7 @@ from sqlalchemy import text
 
 from medical_insurance_sdk import __version__
 from medical_insurance_sdk.gateway.audit.periods import utc_naive
+from medical_insurance_sdk.gateway.audit.recorder import audit_flushed
 from medical_insurance_sdk.gateway.audit.statistics import ErrorFilter, error_logs, performance
 from medical_insurance_sdk.gateway.deps import DatabaseDep, RequestId
 from medical_insurance_sdk.gateway.openapi import CommonResponse
@@ -176,6 +177,7 @@ def health_router(settings: GatewaySettings) -> APIRouter:
         "/monitoring/performance",
         summary="系统性能监控",
         operation_id="monitoring_performance",
+        dependencies=[Depends(audit_flushed)],  # it reads the call log
         response_class=GatewayJSONResponse,
         responses=monitor_responses,
     )
@@ -195,6 +197,7 @@ def health_router(settings: GatewaySettings) -> APIRouter:
         "/monitoring/error-logs",
         summary="错误日志查询",
         operation_id="monitoring_error_logs",
+        dependencies=[Depends(audit_flushed)],  # it reads the call log
         response_class=GatewayJSONResponse,
         responses=monitor_responses,
     )

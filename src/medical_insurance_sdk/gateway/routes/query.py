@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from medical_insurance_sdk.exceptions import DataValidationError, FieldError
 from medical_insurance_sdk.gateway.audit.periods import day_start, utc_naive
 from medical_insurance_sdk.gateway.audit.queries import FILTERS, SORTABLE, UniversalQuery, universal_query
+from medical_insurance_sdk.gateway.audit.recorder import audit_flushed
 from medical_insurance_sdk.gateway.deps import DatabaseDep, RequestId
 from medical_insurance_sdk.gateway.openapi import CommonResponse
 from medical_insurance_sdk.gateway.policies.auth import Caller
@@ -141,7 +142,8 @@ def to_query(body: UniversalQueryRequest) -> UniversalQuery:
 
 
 def query_router(settings: GatewaySettings) -> APIRouter:
-    router = APIRouter(prefix=API_PREFIX + "query", tags=[TAG])
+    # the caller reads the call log: its own latest calls must be in it
+    router = APIRouter(prefix=API_PREFIX + "query", tags=[TAG], dependencies=[Depends(audit_flushed)])
 
     @router.post(
         "/universal",

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Query
 
 from medical_insurance_sdk.exceptions import DataValidationError, FieldError
 from medical_insurance_sdk.gateway.audit.periods import Period, beijing_today, iso_utc
+from medical_insurance_sdk.gateway.audit.recorder import audit_flushed
 from medical_insurance_sdk.gateway.audit.statistics import interface_calls, system_usage
 from medical_insurance_sdk.gateway.deps import DatabaseDep, RequestId
 from medical_insurance_sdk.gateway.openapi import CommonResponse
@@ -49,7 +50,8 @@ def _described(period: Period) -> dict[str, Any]:
 
 
 def statistics_router(settings: GatewaySettings) -> APIRouter:
-    router = APIRouter(prefix=API_PREFIX + "statistics", tags=[TAG])
+    # statistics count the call log: the calls made so far must be in it
+    router = APIRouter(prefix=API_PREFIX + "statistics", tags=[TAG], dependencies=[Depends(audit_flushed)])
     responses: dict[int | str, dict[str, Any]] = {200: {"model": CommonResponse}}
 
     @router.get(

@@ -83,10 +83,10 @@ def admit(tx: Transaction) -> AdmissionDependency:
     return admission
 
 
-def bind_transaction(tx: Transaction) -> Callable[[Request], None]:
+def bind_transaction(tx: Transaction) -> Callable[[Request], Awaitable[None]]:
     """A dependency naming the route's transaction on the request (errors then carry interface_info)."""
 
-    def bind(request: Request) -> None:
+    async def bind(request: Request) -> None:  # async: a plain def would cost a thread hop per request
         request.state.transaction = tx
 
     return bind
