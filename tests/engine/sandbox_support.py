@@ -680,3 +680,31 @@ def assert_ledgers_agree(bureau: SandboxBureau, who: InsuredPerson) -> None:
             assert D(str(answer["output"]["setlinfo"]["acct_pay"])) == s.acct_pay
     spent = sum((s.acct_pay for s in live), D("0.00"))
     assert bureau.balance(who) == who.balc - spent, "the account does not match the live settlements"
+
+
+@dataclass
+class FaultedStep:
+    """A visit brought up to `infno`, whose first `infno` message met a fault: the caller's answer, and
+    the ledger's msgids of `infno` from before (so that the faulted one can be told apart)."""
+
+    visit: dict[str, Any]
+    answer: Answer
+    before: set[str]
+
+    def sent(self, counter: Counter, infno: str) -> list[LedgerEntry]:
+        """The messages of `infno` sent for this step (compensation's own children excluded)."""
+        rows = counter.ledger.entries(infno=infno, parent_msgid=None)
+        return [r for r in rows if r.msgid not in self.before]
+
+
+def fault_step(bureau: SandboxBureau, flow: Flow, infno: str, kind: str) -> FaultedStep:
+    """A fresh visit of `flow` up to `infno`, then `infno` with `kind` on its first message."""
+    counter = bureau.counter
+    visit = new_visit()
+    for step in flow.before(infno):
+        run_step(counter, step, visit)
+    bureau.fault(infno, kind)
+    before = {r.msgid for r in counter.ledger.entries(infno=infno)}
+    # a hanging bureau is given up on quickly; the other faults answer at once
+    wait = {"timeout_s": FAULTED_CALL_TIMEOUT_S} if kind in HANGING_FAULTS else {}
+    return FaultedStep(visit, attempt(counter, flow.step(infno), visit, **wait), before)

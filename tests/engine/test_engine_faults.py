@@ -26,16 +26,13 @@ from contextlib import contextmanager
 import pytest
 from sandbox_support import (
     FAULT_KINDS,
-    FAULTED_CALL_TIMEOUT_S,
-    HANGING_FAULTS,
     MONEY_STEPS,
     PROCESSED_BEFORE_FAULT,
     SETTLEMENTS,
     Answer,
     SandboxBureau,
     assert_ledgers_agree,
-    attempt,
-    new_visit,
+    fault_step,
     run_step,
 )
 
@@ -92,19 +89,12 @@ def prove_compensation(bureau: SandboxBureau, infno: str, kind: str) -> None:
     """One visit of `infno`'s flow with `kind` on its first `infno` message (the module docstring's 1-3)."""
     flow = MONEY_STEPS[infno]
     counter = bureau.counter
-    visit = new_visit()
-    for step in flow.before(infno):
-        run_step(counter, step, visit)
-
-    bureau.fault(infno, kind)
-    already = {r.msgid for r in counter.ledger.entries(infno=infno)}
-    # a hanging bureau is given up on quickly; the other faults answer at once
-    wait = {"timeout_s": FAULTED_CALL_TIMEOUT_S} if kind in HANGING_FAULTS else {}
-    answer = attempt(counter, flow.step(infno), visit, **wait)
+    faulted = fault_step(bureau, flow, infno, kind)
+    visit, answer = faulted.visit, faulted.answer
     state = expected_state(infno, kind)
     assert_definite_answer(answer, state, kind)
     counter.sweep_until_resolved()
-    sent = [r for r in counter.ledger.entries(infno=infno, parent_msgid=None) if r.msgid not in already]
+    sent = faulted.sent(counter, infno)
     assert [(r.msgid, r.state) for r in sent] == [(answer.msgid, state)], "sent once, resolved as promised"
     assert_ledgers_agree(bureau, flow.who)
 

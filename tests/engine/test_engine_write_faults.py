@@ -18,7 +18,6 @@ import pytest
 from sandbox_support import (
     FAULT_KINDS,
     FAULTED_CALL_TIMEOUT_S,
-    HANGING_FAULTS,
     INPATIENT,
     OUTPATIENT,
     PROCESSED_BEFORE_FAULT,
@@ -27,6 +26,7 @@ from sandbox_support import (
     SandboxBureau,
     assert_ledgers_agree,
     attempt,
+    fault_step,
     new_visit,
     run_step,
 )
@@ -74,18 +74,12 @@ def assert_definite(answer: Answer, infno: str, state: str, kind: str) -> None:
 
 def prove(bureau: SandboxBureau, flow: Flow, infno: str, kind: str) -> None:
     counter = bureau.counter
-    visit = new_visit()
-    for step in flow.before(infno):
-        run_step(counter, step, visit)
-
-    bureau.fault(infno, kind)
-    already = {r.msgid for r in counter.ledger.entries(infno=infno)}
-    wait = {"timeout_s": FAULTED_CALL_TIMEOUT_S} if kind in HANGING_FAULTS else {}
-    answer = attempt(counter, flow.step(infno), visit, **wait)
+    faulted = fault_step(bureau, flow, infno, kind)
+    visit, answer = faulted.visit, faulted.answer
     state = expected_state(infno, kind)
     assert_definite(answer, infno, state, kind)
     assert counter.sweep_until_resolved() == {}, "nothing left for the sweeper"
-    sent = [r for r in counter.ledger.entries(infno=infno, parent_msgid=None) if r.msgid not in already]
+    sent = faulted.sent(counter, infno)
     assert [(r.msgid, r.state) for r in sent] == [(answer.msgid, state)], "sent once, resolved as promised"
 
     if state != "CONFIRMED":
