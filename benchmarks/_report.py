@@ -75,8 +75,9 @@ def end_to_end(part: dict[str, Any] | None) -> str:
         f"每个数字为 {plan.get('runs')} 轮的中位数；每轮内 (a)(b)(c) 依次测量。"
         "1101 的“次/秒”即调用数；门诊流程（2201→2203→2204→2206→2207，5 次调用）的“次/秒”为完整流程数。"
         "网关的限流与并发限制在本项中关闭（测的是路径，不是策略）；SDK 关闭缓存、不重试。"
-        "(c) 比 (b) 多出的是：SDK 一次 HTTP 往返、网关的 API Key 校验与请求日志/审计，"
-        "引擎与台账的工作两者相同。\n\n"
+        "(c) 比 (b) 多出的是：SDK 一次 HTTP 往返、网关的 API Key 校验（通过的 Key 缓存 "
+        "`auth_cache_ttl_s` 秒，默认 5 秒）与请求日志/审计（调用日志在请求之外按批写入，默认每 0.2 秒一批），"
+        "引擎与台账的工作两者相同。网关以 uvicorn + httptools + uvloop 运行（与 `yibao run` 相同）。\n\n"
     )
     for backend, data in part.get("backends", {}).items():
         label = "SQLite（文件，WAL，synchronous=FULL）" if backend == "sqlite" else "PostgreSQL（本机）"
