@@ -6,7 +6,7 @@ import base64
 import io
 import zipfile
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,14 @@ from medical_insurance_sdk.protocol.jsoncodec import BEIJING, loads
 from medical_insurance_sdk.protocol.result import FileAnswer, parse_http_answer
 from medical_insurance_sdk.registry import REGISTRY
 from medical_insurance_sdk.sandbox.app import create_sandbox_app
-from medical_insurance_sdk.sandbox.seed import DEMO_HOSPITAL, PERSONS, departments_of, staff_of
+from medical_insurance_sdk.sandbox.seed import (
+    DEMO_HOSPITAL,
+    PERSONS,
+    SEED_DATE,
+    age_on,
+    departments_of,
+    staff_of,
+)
 from medical_insurance_sdk.sandbox.settings import SandboxSettings
 from medical_insurance_sdk.sandbox.state import SignIn, Upload
 
@@ -73,6 +80,14 @@ def test_suspended_person_is_answered_with_the_status(bureau: Bureau) -> None:
     output = assert_success(bureau.call("1101", person_query(certno=suspended.certno)))
     assert output["insuinfo"][0]["psn_insu_stas"] == "2"
     assert output["insuinfo"][0]["paus_insu_date"]
+
+
+def test_person_age_is_told_for_today_not_the_seed_date(bureau: Bureau) -> None:
+    output = assert_success(bureau.call("1101", person_query()))
+    # today in UTC or in Beijing: the two differ only around midnight
+    days = {datetime.now(UTC).date(), datetime.now(BEIJING).date()}
+    assert int(output["baseinfo"]["age"]) in {age_on(ZHANG_SAN.brdy, day) for day in days}
+    assert age_on(ZHANG_SAN.brdy, SEED_DATE) == ZHANG_SAN.age  # the seed keeps its own day
 
 
 def test_person_output_parses_with_the_registry(bureau: Bureau) -> None:

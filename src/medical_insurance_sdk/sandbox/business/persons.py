@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from medical_insurance_sdk.sandbox.business.shapes import to_decimal
 from medical_insurance_sdk.sandbox.fundsplit import PersonState, YearToDate
 from medical_insurance_sdk.sandbox.handlers.base import Context
-from medical_insurance_sdk.sandbox.seed import person_by_no
+from medical_insurance_sdk.sandbox.seed import age_on, person_by_no
 from medical_insurance_sdk.sandbox.state import Person
 
 INSURED = "1"  # psn_insu_stas 正常参保
@@ -47,8 +48,17 @@ class PersonFacts:
     tel: str | None
     idet_types: tuple[str, ...]
 
-    def block(self) -> dict[str, Any]:
-        """The person block of setlinfo / 5201 / 5303 answers (the node picks the fields it has)."""
+    def age_on(self, day: date) -> Decimal | None:
+        """The age in whole years on `day` (the seed holds it on the seed date; the bureau tells today's)."""
+        try:
+            birth = date.fromisoformat(str(self.brdy)[:10])
+        except ValueError:
+            return self.age
+        return Decimal(age_on(birth, day))
+
+    def block(self, day: date | None = None) -> dict[str, Any]:
+        """The person block of setlinfo / 5201 / 5303 answers (the node picks the fields it has); `day` is
+        the day the age is told for (the visit's, or today), else the seed's age."""
         return {
             "psn_no": self.psn_no,
             "psn_name": self.psn_name,
@@ -57,7 +67,7 @@ class PersonFacts:
             "gend": self.gend,
             "naty": self.naty,
             "brdy": self.brdy,
-            "age": self.age,
+            "age": self.age if day is None else self.age_on(day),
             "insutype": self.insutype,
             "psn_type": self.psn_type,
             "cvlserv_flag": self.cvlserv_flag,

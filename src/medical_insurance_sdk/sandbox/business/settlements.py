@@ -153,7 +153,7 @@ def terms(
         "mid_setl_flag": data.get("mid_setl_flag"),
         "invono": data.get("invono"),
         "chrg_bchno": data.get("chrg_bchno"),
-        "person": plain(info.block()),
+        "person": plain(info.block(visit.begntime.date())),
         "feedetl_sns": [fd.feedetl_sn for fd in lines],
     }
 

@@ -172,7 +172,7 @@ def in_hospital(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     rows = []
     for visit in ctx.session.scalars(query.order_by(Visit.begntime)):
         person = ctx.session.get(Person, visit.psn_no)
-        values: dict[str, Any] = facts(person).block() if person else {}
+        values: dict[str, Any] = facts(person).block(visit.begntime.date()) if person else {}
         values.update(
             mdtrt_id=visit.mdtrt_id,
             insutype=visit.insutype,

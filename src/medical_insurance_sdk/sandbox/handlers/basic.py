@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from medical_insurance_sdk.registry.dictionaries import DICTIONARIES
 from medical_insurance_sdk.sandbox import seed
+from medical_insurance_sdk.sandbox.business.persons import facts
 from medical_insurance_sdk.sandbox.handlers.base import Context, handles
 from medical_insurance_sdk.sandbox.state import Person, Upload
 
@@ -59,8 +60,9 @@ def person_info(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     profile = person.profile
     insuinfo = {**profile["insuinfo"], "balc": person.balc, "insutype": person.insutype}
     insuinfo["insuplc_admdvs"] = person.insuplc_admdvs
+    base = {**profile["baseinfo"], "age": facts(person).age_on(ctx.now.date()), "expContent": None}
     return {
-        "baseinfo": {**profile["baseinfo"], "expContent": None},
+        "baseinfo": base,
         "insuinfo": [insuinfo],
         "idetinfo": profile["idetinfo"],
     }

@@ -84,7 +84,7 @@ def _visit_values(ctx: Context, visit: Visit, person: Person | None, policy: Pol
     values: dict[str, Any] = {}
     if person is not None:
         info = facts(person)
-        values.update(info.block())
+        values.update(info.block(visit.begntime.date()))
         assistance = {t for f in policy.supplementary if f.kind == "assistance" for t in f.idet_types}
         values.update(
             maf_psn_flag="1" if set(info.idet_types) & assistance else "0",

@@ -147,7 +147,7 @@ def referral_records(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
         if not begin <= (record.begndate or "") <= end:
             continue
         person = ctx.session.get(Person, record.psn_no)
-        values: dict[str, Any] = facts(person).block() if person else {}
+        values: dict[str, Any] = facts(person).block(ctx.now.date()) if person else {}
         values.update(record.data)
         values.update(
             insu_optins=person.insuplc_admdvs if person else None,
