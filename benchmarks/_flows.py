@@ -343,30 +343,18 @@ def engine_call(engine: Any, institution: Any) -> Call:
 
 
 def sdk_call(sdk: Any) -> Call:
-    """(c) The async SDK's generated method of each transaction as a Call."""
+    """(c) The async SDK's generated method of each transaction as a Call (found once per infno)."""
     methods: dict[str, Any] = {}
-    for infno in (
-        "1101",
-        "2201",
-        "2203",
-        "2204",
-        "2206",
-        "2207",
-        "2208",
-        "2401",
-        "2301",
-        "2303",
-        "2402",
-        "2304",
-    ):
-        name = REGISTRY[infno].sdk_method
-        for group in vars(sdk.resources).values():
-            if hasattr(group, name):
-                methods[infno] = getattr(group, name)
-                break
+
+    def method(infno: str) -> Any:
+        if infno not in methods:
+            name = REGISTRY[infno].sdk_method
+            group = next(g for g in vars(sdk.resources).values() if hasattr(g, name))
+            methods[infno] = getattr(group, name)
+        return methods[infno]
 
     async def call(infno: str, input_: Mapping[str, Any]) -> Any:
-        return (await methods[infno](dict(input_))).raw
+        return (await method(infno)(dict(input_))).raw
 
     return call
 

@@ -108,6 +108,12 @@ async def _load(
     }
 
 
+def _groups_of_more_than_one(connection: Any, columns: tuple[Any, ...], where: tuple[Any, ...]) -> int:
+    """How many values of `columns` occur more than once among the rows `where` selects."""
+    doubles = select(*columns).where(*where).group_by(*columns).having(func.count() > 1).subquery()
+    return int(connection.scalar(select(func.count()).select_from(doubles)) or 0)
+
+
 def exactly_once(database_url: str, sandbox_db_url: str, code: str) -> dict[str, Any]:
     """Compare every original of our ledger with the bureau's processed messages, and look for doubles."""
     bureau = create_engine(sandbox_db_url)
@@ -120,45 +126,24 @@ def exactly_once(database_url: str, sandbox_db_url: str, code: str) -> dict[str,
                 )
             )
         }
-        duplicates = (
-            s.scalar(
-                select(func.count()).select_from(
-                    select(Visit.ipt_otp_no)
-                    .where(Visit.fixmedins_code == code, Visit.status != "cancelled")
-                    .group_by(Visit.ipt_otp_no)
-                    .having(func.count() > 1)
-                    .subquery()
-                )
-            )
-            or 0
-        )
-        duplicates += (
-            s.scalar(
-                select(func.count()).select_from(
-                    select(FeeDetail.mdtrt_id, FeeDetail.feedetl_sn)
-                    .where(FeeDetail.fixmedins_code == code, FeeDetail.status != "cancelled")
-                    .group_by(FeeDetail.mdtrt_id, FeeDetail.feedetl_sn)
-                    .having(func.count() > 1)
-                    .subquery()
-                )
-            )
-            or 0
-        )
-        duplicates += (
-            s.scalar(
-                select(func.count()).select_from(
-                    select(SettlementRow.mdtrt_id)
-                    .where(
+        # a registration, a fee line or a live settlement the bureau holds more than once
+        duplicates = sum(
+            _groups_of_more_than_one(s, columns, where)
+            for columns, where in (
+                ((Visit.ipt_otp_no,), (Visit.fixmedins_code == code, Visit.status != "cancelled")),
+                (
+                    (FeeDetail.mdtrt_id, FeeDetail.feedetl_sn),
+                    (FeeDetail.fixmedins_code == code, FeeDetail.status != "cancelled"),
+                ),
+                (
+                    (SettlementRow.mdtrt_id,),
+                    (
                         SettlementRow.fixmedins_code == code,
                         SettlementRow.cancel_of.is_(None),
                         SettlementRow.status != "reversed",
-                    )
-                    .group_by(SettlementRow.mdtrt_id)
-                    .having(func.count() > 1)
-                    .subquery()
-                )
+                    ),
+                ),
             )
-            or 0
         )
     bureau.dispose()
     database = Database(database_url)

@@ -31,7 +31,7 @@ from sqlalchemy import select
 
 from medical_insurance_sdk.engine.engine import BureauEngine, CallResult
 from medical_insurance_sdk.engine.settings import EngineSettings, InstitutionConfig
-from medical_insurance_sdk.exceptions import MedicalInsuranceException
+from medical_insurance_sdk.exceptions import BureauError, MedicalInsuranceException, OutcomeUnknownError
 from medical_insurance_sdk.protocol.envelope import EnvelopeConfig
 from medical_insurance_sdk.registry import REGISTRY, Safety
 from medical_insurance_sdk.sandbox.app import create_sandbox_app
@@ -708,3 +708,34 @@ def fault_step(bureau: SandboxBureau, flow: Flow, infno: str, kind: str) -> Faul
     # a hanging bureau is given up on quickly; the other faults answer at once
     wait = {"timeout_s": FAULTED_CALL_TIMEOUT_S} if kind in HANGING_FAULTS else {}
     return FaultedStep(visit, attempt(counter, flow.step(infno), visit, **wait), before)
+
+
+def expected_state(infno: str, kind: str) -> str:
+    """What compensation makes of a message that met `kind` (docs/engine.md, "Compensation")."""
+    tx = REGISTRY[infno]
+    if tx.effect_free:
+        return "FAILED"  # a pre-settlement leaves nothing at the bureau: it is simply made again
+    if kind not in PROCESSED_BEFORE_FAULT:
+        return "FAILED"  # it never reached the handler, and 2601 ("原交易不存在") or the query says so
+    return "REVERSED" if tx.reversible else "CONFIRMED"
+
+
+def assert_definite_answer(answer: Answer, infno: str, state: str, kind: str) -> None:
+    """The caller knows where it stands when the call returns: never "unknown"."""
+    if state == "CONFIRMED":
+        assert answer.result is not None, answer.error
+        confirmed = (answer.result.state, answer.result.confirmed_by)
+        assert confirmed == ("CONFIRMED", REGISTRY[infno].confirm_by)
+        return
+    error = answer.error
+    assert error is not None, answer.result
+    if state == "REVERSED":
+        assert isinstance(error, OutcomeUnknownError) and error.outcome == "reversed", error
+        return
+    assert not isinstance(error, OutcomeUnknownError), error
+    assert error.retry is True, error  # safe to make again
+    if kind == "infcode_error":
+        assert isinstance(error, BureauError) and error.infcode == -1, error  # the bureau's own words
+        assert "系统繁忙" in error.message
+    else:
+        assert error.details["outcome"] == "failed", error

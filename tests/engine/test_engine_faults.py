@@ -27,53 +27,21 @@ import pytest
 from sandbox_support import (
     FAULT_KINDS,
     MONEY_STEPS,
-    PROCESSED_BEFORE_FAULT,
     SETTLEMENTS,
-    Answer,
     SandboxBureau,
+    assert_definite_answer,
     assert_ledgers_agree,
+    expected_state,
     fault_step,
     run_step,
 )
 
-from medical_insurance_sdk.exceptions import BureauError, OutcomeUnknownError
-from medical_insurance_sdk.registry import REGISTRY
 from medical_insurance_sdk.storage.database import Database
 
 TARGETS = ("2206", "2207", "2208", "2303", "2304", "2305", "2101", "2102", "2103")
 # over the socket the question is the transport's (timeouts, resets, 5xx on a real TCP connection), which
 # is the same for every transaction: the settlement of the 单边账 story stands for them
 SOCKET_TARGETS = ("2207",)
-
-
-def expected_state(infno: str, kind: str) -> str:
-    """What compensation makes of the faulted message (docs/engine.md, "Compensation")."""
-    tx = REGISTRY[infno]
-    if tx.effect_free:
-        return "FAILED"  # a pre-settlement leaves nothing at the bureau: it is simply made again
-    if kind not in PROCESSED_BEFORE_FAULT:
-        return "FAILED"  # it never reached the handler, and 2601 ("原交易不存在") or the query says so
-    return "REVERSED" if tx.reversible else "CONFIRMED"
-
-
-def assert_definite_answer(answer: Answer, state: str, kind: str) -> None:
-    """The caller knows where it stands when the call returns: never "unknown"."""
-    if state == "CONFIRMED":
-        assert answer.result is not None, answer.error
-        assert (answer.result.state, answer.result.confirmed_by) == ("CONFIRMED", "5203")
-        return
-    error = answer.error
-    assert error is not None, answer.result
-    if state == "REVERSED":
-        assert isinstance(error, OutcomeUnknownError) and error.outcome == "reversed", error
-        return
-    assert not isinstance(error, OutcomeUnknownError), error
-    assert error.retry is True, error  # safe to make again
-    if kind == "infcode_error":
-        assert isinstance(error, BureauError) and error.infcode == -1, error  # the bureau's own words
-        assert "系统繁忙" in error.message
-    else:
-        assert error.details["outcome"] == "failed", error
 
 
 @contextmanager
@@ -92,7 +60,7 @@ def prove_compensation(bureau: SandboxBureau, infno: str, kind: str) -> None:
     faulted = fault_step(bureau, flow, infno, kind)
     visit, answer = faulted.visit, faulted.answer
     state = expected_state(infno, kind)
-    assert_definite_answer(answer, state, kind)
+    assert_definite_answer(answer, infno, state, kind)
     counter.sweep_until_resolved()
     sent = faulted.sent(counter, infno)
     assert [(r.msgid, r.state) for r in sent] == [(answer.msgid, state)], "sent once, resolved as promised"

@@ -20,18 +20,17 @@ from sandbox_support import (
     FAULTED_CALL_TIMEOUT_S,
     INPATIENT,
     OUTPATIENT,
-    PROCESSED_BEFORE_FAULT,
-    Answer,
     Flow,
     SandboxBureau,
+    assert_definite_answer,
     assert_ledgers_agree,
     attempt,
+    expected_state,
     fault_step,
     new_visit,
     run_step,
 )
 
-from medical_insurance_sdk.exceptions import BureauError, OutcomeUnknownError
 from medical_insurance_sdk.registry import REGISTRY, Safety
 from medical_insurance_sdk.storage.database import Database
 
@@ -48,36 +47,12 @@ def test_the_matrix_covers_the_writes_that_need_evidence() -> None:
     assert {i for i in WRITES if REGISTRY[i].confirm_evidence} == {"2203", "2402"}
 
 
-def expected_state(infno: str, kind: str) -> str:
-    if kind not in PROCESSED_BEFORE_FAULT:
-        return "FAILED"
-    return "REVERSED" if REGISTRY[infno].reversible else "CONFIRMED"
-
-
-def assert_definite(answer: Answer, infno: str, state: str, kind: str) -> None:
-    if state == "CONFIRMED":
-        assert answer.result is not None, answer.error
-        assert (answer.result.state, answer.result.confirmed_by) == ("CONFIRMED", REGISTRY[infno].confirm_by)
-        return
-    error = answer.error
-    assert error is not None, answer.result
-    if state == "REVERSED":
-        assert isinstance(error, OutcomeUnknownError) and error.outcome == "reversed", error
-        return
-    assert not isinstance(error, OutcomeUnknownError), error
-    assert error.retry is True, error
-    if kind == "infcode_error":
-        assert isinstance(error, BureauError) and error.infcode == -1, error
-    else:
-        assert error.details["outcome"] == "failed", error
-
-
 def prove(bureau: SandboxBureau, flow: Flow, infno: str, kind: str) -> None:
     counter = bureau.counter
     faulted = fault_step(bureau, flow, infno, kind)
     visit, answer = faulted.visit, faulted.answer
     state = expected_state(infno, kind)
-    assert_definite(answer, infno, state, kind)
+    assert_definite_answer(answer, infno, state, kind)
     assert counter.sweep_until_resolved() == {}, "nothing left for the sweeper"
     sent = faulted.sent(counter, infno)
     assert [(r.msgid, r.state) for r in sent] == [(answer.msgid, state)], "sent once, resolved as promised"

@@ -238,7 +238,9 @@ class EngineFlow:
         Returns (msgid, envelope, business keys).  A msgid the ledger holds already (issued by another
         allocator, e.g. after switching from the database to Redis within the same second) is skipped: nothing
         was sent with it, so the next number is as good."""
-        for attempt in range(1, DUPLICATE_MSGID_ATTEMPTS + 1):
+        attempt = 0
+        while True:
+            attempt += 1
             msgid = yield AllocateMsgId(institution.code)
             envelope = build_envelope(
                 institution.envelope,
@@ -252,7 +254,7 @@ class EngineFlow:
                 opter_name=options.operator_name,
             )
             keys = business_keys(data) | _present(insuplc_admdvs=envelope["insuplc_admdvs"])
-            evidence = tx.evidence(data) if tx.confirm_evidence else None
+            evidence = tx.evidence(data)
             if evidence:
                 keys["evidence"] = evidence  # what confirm_by's answer shows if this message took effect
             entry = NewEntry(
@@ -274,7 +276,6 @@ class EngineFlow:
                     raise
                 continue
             return msgid, envelope, keys
-        raise AssertionError("unreachable")
 
     def _request(
         self,

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from medical_insurance_sdk.gateway.audit.periods import iso_utc
 from medical_insurance_sdk.storage.models import Base, BigId, JSONType
 
 
@@ -54,6 +55,21 @@ class InterfaceCallLog(Base):
         Index("ix_call_log_institution_success", "institution_id", "success", "call_time"),
         Index("ix_call_log_request_id", "request_id"),
     )
+
+    def summary(self) -> dict[str, Any]:
+        """What a reader is shown of a call (error logs, the universal query's call_log rows)."""
+        return {
+            "request_id": self.request_id,
+            "interface_type": self.interface_type,
+            "infno": self.infno,
+            "category": self.category,
+            "http_status": self.http_status,
+            "error_code": self.error_code,
+            "error_message": self.error_message,
+            "msgid": self.msgid,
+            "response_time_ms": self.response_time,
+            "call_time": iso_utc(self.call_time),
+        }
 
 
 class InterfaceData(Base):

@@ -86,17 +86,8 @@ def _order(table: Any, query: UniversalQuery) -> list[Any]:
 def _call_log_row(row: InterfaceCallLog) -> dict[str, Any]:
     return {
         "id": row.id,
-        "request_id": row.request_id,
-        "interface_type": row.interface_type,
-        "infno": row.infno,
-        "category": row.category,
+        **row.summary(),
         "success": row.success,
-        "http_status": row.http_status,
-        "error_code": row.error_code,
-        "error_message": row.error_message,
-        "msgid": row.msgid,
-        "response_time_ms": row.response_time,
-        "call_time": iso_utc(row.call_time),
         "request_data": row.request_data,
         "response_data": row.response_data,
     }

@@ -284,19 +284,5 @@ def error_logs(
             .limit(page_size)
             .offset((page - 1) * page_size)
         ).all()
-        items = [
-            {
-                "request_id": row.request_id,
-                "interface_type": row.interface_type,
-                "infno": row.infno,
-                "category": row.category,
-                "http_status": row.http_status,
-                "error_code": row.error_code,
-                "error_message": row.error_message,
-                "msgid": row.msgid,
-                "response_time_ms": row.response_time,
-                "call_time": iso_utc(row.call_time),
-            }
-            for row in rows
-        ]
+        items = [row.summary() for row in rows]
     return items, total

@@ -38,21 +38,21 @@ KEY_CACHE_MAX = 10_000  # distinct keys remembered at once; beyond that the cach
 
 @dataclass
 class KeyCache:
-    """Keys that passed recently: hash of the presented key → (record, monotonic expiry)."""
+    """Keys that passed recently: hash of the presented key (`hash_key`) → (record, monotonic expiry)."""
 
     ttl_s: float
     entries: dict[str, tuple[KeyRecord, float]] = field(default_factory=dict)
 
-    def get(self, presented: str) -> KeyRecord | None:
-        found = self.entries.get(hash_key(presented))
+    def get(self, digest: str) -> KeyRecord | None:
+        found = self.entries.get(digest)
         if found is None or found[1] <= time.monotonic():
             return None
         return found[0]
 
-    def put(self, presented: str, record: KeyRecord) -> None:
+    def put(self, digest: str, record: KeyRecord) -> None:
         if len(self.entries) >= KEY_CACHE_MAX:
             self.entries.clear()
-        self.entries[hash_key(presented)] = (record, time.monotonic() + self.ttl_s)
+        self.entries[digest] = (record, time.monotonic() + self.ttl_s)
 
 
 def _key_cache(state: GatewayState) -> KeyCache | None:
@@ -117,13 +117,20 @@ async def _by_api_key(state: GatewayState, request: Request) -> KeyRecord:
     if not presented:
         raise _refused(f"缺少请求头 {API_KEY_HEADER}（或 Authorization: Bearer 令牌）")
     cache = _key_cache(state)
-    record = cache.get(presented) if cache is not None else None
+    if cache is None:
+        return await _look_up_key(state, presented)
+    digest = hash_key(presented)
+    record = cache.get(digest)
     if record is None:
-        record = await anyio.to_thread.run_sync(authenticate_key, state.database, presented)
-        if record is None:
-            raise _refused("API Key 无效或已吊销")
-        if cache is not None:
-            cache.put(presented, record)
+        record = await _look_up_key(state, presented)
+        cache.put(digest, record)
+    return record
+
+
+async def _look_up_key(state: GatewayState, presented: str) -> KeyRecord:
+    record = await anyio.to_thread.run_sync(authenticate_key, state.database, presented)
+    if record is None:
+        raise _refused("API Key 无效或已吊销")
     return record
 
 
