@@ -70,6 +70,11 @@ class LedgerEntry(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     answered_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # the bureau the message went to (engine.bureau.BureauIdentity); compensation asks no other bureau
+    bureau: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    # one resolver at a time: who holds the entry and until when (a dead resolver's lease runs out)
+    lease_owner: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
     __table_args__ = (
         Index("ix_ledger_state_created", "state", "created_at"),
