@@ -9,9 +9,10 @@ the invariants read from both sides — the sandbox's own database (the bureau's
 from __future__ import annotations
 
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,16 +22,13 @@ import httpx
 from _flows import Call, FlowRefused, GatewayError
 from sqlalchemy import create_engine, func, select
 
-from medical_insurance_sdk.engine.engine import BureauEngine
 from medical_insurance_sdk.engine.reconcile import Reconciler
-from medical_insurance_sdk.engine.settings import EngineSettings
+from medical_insurance_sdk.gateway.assembly import open_sync_engine
 from medical_insurance_sdk.gateway.settings import GatewaySettings
-from medical_insurance_sdk.gateway.tenancy import Tenants
 from medical_insurance_sdk.protocol.jsoncodec import BEIJING
 from medical_insurance_sdk.sandbox.business_state import SettlementRow
 from medical_insurance_sdk.sandbox.seed import PERSONS
 from medical_insurance_sdk.sandbox.state import Message, Person
-from medical_insurance_sdk.storage.allocators import allocator_for
 from medical_insurance_sdk.storage.database import Database
 from medical_insurance_sdk.storage.models import LedgerEntry
 
@@ -58,7 +56,11 @@ FAULT_KINDS = (
     "reset_after",
     "http_5xx",
     "infcode_error",
+    "delayed_commit",
 )
+# delayed_commit books the message this long after it arrived: after the gateway gave up on it (its
+# bureau timeout), within the processing window the gateway is told (fault_soak.py)
+DELAYED_COMMIT_MS = 2000
 SETTLEMENTS = ("2207", "2304")
 CANCELS = ("2208",)
 OPEN_STATES = ("UNKNOWN", "PENDING")
@@ -76,6 +78,8 @@ def fault_rules(total_probability: float = 0.10) -> list[dict[str, Any]]:
             rule: dict[str, Any] = {"scope": infno, "kind": kind, "probability": round(each, 5)}
             if kind == "latency":
                 rule["latency_ms"] = 200
+            if kind == "delayed_commit":
+                rule["latency_ms"] = DELAYED_COMMIT_MS
             rules.append(rule)
     return rules
 
@@ -142,40 +146,58 @@ async def his_flow(flow: Callable[[Call], Awaitable[Any]], call: Call, tally: Co
 
 
 # ------------------------------------------------------------------------------------- compensation
-def _engine(database: Database) -> BureauEngine:
-    # stale_pending_s=0: run only when no call is in flight, so any PENDING row was interrupted
-    settings = EngineSettings(
-        stale_pending_s=0.0, backoff_base_s=0.2, backoff_max_s=1.0, resolve_budget_s=10.0
-    )
-    return BureauEngine(database, allocator_for(database, None), settings=settings)
+# Compensation after the load: no call is in flight, so any PENDING row was interrupted.
+HOLD_WAIT_S = 120.0
+AFTER_LOAD = {"stale_pending_s": 0.0, "backoff_base_s": 0.2, "backoff_max_s": 1.0, "resolve_budget_s": 10.0}
 
 
 def compensate(database_url: str, gateway: Mapping[str, Any], *, rounds: int = 8) -> dict[str, Any]:
-    """engine.sweep (what the gateway's sweeper and `yibao compensate` run) until a round changes nothing
-    or nothing is open; bounded by `rounds`."""
-    database = Database(database_url)
-    institutions = Tenants(GatewaySettings(**gateway), environ={}).active_configs(database)
+    """engine.sweep (what the gateway's sweeper and `yibao compensate` run, assembled as they are) until a
+    round changes nothing or nothing is open; bounded by `rounds`."""
+    settings = GatewaySettings(**{**gateway, "database_url": database_url})
     outcomes: Counter[str] = Counter()
     done = 0
-    with _engine(database) as engine:
+    waited = 0.0
+    with open_sync_engine(settings, **AFTER_LOAD) as parts:
+        institutions = parts.institutions()
         while done < rounds:
-            done += 1
-            report = engine.sweep(institutions, limit=1000)
+            report = parts.engine.sweep(institutions, limit=1000)
             outcomes.update(report.values())
+            if not report and _held(parts.database) and waited < HOLD_WAIT_S:
+                # entries inside the bureau's processing window are held: wait for it, then sweep again
+                time.sleep(0.5)
+                waited += 0.5
+                continue
+            done += 1
             if not report or all(state == "UNKNOWN" for state in report.values()):
                 break
-    database.dispose()
-    return {"rounds": done, "outcomes": dict(outcomes)}
+    return {"rounds": done, "outcomes": dict(outcomes), "waited_for_window_s": waited}
+
+
+def _held(database: Database) -> int:
+    """UNKNOWN entries nobody may judge yet (a lease or the processing window's hold)."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with database.session() as session:
+        return int(
+            session.scalar(
+                select(func.count())
+                .select_from(LedgerEntry)
+                .where(LedgerEntry.state == "UNKNOWN", LedgerEntry.lease_until > now)
+            )
+            or 0
+        )
 
 
 def reconcile(database_url: str, gateway: Mapping[str, Any], code: str) -> dict[str, Any]:
     """Reconciler for today (the sandbox stamps settlements with its Beijing clock)."""
-    database = Database(database_url)
-    institution = Tenants(GatewaySettings(**gateway), environ={}).active_configs(database)[code]
+    settings = GatewaySettings(**{**gateway, "database_url": database_url})
     day = datetime.now(BEIJING).date()
-    with _engine(database) as engine, tempfile.TemporaryDirectory(prefix="yibao-reconcile-") as out:
-        report = Reconciler(engine, database).run(institution, day, out_dir=Path(out))
-    database.dispose()
+    with (
+        open_sync_engine(settings, **AFTER_LOAD) as parts,
+        tempfile.TemporaryDirectory(prefix="yibao-reconcile-") as out,
+    ):
+        institution = parts.institutions(code)[code]
+        report = Reconciler(parts.engine, parts.database).run(institution, day, out_dir=Path(out))
     unbalanced = [g.as_dict() for g in report.groups if not g.balanced]
     return {
         "balanced": report.balanced,

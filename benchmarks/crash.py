@@ -179,7 +179,10 @@ def run(*, operations: int = 1000, concurrency: int = 16) -> dict[str, Any]:
         with product_database("sqlite", disk) as url:
             key = prepare_gateway_database(url, [GATEWAY_HOSPITAL])[GATEWAY_HOSPITAL]
             with ChildServer.start("sandbox", sandbox_settings(sandbox_db), logs=folder) as bureau:
-                settings = gateway_settings(url, folder, bureau.url, sweeper_interval_s=2.0)
+                # the sandbox books every message it received before it answers (no delayed faults here)
+                settings = gateway_settings(
+                    url, folder, bureau.url, sweeper_interval_s=2.0, bureau_processing_window_s=3.0
+                )
                 servers = [ChildServer.launch("gateway", settings, logs=folder)]
                 port = servers[0].port
 

@@ -47,6 +47,9 @@ VIOLATIONS = (
 # The gateway gives up on the bureau after this long; the sandbox's timeout faults hang longer.
 BUREAU_TIMEOUT_S = 1.0
 HANG_S = 3.0
+# The sandbox books a message at the latest DELAYED_COMMIT_MS after it arrived (the delayed_commit fault);
+# the gateway is told a processing window beyond that, so "原交易不存在" before it is never final.
+PROCESSING_WINDOW_S = 4.0
 
 
 async def _load(url: str, key: str, flows: int, concurrency: int, tag: str, limit_s: float) -> dict[str, Any]:
@@ -89,7 +92,13 @@ def run(
             with ChildServer.start(
                 "sandbox", sandbox_settings(sandbox_db, hang_s=HANG_S), logs=folder
             ) as bureau:
-                settings = gateway_settings(url, folder, bureau.url, bureau_timeout_s=BUREAU_TIMEOUT_S)
+                settings = gateway_settings(
+                    url,
+                    folder,
+                    bureau.url,
+                    bureau_timeout_s=BUREAU_TIMEOUT_S,
+                    bureau_processing_window_s=PROCESSING_WINDOW_S,
+                )
                 with ChildServer.start("gateway", settings, logs=folder) as gateway:
                     set_faults(bureau.url, fault_rules(fault_rate))
                     load = anyio.run(_load, gateway.url, key, flows, concurrency, tag, limit_s)

@@ -23,7 +23,11 @@ HOSPITAL = InstitutionConfig(
     )
 )
 
-FAST = EngineSettings(backoff_base_s=0.001, backoff_max_s=0.002, resolve_budget_s=2.0)
+# The in-process sandbox finishes (or drops) a message within milliseconds of receiving it: a 0.3 s
+# processing window keeps "原交易不存在" honest without making every lost answer wait a minute.
+FAST = EngineSettings(
+    backoff_base_s=0.001, backoff_max_s=0.002, resolve_budget_s=2.0, processing_window_s=0.3
+)
 
 
 @pytest.fixture

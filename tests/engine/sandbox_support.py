@@ -54,7 +54,13 @@ D = Decimal
 FAULTED_CALL_TIMEOUT_S = 0.3
 HANG_S = 3.0
 SETTINGS = EngineSettings(
-    timeout_s=10.0, backoff_base_s=0.01, backoff_max_s=0.05, resolve_budget_s=10.0, stale_pending_s=120.0
+    timeout_s=10.0,
+    backoff_base_s=0.01,
+    backoff_max_s=0.05,
+    resolve_budget_s=10.0,
+    stale_pending_s=120.0,
+    # the in-process sandbox finishes or drops a message within milliseconds (delayed_commit aside)
+    processing_window_s=0.3,
 )
 
 FAULT_KINDS = ("timeout_before", "timeout_after", "reset_before", "reset_after", "http_5xx", "infcode_error")
@@ -159,14 +165,21 @@ class SandboxBureau:
     """One sandbox bureau (its own in-memory database) and a `Counter` talking to it, in process through
     `SyncSandboxTransport` or, with `served=True`, over a real socket (uvicorn in a thread)."""
 
-    def __init__(self, database: Database, *, served: bool = False, hang_s: float = HANG_S) -> None:
+    def __init__(
+        self,
+        database: Database,
+        *,
+        served: bool = False,
+        hang_s: float = HANG_S,
+        settings: EngineSettings = SETTINGS,
+    ) -> None:
         self.app = create_sandbox_app(SandboxSettings(hang_s=hang_s))
         self.state: SandboxState = self.app.state.sandbox
         self.server = ServedSandbox(self.app) if served else None
         if self.server is None:
-            self.counter = Counter(database, transport=SyncSandboxTransport(self.app))
+            self.counter = Counter(database, transport=SyncSandboxTransport(self.app), settings=settings)
         else:
-            self.counter = Counter(database, base_url=self.server.base_url)
+            self.counter = Counter(database, base_url=self.server.base_url, settings=settings)
 
     def close(self) -> None:
         self.counter.close()

@@ -79,6 +79,8 @@ def gateway_settings(database_url: str, data_dir: Path, **overrides: Any) -> Gat
         "jwt_secret": TEST_JWT_SECRET,
         "sweeper_interval_s": 0,  # outcomes are resolved inside the calls; a sweeper would race the tests
         "bureau_timeout_s": TEST_BUREAU_TIMEOUT_S,
+        # the in-process sandbox finishes or drops a message within milliseconds of receiving it
+        "bureau_processing_window_s": 0.3,
         "demo_institution": True,
         # the suites revoke keys and expect the next call refused; test_gateway_auth proves the cache
         "auth_cache_ttl_s": 0,

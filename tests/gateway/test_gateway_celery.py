@@ -45,12 +45,12 @@ from gateway_support import (
 )
 from sqlalchemy import select
 
-from medical_insurance_sdk.gateway.app import sandbox_settings_for
 from medical_insurance_sdk.gateway.jobs_models import AsyncTask
 from medical_insurance_sdk.gateway.keys import create_key
 from medical_insurance_sdk.gateway.settings import GatewaySettings
 from medical_insurance_sdk.gateway.tenancy import NewInstitution, add_institution
 from medical_insurance_sdk.registry.policy import ROLES
+from medical_insurance_sdk.sandbox.settings import SandboxSettings
 
 YIBAO = str(Path(sys.executable).with_name("yibao"))
 LEASE_S = 2.0
@@ -145,7 +145,10 @@ def celery_gateway(
     """A gateway with the Celery executor, and one worker (with the beat schedule) beside it."""
     data_dir = tmp_path_factory.mktemp("celery")
     settings = settings_for(data_dir, redis_url, namespace)
-    with start_gateway(settings, sandbox_settings=sandbox_settings_for(settings)) as (app, client):
+    with start_gateway(settings, sandbox_settings=SandboxSettings.embedded(settings.data_dir)) as (
+        app,
+        client,
+    ):
         database = app.state.gateway.database
         keys = {role: create_key(database, HOSPITAL, role).key for role in ROLES}
         add_institution(
@@ -200,7 +203,10 @@ def test_a_task_of_a_killed_worker_is_resumed_once_by_another(redis_url: str, tm
     settings = settings_for(tmp_path, redis_url, namespace)
     try:
         with (
-            start_gateway(settings, sandbox_settings=sandbox_settings_for(settings)) as (app, client),
+            start_gateway(settings, sandbox_settings=SandboxSettings.embedded(settings.data_dir)) as (
+                app,
+                client,
+            ),
             process("beat", ["beat"], settings),  # re-sends tasks whose worker died
         ):
             database = app.state.gateway.database

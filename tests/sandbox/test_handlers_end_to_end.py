@@ -17,7 +17,7 @@ from handlers_support import LI_NA, LIU_FANG, fee_row, registration, settle_requ
 from test_handlers_outpatient import ALBUMIN, AMOXICILLIN, CONSULT, SETTLED, TOTALS, VITAMINS
 from test_handlers_pharmacy import EXPECTED, purchase
 
-from medical_insurance_sdk.engine.flow import ORIGINAL_NOT_EFFECTIVE
+from medical_insurance_sdk.engine.compensation import ORIGINAL_NOT_EFFECTIVE
 from medical_insurance_sdk.protocol.jsoncodec import loads
 from medical_insurance_sdk.sandbox.seed import DEMO_PHARMACY
 from medical_insurance_sdk.sandbox.state import Person

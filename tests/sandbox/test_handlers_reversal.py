@@ -19,7 +19,7 @@ from test_handlers_outpatient import TOTALS, open_visit
 from test_handlers_pharmacy import WHO as BUYER
 from test_handlers_pharmacy import purchase
 
-from medical_insurance_sdk.engine.flow import ORIGINAL_NOT_EFFECTIVE
+from medical_insurance_sdk.engine.compensation import ORIGINAL_NOT_EFFECTIVE
 from medical_insurance_sdk.sandbox.business_state import FeeDetail, SettlementRow, Visit
 from medical_insurance_sdk.sandbox.seed import DEMO_PHARMACY
 from medical_insurance_sdk.sandbox.state import Message

@@ -22,6 +22,7 @@ from medical_insurance_sdk.exceptions import (
     BureauTimeoutError,
     InterfaceError,
     MedicalInsuranceException,
+    ResponseFormatError,
     exception_for,
 )
 from medical_insurance_sdk.protocol.result import (
@@ -106,6 +107,18 @@ def _classify_delivered(tx: Transaction, sent: Delivered, msgid: str) -> Attempt
             return Attempt(Outcome.FAILED, answer, error, rate_limited=True, retry_after=retry_after)
         outcome = Outcome.UNKNOWN if answer.outcome_unknown else Outcome.FAILED
         return Attempt(outcome, answer, error)
+    if answer.success and isinstance(answer.output, str) and answer.output.strip():
+        # an SM4 channel province answers `output` as ciphertext: without the channel's keys it cannot be
+        # read, and an empty success would hide what the bureau did (a settlement's amounts, its setl_id)
+        then = "查询未完成" if tx.safety is Safety.QUERY else "交易已送达但结果无法确认，将自动冲正或查询核对"
+        error = ResponseFormatError(
+            f"医保局应答的 output 为加密文本（SM4 通道），本机构未配置通道密钥，无法解读；{then}",
+            code=20004,
+            infno=tx.infno,
+            msgid=msgid,
+            details={"encrypted_output": True},
+        )
+        return Attempt(Outcome.FAILED if tx.safety is Safety.QUERY else Outcome.UNKNOWN, answer, error)
     if answer.success:
         return Attempt(Outcome.SUCCESS, answer=answer)
     try:

@@ -1,31 +1,31 @@
-"""The engine's logic, once, with no I/O: calling, signing in, and resolving unknown outcomes.
+"""The engine's logic, once, with no I/O: calling and signing in; resolving is in `compensation.py`.
 
 Each public method is a generator that yields effects (`effects.py`) and returns a value; `runner.py`
 drives it synchronously or asynchronously.  Reading order: `call` (validate → sign in → record → send →
-classify → retry or compensate), then `ensure_sign_in`, then `resolve`.
+classify → retry or compensate), then `ensure_sign_in`.
 """
 
 from __future__ import annotations
 
-import re
+import os
+import socket
+import uuid
 from collections.abc import Callable, Generator, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from medical_insurance_sdk.engine.calls import CallOptions, CallResult, PendingView
 from medical_insurance_sdk.engine.classify import Attempt, Outcome, classify
+from medical_insurance_sdk.engine.compensation import Compensation
 from medical_insurance_sdk.engine.effects import (
     AllocateMsgId,
     Complete,
     DropSession,
     Effect,
-    ListUnresolved,
     LoadSession,
-    MarkInterrupted,
     NewEntry,
     OutgoingRequest,
     Record,
-    Resolve,
     Send,
     Sleep,
     StoreSession,
@@ -45,7 +45,11 @@ from medical_insurance_sdk.protocol.result import BureauResult, FileAnswer
 from medical_insurance_sdk.protocol.signing import make_signer
 from medical_insurance_sdk.registry import REGISTRY, Registry, Safety, Transaction
 
+__all__ = ["CallOptions", "CallResult", "EngineFlow", "PendingView", "business_keys", "ledger_copy"]
+
 Flow = Generator[Effect, Any, Any]
+# the embedded sandbox's id, or how to read it (it changes when the sandbox is reset)
+EmbeddedBureau = str | Callable[[], str] | None
 
 # Transactions sent without a sign_no: sign-in itself.  Everything else needs one (reference §1.1).
 NO_SIGN_IN = frozenset({"9001"})
@@ -68,66 +72,32 @@ BUSINESS_KEYS = (
 )
 # A msgid found in the ledger already is skipped for the next one this many times before the call fails.
 DUPLICATE_MSGID_ATTEMPTS = 3
-# Keys that identify one business record well enough to confirm it from a query answer.
-STRONG_KEYS = ("setl_id", "feedetl_sn", "ipt_otp_no", "ipt_no")
-# A cancellation names the record it removes by these.
-IDENTITY_KEYS_FOR_CANCELS = ("setl_id", "feedetl_sn", "mdtrt_id", "ipt_otp_no", "ipt_no")
-
-# 2601 answers that mean "there was nothing to reverse": the original never arrived or never took effect.
-ORIGINAL_NOT_EFFECTIVE = re.compile(r"(原交易[^，。]{0,6}(不存在|未成功|失败|未生效)|无需冲正|未找到原)")
-ALREADY_REVERSED = re.compile(r"已(被)?冲正")
-
-
-@dataclass(frozen=True)
-class CallOptions:
-    """Per-call choices; None means the institution's default."""
-
-    operator: str | None = None
-    operator_name: str | None = None
-    insuplc_admdvs: str | None = None
-    request_id: str | None = None
-    timeout_s: float | None = None
-    # resolve an UNKNOWN write/money outcome inside the call (the compensation's own calls say False)
-    resolve: bool = True
-    parent_msgid: str | None = None
-
-
-@dataclass(frozen=True)
-class CallResult:
-    """A definite, successful outcome.  `state` is SUCCESS, or CONFIRMED when a lost answer was recovered
-    by a query (then `output` is the query's answer row, `confirmed_by` its infno)."""
-
-    msgid: str
-    infno: str
-    state: str
-    output: Any = None
-    file: FileAnswer | None = None
-    result: BureauResult | None = None
-    confirmed_by: str | None = None
-
-    def parsed(self, registry: Registry = REGISTRY) -> Any:
-        return registry[self.infno].parse_output(self.output)
-
-
-@dataclass(frozen=True)
-class PendingView:
-    """What resolution needs to know about a ledger entry."""
-
-    msgid: str
-    infno: str
-    institution_code: str
-    operator: str
-    created_at: datetime
-    business_keys: Mapping[str, Any] = field(default_factory=dict)
-    error_message: str | None = None
+# An attempt is not started with less time than this left of the call's deadline.
+MIN_ATTEMPT_S = 0.05
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def resolver_name() -> str:
+    """Who holds a compensation lease: host, process and a random part (two engines of one process differ)."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def bureau_identity(institution: InstitutionConfig, embedded: str | None) -> str:
+    """The bureau an institution's messages go to: profile + URL, or the embedded sandbox's own id."""
+    if institution.base_url:
+        return f"{institution.profile.name}@{institution.base_url.rstrip('/')}"
+    return f"sandbox:{embedded or 'unnamed'}"
+
+
 class EngineFlow:
-    """The pure logic; holds no connections, only configuration, the registry, a clock and the policy."""
+    """The pure logic; holds no connections, only configuration, the registry, a clock and the policy.
+
+    `embedded_bureau` is the identity of the embedded sandbox the engine's transport reaches (institutions
+    without a base URL); `owner` names this engine in compensation leases.
+    """
 
     def __init__(
         self,
@@ -136,11 +106,24 @@ class EngineFlow:
         registry: Registry = REGISTRY,
         clock: Callable[[], datetime] = utcnow,
         retry: RetryPolicy | None = None,
+        embedded_bureau: EmbeddedBureau = None,
+        owner: str | None = None,
     ) -> None:
         self.settings = settings or EngineSettings()
         self.registry = registry
         self.clock = clock
         self.retry = retry or RetryPolicy(self.settings)
+        self.embedded_bureau = embedded_bureau
+        self.owner = owner or resolver_name()
+
+    def bureau_of(self, institution: InstitutionConfig) -> str:
+        embedded = self.embedded_bureau() if callable(self.embedded_bureau) else self.embedded_bureau
+        return bureau_identity(institution, embedded)
+
+    def processing_window_s(self, institution: InstitutionConfig) -> float:
+        """How long after sending a message the bureau may still be processing it."""
+        configured = self.settings.processing_window_s
+        return institution.profile.processing_window_s if configured is None else configured
 
     # ------------------------------------------------------------------------------------------- call
     def transaction(self, key: str) -> Transaction:
@@ -152,28 +135,37 @@ class EngineFlow:
     def call(
         self, key: str, payload: Mapping[str, Any], institution: InstitutionConfig, options: CallOptions
     ) -> Flow:
-        """Send one transaction; returns a CallResult or raises the error the outcome deserves."""
+        """Send one transaction; returns a CallResult or raises the error the outcome deserves.
+
+        The transaction's timeout (spec §6.1.1) is the whole time its attempts may take: a read asked again
+        after a lost answer gets what is left of it, not a fresh one."""
         tx = self.transaction(key)
         data = tx.validate_input(payload).model_dump(mode="python", exclude_none=True)
         operator = options.operator or institution.envelope.opter
-        sign_no = "" if tx.infno in NO_SIGN_IN else (yield from self.ensure_sign_in(institution, operator))
+        sign_no = "" if tx.infno in NO_SIGN_IN else (yield from self._signed_in(tx, institution, operator))
+        total_s = options.timeout_s or self.settings.timeout_s or tx.timeout_s
+        call_deadline: datetime | None = None  # set when the first attempt leaves
         sign_in_renewed = False
         number = 0
         while True:
             number += 1
-            msgid, envelope, keys = yield from self._record_message(
+            msgid, envelope, keys, recorded_at = yield from self._record_message(
                 tx, data, institution, options, sign_no, operator
             )
-            sent = yield Send(self._request(tx, institution, envelope, options))
+            now = self.clock()
+            call_deadline = call_deadline or now + timedelta(seconds=total_s)
+            left_s = max(MIN_ATTEMPT_S, (call_deadline - now).total_seconds())
+            sent = yield Send(self._request(tx, institution, envelope, min(total_s, left_s)))
             attempt = classify(tx, sent, msgid=msgid)
             if attempt.sign_in_refused and not sign_in_renewed:
                 # the bureau refused the stale sign_no before processing anything: sign in again, once
                 yield self._complete(msgid, Outcome.FAILED.value, attempt, note="签到失效，已重新签到")
-                sign_no = yield from self.ensure_sign_in(institution, operator, force=True)
+                sign_no = yield from self._signed_in(tx, institution, operator, force=True)
                 sign_in_renewed = True
+                call_deadline = None  # refused before processing, once: the resend has the whole timeout
                 continue
             delay = self.retry.delay(tx.safety, attempt, number)
-            if delay is None:
+            if delay is None or self.clock() + timedelta(seconds=delay + MIN_ATTEMPT_S) >= call_deadline:
                 break
             yield self._complete(msgid, Outcome.FAILED.value, attempt, note="未生效，已按重试策略重发")
             yield Sleep(delay)
@@ -194,16 +186,26 @@ class EngineFlow:
             # a refusal, or a read whose answer was lost: nothing happened at the bureau
             yield self._complete(msgid, Outcome.FAILED.value, attempt)
             raise attempt.error
-        yield self._complete(msgid, Outcome.UNKNOWN.value, attempt)
         view = PendingView(
-            msgid, tx.infno, institution.code, operator, self.clock(), keys, attempt.error.message
+            msgid,
+            tx.infno,
+            institution.code,
+            operator,
+            recorded_at,
+            keys,
+            attempt.error.message,
+            self.bureau_of(institution),
         )
         if not options.resolve:
             # the caller resolves it (compensation's own calls): hand over the bureau's words if it spoke
+            yield self._complete(msgid, Outcome.UNKNOWN.value, attempt)
             if isinstance(attempt.error, BureauError):
                 attempt.error.details.setdefault("outcome", "unknown")
                 raise attempt.error
             raise _unknown(view, "unknown")
+        # UNKNOWN and leased to this call in one write: no sweeper may act on it while the call resolves it
+        lease_until = self.clock() + timedelta(seconds=self.settings.lease_s)
+        yield self._complete(msgid, Outcome.UNKNOWN.value, attempt, lease=(self.owner, lease_until))
         deadline = self.clock() + timedelta(seconds=self.settings.resolve_budget_s)
         state, confirmation = yield from self.resolve(view, institution, deadline)
         if state == "CONFIRMED":
@@ -224,6 +226,22 @@ class EngineFlow:
             )
         raise _unknown(view, "reversed" if state == "REVERSED" else "unknown")
 
+    def _signed_in(
+        self, tx: Transaction, institution: InstitutionConfig, operator: str, *, force: bool = False
+    ) -> Flow:
+        """The sign_no for a business call; a failed 9001 is reported as this call's failure: nothing of it
+        was sent (its infno, no msgid of its own; the sign-in's msgid is in details["sign_in_msgid"])."""
+        try:
+            return (yield from self.ensure_sign_in(institution, operator, force=force))
+        except MedicalInsuranceException as exc:
+            if exc.msgid:
+                exc.details["sign_in_msgid"] = exc.msgid
+            exc.details.pop("outcome", None)  # the business message was never sent
+            exc.message = f"签到（9001）失败，{tx.infno} 未发送: {exc.message}"
+            exc.args = (exc.message,)
+            exc.infno, exc.msgid = tx.infno, None
+            raise
+
     def _record_message(
         self,
         tx: Transaction,
@@ -235,9 +253,9 @@ class EngineFlow:
     ) -> Flow:
         """A new msgid and its envelope, recorded PENDING in the ledger before anything is sent.
 
-        Returns (msgid, envelope, business keys).  A msgid the ledger holds already (issued by another
-        allocator, e.g. after switching from the database to Redis within the same second) is skipped: nothing
-        was sent with it, so the next number is as good."""
+        Returns (msgid, envelope, business keys, when recorded).  A msgid the ledger holds already (issued by
+        another allocator, e.g. after switching from the database to Redis within the same second) is skipped:
+        nothing was sent with it, so the next number is as good."""
         attempt = 0
         while True:
             attempt += 1
@@ -257,6 +275,7 @@ class EngineFlow:
             evidence = tx.evidence(data)
             if evidence:
                 keys["evidence"] = evidence  # what confirm_by's answer shows if this message took effect
+            recorded_at = self.clock()
             entry = NewEntry(
                 msgid=msgid,
                 infno=tx.infno,
@@ -265,9 +284,10 @@ class EngineFlow:
                 operator=operator,
                 request=ledger_copy(envelope),
                 business_keys=keys,
-                created_at=self.clock(),
+                created_at=recorded_at,
                 request_id=options.request_id,
                 parent_msgid=options.parent_msgid,
+                bureau=self.bureau_of(institution),
             )
             try:
                 yield Record(entry)
@@ -275,23 +295,22 @@ class EngineFlow:
                 if attempt == DUPLICATE_MSGID_ATTEMPTS:
                     raise
                 continue
-            return msgid, envelope, keys
+            return msgid, envelope, keys, recorded_at
 
     def _request(
         self,
         tx: Transaction,
         institution: InstitutionConfig,
         envelope: Mapping[str, Any],
-        options: CallOptions,
+        timeout_s: float,
     ) -> OutgoingRequest:
         body = encode_envelope(envelope)
         profile = institution.profile
         signer_settings = {name: institution.credentials.get(name, "") for name in profile.signer.credentials}
         signer = make_signer(profile.signer.kind, **signer_settings, **dict(profile.signer.options))
         headers = {"content-type": f"{profile.content_type}; charset=utf-8", **signer.headers(tx.infno, body)}
-        timeout = options.timeout_s or self.settings.timeout_s or tx.timeout_s
         url = profile.url_for(tx.infno, institution.url_base, institution.credentials)
-        return OutgoingRequest(tx.infno, url, headers, body, timeout)
+        return OutgoingRequest(tx.infno, url, headers, body, timeout_s)
 
     def _complete(
         self,
@@ -301,6 +320,7 @@ class EngineFlow:
         *,
         keys: Mapping[str, Any] | None = None,
         note: str | None = None,
+        lease: tuple[str, datetime] | None = None,
     ) -> Complete:
         answer = attempt.answer
         response = mask_payload(answer.raw) if isinstance(answer, BureauResult) else None
@@ -317,6 +337,8 @@ class EngineFlow:
             response=response,
             business_keys=dict(keys or {}),
             note=note,
+            lease_owner=lease[0] if lease else None,
+            lease_until=lease[1] if lease else None,
         )
 
     # ---------------------------------------------------------------------------------------- sign-in
@@ -353,134 +375,12 @@ class EngineFlow:
 
     # ------------------------------------------------------------------------------------- resolution
     def sweep(self, institutions: Mapping[str, InstitutionConfig], *, limit: int = 100) -> Flow:
-        """Resolve what is left: UNKNOWN entries and PENDING ones a crash interrupted.  Returns a report
-        {msgid: final state}.  Entries of institutions not configured here are skipped."""
-        now = self.clock()
-        views = yield ListUnresolved(now, self.settings.stale_pending_s, limit)
-        report: dict[str, str] = {}
-        for view in views:
-            institution = institutions.get(view.institution_code)
-            if institution is None:
-                continue
-            yield MarkInterrupted(view.msgid, self.clock())  # no-op unless it was PENDING
-            deadline = self.clock() + timedelta(seconds=self.settings.resolve_budget_s)
-            state, _ = yield from self.resolve(view, institution, deadline)
-            report[view.msgid] = state
-        return report
+        """Resolve what is left (compensation.py): {msgid: final state}."""
+        return (yield from Compensation(self).sweep(institutions, limit=limit))
 
     def resolve(self, view: PendingView, institution: InstitutionConfig, deadline: datetime) -> Flow:
-        """Turn an UNKNOWN entry into REVERSED / CONFIRMED / FAILED, or leave it UNKNOWN for later.
-
-        Returns (state, confirmation) where confirmation is the query row that proved a CONFIRMED outcome.
-        """
-        tx = self.transaction(view.infno)
-        if tx.safety is Safety.QUERY or tx.effect_free:
-            note = (
-                "查询类交易无需补偿"
-                if tx.safety is Safety.QUERY
-                else "该交易在医保局不留下任何结果，可直接重新办理"
-            )
-            yield Resolve(view.msgid, "FAILED", self.clock(), note=note)
-            return "FAILED", None
-        if tx.reversible:
-            return (yield from self._reverse(view, institution, deadline))
-        if tx.confirm_by:
-            return (yield from self._confirm(view, tx, institution, deadline))
-        yield Resolve(view.msgid, "UNKNOWN", self.clock(), note="无冲正或查询手段，需人工核对")
-        return "UNKNOWN", None
-
-    def _reverse(self, view: PendingView, institution: InstitutionConfig, deadline: datetime) -> Flow:
-        """2601 with omsgid/oinfno, sent until the bureau answers it (each attempt its own message)."""
-        reversal = {
-            "data": {
-                "psn_no": view.business_keys.get("psn_no", ""),
-                "omsgid": view.msgid,
-                "oinfno": view.infno,
-            }
-        }
-        options = CallOptions(
-            operator=view.operator,
-            insuplc_admdvs=view.business_keys.get("insuplc_admdvs") or None,
-            resolve=False,
-            parent_msgid=view.msgid,
-        )
-        number = 0
-        while True:
-            number += 1
-            try:
-                result = yield from self.call("2601", reversal, institution, options)
-            except BureauError as exc:
-                if ORIGINAL_NOT_EFFECTIVE.search(exc.message):
-                    yield Resolve(view.msgid, "FAILED", self.clock(), exc.msgid, f"2601: {exc.message}")
-                    return "FAILED", None
-                if ALREADY_REVERSED.search(exc.message):
-                    yield Resolve(view.msgid, "REVERSED", self.clock(), exc.msgid, f"2601: {exc.message}")
-                    return "REVERSED", None
-                if getattr(exc, "infcode", None) == -2:
-                    # a business refusal to reverse: a person must look at it
-                    yield Resolve(
-                        view.msgid,
-                        "UNKNOWN",
-                        self.clock(),
-                        exc.msgid,
-                        f"2601 被拒绝，需人工处理: {exc.message}",
-                    )
-                    return "UNKNOWN", None
-                note = f"2601 系统级失败，稍后重试: {exc.message}"  # -1 "系统繁忙" and the like
-            except MedicalInsuranceException as exc:
-                # the 2601 answer itself was lost (or the link is down): 2601 is idempotent, send it again
-                note = f"2601 未得到应答: {exc.message}"
-            else:
-                yield Resolve(view.msgid, "REVERSED", self.clock(), result.msgid, "已通过 2601 冲正")
-                return "REVERSED", None
-            delay = self.retry.backoff(number)
-            if self.clock() + timedelta(seconds=delay) >= deadline:
-                yield Resolve(view.msgid, "UNKNOWN", self.clock(), None, note)
-                return "UNKNOWN", None
-            yield Sleep(delay)
-
-    def _confirm(
-        self, view: PendingView, tx: Transaction, institution: InstitutionConfig, deadline: datetime
-    ) -> Flow:
-        """Ask the query that shows whether the original took effect, and match it by a strong key."""
-        assert tx.confirm_by is not None
-        query_tx = self.transaction(tx.confirm_by)
-        query_input = _query_input(query_tx, view)
-        if query_input is None:
-            yield Resolve(
-                view.msgid, "UNKNOWN", self.clock(), note=f"无法构造 {query_tx.infno} 查询条件，需人工核对"
-            )
-            return "UNKNOWN", None
-        options = CallOptions(
-            operator=view.operator,
-            insuplc_admdvs=view.business_keys.get("insuplc_admdvs") or None,
-            resolve=False,
-            parent_msgid=view.msgid,
-        )
-        number = 0
-        while True:
-            number += 1
-            try:
-                result = yield from self.call(query_tx.infno, query_input, institution, options)
-            except MedicalInsuranceException as exc:
-                # a query refused or unanswered: ask again until the deadline (reads are harmless)
-                note = f"{query_tx.infno} 查询未成功: {exc.message}"
-            else:
-                verdict = _verdict(tx, view, result.output)
-                if verdict is None:
-                    yield Resolve(
-                        view.msgid, "UNKNOWN", self.clock(), result.msgid, "缺少可比对的业务编号，需人工核对"
-                    )
-                    return "UNKNOWN", None
-                state, row = verdict
-                note = f"{query_tx.infno} 查询确认{'已生效' if state == 'CONFIRMED' else '未生效'}"
-                yield Resolve(view.msgid, state, self.clock(), result.msgid, note)
-                return state, row
-            delay = self.retry.backoff(number)
-            if self.clock() + timedelta(seconds=delay) >= deadline:
-                yield Resolve(view.msgid, "UNKNOWN", self.clock(), None, note)
-                return "UNKNOWN", None
-            yield Sleep(delay)
+        """One UNKNOWN entry whose lease this flow holds (compensation.py): (state, confirmation row)."""
+        return (yield from Compensation(self).resolve(view, institution, deadline))
 
 
 # Longer texts (a 9101 file in Base64) are summarised in the ledger: it records messages, not files.
@@ -537,107 +437,3 @@ def business_keys(message: Any) -> dict[str, Any]:
     if serials:
         found["feedetl_sn"] = serials
     return found
-
-
-def _identity(tx: Transaction, view: PendingView) -> dict[str, Any]:
-    """The keys that identify what `tx` created (or, for a cancellation, removed)."""
-    names = IDENTITY_KEYS_FOR_CANCELS if tx.cancels else STRONG_KEYS
-    keys = {k: view.business_keys[k] for k in names if view.business_keys.get(k) not in (None, "", "0000")}
-    if tx.safety is Safety.MONEY and not tx.cancels:
-        keys["medins_setl_id"] = view.msgid  # settlements echo the request msgid (reference §1.1)
-    return keys
-
-
-def _verdict(tx: Transaction, view: PendingView, output: Any) -> tuple[str, Mapping[str, Any] | None] | None:
-    """CONFIRMED/FAILED from a query answer, or None when nothing identifies the record.
-
-    A creation is confirmed when a row carries its key; a cancellation when no live row does any more.
-    """
-    if tx.confirm_evidence and not tx.cancels:
-        wanted = view.business_keys.get("evidence")
-        if not isinstance(wanted, Mapping) or not wanted:
-            return None
-        proof = next(
-            (r for r in _rows(output) if all(str(r.get(k)) == str(v) for k, v in wanted.items())), None
-        )
-        return ("CONFIRMED", proof) if proof is not None else ("FAILED", None)
-    keys = _identity(tx, view)
-    if not keys:
-        return None
-    row = _matching_row(output, keys)
-    if tx.cancels:
-        gone = row is None or str(row.get("vali_flag", "1")) == "0"
-        return ("CONFIRMED", None) if gone else ("FAILED", row)
-    return ("CONFIRMED", row) if row is not None else ("FAILED", None)
-
-
-def _matching_row(output: Any, wanted: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    for row in _rows(output):
-        for key, value in wanted.items():
-            got = row.get(key)
-            if got in (None, ""):
-                continue
-            if isinstance(value, list):
-                if str(got) in value:
-                    return row
-            elif str(got) == str(value):
-                return row
-    return None
-
-
-def _rows(output: Any) -> list[Mapping[str, Any]]:
-    rows: list[Mapping[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, Mapping):
-            rows.append(node)
-            for value in node.values():
-                if isinstance(value, (Mapping, list)):
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(output)
-    return rows
-
-
-def _query_input(query_tx: Transaction, view: PendingView) -> dict[str, Any] | None:
-    """Fill the query's request node from the entry's business keys; None when a required field is unknown."""
-    begin, end = _query_window(view)
-    window = {"begntime": begin, "endtime": end}
-    defaults = {"med_type": "11"}  # a registration carries none; the visit query needs one (普通门诊)
-    message: dict[str, Any] = {}
-    for node in query_tx.request_nodes:
-        values: dict[str, Any] = {}
-        for spec in node.fields:
-            # the original's own begntime/endtime (a visit's start, a discharge time) are not a query window
-            value = window.get(spec.name) or view.business_keys.get(spec.name, defaults.get(spec.name))
-            if isinstance(value, list):
-                value = value[0] if value else None
-            if value in (None, ""):
-                if spec.required:
-                    return None
-                continue
-            values[spec.name] = value
-        message[node.name] = [values] if node.many else values
-    return message
-
-
-# How far back a confirming query looks: a discharge or a cancellation may come long after the visit began,
-# and a window that misses the visit would read as "not there" (a false FAILED for a creation, a false
-# CONFIRMED for a cancellation).  Rows are matched by key, so a wide window costs only a longer answer.
-QUERY_LOOKBACK = timedelta(days=366)
-
-
-def _query_window(view: PendingView) -> tuple[str, str]:
-    """[begntime, endtime] covering the entry's creation and every time it names, widened by the lookback."""
-    times = [view.created_at]
-    for name in ("begntime", "endtime"):
-        try:
-            times.append(datetime.strptime(str(view.business_keys.get(name))[:10], "%Y-%m-%d"))
-        except ValueError:
-            continue
-    begin = min(times) - QUERY_LOOKBACK
-    end = max(times) + timedelta(days=1)
-    return begin.strftime("%Y-%m-%d 00:00:00"), end.strftime("%Y-%m-%d 23:59:59")

@@ -17,8 +17,8 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from medical_insurance_sdk.engine.calls import PendingView
 from medical_insurance_sdk.engine.effects import Complete, NewEntry, Resolve
-from medical_insurance_sdk.engine.flow import PendingView
 from medical_insurance_sdk.exceptions import DuplicateMessageError
 from medical_insurance_sdk.protocol.jsoncodec import dumps
 from medical_insurance_sdk.storage.models import LedgerEntry, SignInSession
@@ -78,6 +78,7 @@ class Ledger:
                     request_id=entry.request_id,
                     parent_msgid=entry.parent_msgid,
                     created_at=entry.created_at,
+                    bureau=entry.bureau,
                 )
             )
 
@@ -92,19 +93,32 @@ class Ledger:
             row.response = _json(dict(c.response)) if c.response is not None else None
             if c.note:
                 row.resolution_note = c.note
+            if c.lease_owner is not None:
+                row.lease_owner, row.lease_until = c.lease_owner, c.lease_until
             if c.business_keys:
                 merged = {**(row.business_keys or {}), **_json(dict(c.business_keys))}
                 row.business_keys = merged
                 row.mdtrt_id = row.mdtrt_id or merged.get("mdtrt_id")
                 row.setl_id = row.setl_id or merged.get("setl_id")
 
-    def resolve(self, r: Resolve) -> None:
+    def resolve(self, r: Resolve) -> bool:
+        """Write a resolver's verdict; False (nothing written) when the entry is final already or its lease
+        is held by another resolver now (this one's ran out): one verdict per entry, from its holder."""
         with self.database.session() as s:
-            row = s.scalars(select(LedgerEntry).where(LedgerEntry.msgid == r.msgid)).one()
+            query = select(LedgerEntry).where(LedgerEntry.msgid == r.msgid)
+            if s.bind is not None and s.bind.dialect.name == "postgresql":
+                query = query.with_for_update()
+            row = s.scalars(query).one()
+            if row.state in FINAL_STATES:
+                return False
+            if r.owner is not None and row.lease_owner not in (None, r.owner):
+                return False
             row.resolve_attempts = (row.resolve_attempts or 0) + 1
             row.resolution_note = r.note
             if r.resolution_msgid:
                 row.resolution_msgid = r.resolution_msgid
+            # the verdict ends this resolver's lease; a hold keeps everyone away until the window has passed
+            row.lease_owner, row.lease_until = None, r.hold_until
             if r.state != "UNKNOWN":
                 row.state = r.state
                 row.resolved_at = r.at
@@ -117,29 +131,60 @@ class Ledger:
                         state="SUPERSEDED", resolution_note=f"由原交易 {r.msgid} 的补偿结果 {r.state} 覆盖"
                     )
                 )
+            return True
 
     def get(self, msgid: str) -> LedgerEntry | None:
         with self.database.session() as s:
             return s.scalars(select(LedgerEntry).where(LedgerEntry.msgid == msgid)).one_or_none()
 
-    def unresolved(self, *, now: datetime, stale_pending_s: float, limit: int = 100) -> list[PendingView]:
-        """UNKNOWN entries, and PENDING ones old enough to have been interrupted (crash after record)."""
+    def unresolved(
+        self,
+        *,
+        now: datetime,
+        stale_pending_s: float,
+        limit: int = 100,
+        institutions: frozenset[str] = frozenset(),
+    ) -> list[PendingView]:
+        """UNKNOWN entries, and PENDING ones old enough to have been interrupted (crash after record), that
+        nobody holds (no lease, or one that ran out); of `institutions` when given."""
         stale = now - timedelta(seconds=stale_pending_s)
+        query = (
+            select(LedgerEntry)
+            .where(
+                or_(
+                    LedgerEntry.state == "UNKNOWN",
+                    (LedgerEntry.state == "PENDING") & (LedgerEntry.created_at <= stale),
+                ),
+                LedgerEntry.safety != "query",
+                LedgerEntry.parent_msgid.is_(None),  # compensation messages follow their original
+                or_(LedgerEntry.lease_until.is_(None), LedgerEntry.lease_until <= now),
+            )
+            .order_by(LedgerEntry.created_at)
+            .limit(limit)
+        )
+        if institutions:
+            query = query.where(LedgerEntry.institution_code.in_(sorted(institutions)))
         with self.database.session() as s:
-            rows = s.scalars(
-                select(LedgerEntry)
+            return [view_of(row) for row in s.scalars(query).all()]
+
+    def claim(self, msgid: str, *, owner: str, now: datetime, until: datetime) -> bool:
+        """Take an unresolved entry's lease (one conditional UPDATE: of several resolvers, one wins)."""
+        with self.database.session() as s:
+            taken = s.execute(
+                update(LedgerEntry)
                 .where(
+                    LedgerEntry.msgid == msgid,
+                    LedgerEntry.state.in_(("UNKNOWN", "PENDING")),
                     or_(
-                        LedgerEntry.state == "UNKNOWN",
-                        (LedgerEntry.state == "PENDING") & (LedgerEntry.created_at <= stale),
+                        LedgerEntry.lease_until.is_(None),
+                        LedgerEntry.lease_until <= now,
+                        LedgerEntry.lease_owner == owner,
                     ),
-                    LedgerEntry.safety != "query",
-                    LedgerEntry.parent_msgid.is_(None),  # compensation messages follow their original
                 )
-                .order_by(LedgerEntry.created_at)
-                .limit(limit)
-            ).all()
-            return [view_of(row) for row in rows]
+                .values(lease_owner=owner, lease_until=until)
+                .execution_options(synchronize_session=False)
+            )
+            return bool(getattr(taken, "rowcount", 0) == 1)
 
     def mark_interrupted(self, msgid: str, *, now: datetime) -> None:
         """A PENDING row found by the sweeper: whether it was sent is not known, so it is UNKNOWN."""
@@ -213,4 +258,5 @@ def view_of(row: LedgerEntry) -> PendingView:
         created_at=row.created_at,
         business_keys=dict(keys),
         error_message=row.error_message,
+        bureau=row.bureau,
     )

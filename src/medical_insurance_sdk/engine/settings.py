@@ -48,5 +48,12 @@ class EngineSettings:
     resolve_budget_s: float = 15.0
     # an entry still PENDING after this long was interrupted (crash between record and answer)
     stale_pending_s: float = 120.0
-    # per-call timeout override (seconds); None = the registry's per-transaction timeout (spec §6.1.1)
+    # per-call timeout override (seconds); None = the registry's per-transaction timeout (spec §6.1.1);
+    # it is the whole time a call's attempts may take, not the time of each
     timeout_s: float | None = None
+    # how long after sending the bureau may still be processing a message; a 2601 "原交易不存在" (or a
+    # query without the record) before then is not final.  None = the province profile's value
+    processing_window_s: float | None = None
+    # how long one resolver (a call resolving its own outcome, a sweeper) holds an unresolved entry; more
+    # than resolve_budget_s plus one bureau timeout, so a live resolver never loses it mid-way
+    lease_s: float = 180.0

@@ -35,7 +35,7 @@ from fastapi import APIRouter, FastAPI
 
 from medical_insurance_sdk import __version__
 from medical_insurance_sdk.engine.engine import AsyncBureauEngine
-from medical_insurance_sdk.engine.settings import EngineSettings
+from medical_insurance_sdk.gateway.assembly import embedded_sandbox, engine_parts
 from medical_insurance_sdk.gateway.audit.install import install_audit
 from medical_insurance_sdk.gateway.audit.interface_config import install_interface_config
 from medical_insurance_sdk.gateway.errors import install_error_handlers
@@ -58,9 +58,7 @@ from medical_insurance_sdk.gateway.settings import GatewaySettings
 from medical_insurance_sdk.gateway.state import GatewayState
 from medical_insurance_sdk.gateway.sweeper import run_sweeper
 from medical_insurance_sdk.gateway.tenancy import Tenants, ensure_demo_institution
-from medical_insurance_sdk.protocol.profiles import load_profile
 from medical_insurance_sdk.sandbox.settings import SandboxSettings
-from medical_insurance_sdk.storage.allocators import allocator_for
 from medical_insurance_sdk.storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -103,21 +101,6 @@ def lifespan_hooks(app: FastAPI) -> list[LifespanHook]:
     return hooks
 
 
-def sandbox_settings_for(settings: GatewaySettings) -> SandboxSettings:
-    """The embedded sandbox: the gateway's profile and credentials, its data beside the gateway's."""
-    needed = load_profile(settings.bureau_profile).credentials
-    credentials = {k: v for k, v in settings.default_credentials().items() if k in needed}
-    data_dir = settings.data_dir.expanduser().resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    # A file, not memory: the gateway database remembers sign-ins (9001) across restarts, so must the
-    # bureau they were made with.
-    return SandboxSettings(
-        profile=settings.bureau_profile,
-        credentials=credentials,
-        database_url=f"sqlite:///{data_dir / 'sandbox.sqlite3'}",
-    )
-
-
 def create_app(
     settings: GatewaySettings | None = None,
     *,
@@ -130,9 +113,12 @@ def create_app(
     settings = settings or GatewaySettings()
     sandbox = None
     if bureau_transport is None and settings.embedded_sandbox:
-        from medical_insurance_sdk.sandbox.app import create_sandbox_app
+        if sandbox_settings is not None:
+            from medical_insurance_sdk.sandbox.app import create_sandbox_app
 
-        sandbox = create_sandbox_app(sandbox_settings or sandbox_settings_for(settings))
+            sandbox = create_sandbox_app(sandbox_settings)
+        else:
+            sandbox = embedded_sandbox(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -177,10 +163,7 @@ async def gateway_lifespan(
 
             bureau_transport = SandboxTransport(sandbox)
         engine = AsyncBureauEngine(
-            database,
-            allocator_for(database, settings.redis_url),
-            transport=bureau_transport,
-            settings=EngineSettings(timeout_s=settings.bureau_timeout_s),
+            database, transport=bureau_transport, **engine_parts(settings, database, sandbox)
         )
         state = GatewayState(
             settings=settings,

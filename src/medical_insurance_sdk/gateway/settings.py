@@ -100,6 +100,14 @@ class GatewaySettings(BaseSettings):
         validation_alias=_env("bureau_timeout_s", "MEDICAL_INSURANCE_TIMEOUT"),
         description="per-call bureau timeout; None = each transaction's own (spec §6.1.1)",
     )
+    bureau_processing_window_s: float | None = Field(
+        default=None,
+        ge=0,
+        le=3600,
+        validation_alias=_env("bureau_processing_window_s", "MEDICAL_BUREAU_PROCESSING_WINDOW"),
+        description="how long the bureau may still be processing a message after it was sent: a 2601 "
+        "'原交易不存在' earlier than this is not final; None = the province profile's (60 s nationally)",
+    )
     jwt_secret: SecretStr | None = Field(
         default=None, validation_alias=_env("jwt_secret", "MEDICAL_INSURANCE_JWT_SECRET")
     )
@@ -116,6 +124,14 @@ class GatewaySettings(BaseSettings):
         ge=0,
         validation_alias=_env("sweeper_interval_s", "MEDICAL_INSURANCE_SWEEPER_INTERVAL"),
         description="how often unresolved bureau outcomes are swept (2601 / query); 0 = never",
+    )
+    compensation_lease_s: float = Field(
+        default=180.0,
+        ge=5,
+        le=3600,
+        validation_alias=_env("compensation_lease_s", "MEDICAL_INSURANCE_COMPENSATION_LEASE"),
+        description="one resolver (a replica's sweeper, a worker, yibao compensate) holds an unresolved "
+        "entry this long; a resolver that dies is taken over after it",
     )
     auth_cache_ttl_s: float = Field(
         default=5.0,

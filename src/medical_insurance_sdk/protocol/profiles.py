@@ -193,6 +193,9 @@ class Profile(_Frozen):
     file_upload_mode: Literal["base64_json", "multipart"] = "base64_json"
     plc: PlcRule = Field(default_factory=PlcRule)
     dictionaries: Dictionaries = Field(default_factory=FrozenMapping)
+    # How long after a message is sent the bureau may still be processing it (its own server timeout).
+    # Until then, "原交易不存在" from 2601 is not final: the original may settle a moment later.
+    processing_window_s: float = Field(default=60.0, ge=0, le=3600)
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:

@@ -215,6 +215,10 @@ async def _with_faults(
     if kind == "timeout_before":
         await _hang(request, state.settings.hang_s)
         return HTMLResponse(html_error_page(504), status_code=504)
+    if fault is not None and kind == "delayed_commit":
+        state.defer(fault.latency_ms / 1000, process)
+        await _hang(request, state.settings.hang_s)
+        return HTMLResponse(html_error_page(504), status_code=504)
     if kind == "reset_before":
         return DropConnection()
     if fault is not None and kind == "http_5xx":

@@ -10,6 +10,9 @@ Kinds, and what a client sees (the app carries them out, see `app.py`):
                      bureau's state is unchanged
     timeout_after    processes and COMMITS, then waits `hang_s` before answering: the client times out, but
                      the state changed (the 单边账 case that 2601 冲正 exists for)
+    delayed_commit   processes and COMMITS `latency_ms` after the message arrived, whatever happens to the
+                     request meanwhile, and answers nothing in time (504 after `hang_s`): a bureau slower than
+                     the client's timeout, so a 2601 sent after the timeout overtakes the original
     reset_before     drops the connection without processing
     reset_after      processes and commits, then drops the connection
     http_5xx         answers an HTML page with `status` (default 502) without processing
@@ -33,6 +36,7 @@ FaultKind = Literal[
     "latency",
     "timeout_before",
     "timeout_after",
+    "delayed_commit",
     "reset_before",
     "reset_after",
     "http_5xx",
@@ -56,8 +60,8 @@ class FaultRule(BaseModel):
 
     @model_validator(mode="after")
     def _latency_has_duration(self) -> FaultRule:
-        if self.kind == "latency" and self.latency_ms == 0:
-            raise ValueError("a latency fault needs latency_ms > 0")
+        if self.kind in ("latency", "delayed_commit") and self.latency_ms == 0:
+            raise ValueError(f"a {self.kind} fault needs latency_ms > 0")
         return self
 
     def matches(self, infno: str | None) -> bool:

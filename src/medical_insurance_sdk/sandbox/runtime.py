@@ -14,10 +14,13 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import itertools
+import logging
 import pkgutil
+import secrets
 import shutil
 import tempfile
 import threading
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -40,9 +43,10 @@ from medical_insurance_sdk.sandbox.faults import FaultPlan
 from medical_insurance_sdk.sandbox.files import FileStore
 from medical_insurance_sdk.sandbox.seed import PERSONS, SEED_DATE, InsuredPerson
 from medical_insurance_sdk.sandbox.settings import IN_MEMORY, SandboxSettings
-from medical_insurance_sdk.sandbox.state import Person, SandboxBase
+from medical_insurance_sdk.sandbox.state import Identity, Person, SandboxBase
 
 Clock = Callable[[], datetime]
+log = logging.getLogger(__name__)
 REJECTIONS_KEPT = 200
 
 
@@ -99,12 +103,24 @@ def seed_persons(session: Session) -> int:
     return len(missing)
 
 
+def own_identity(session: Session, now: datetime) -> str:
+    """The database's bureau id, made on first use (several processes on one file agree on the first)."""
+    found = session.scalar(select(Identity.bureau_id).order_by(Identity.created_at).limit(1))
+    if found is not None:
+        return found
+    bureau_id = uuid.uuid4().hex
+    session.add(Identity(bureau_id=bureau_id, created_at=now.replace(tzinfo=None)))
+    return bureau_id
+
+
 class Ids:
     """Unique business ids (mdtrt_id, setl_id, payOrdId …): admdvs + yyyyMMddHHmmss + 6-digit serial."""
 
     def __init__(self, admdvs: str) -> None:
         self._admdvs = admdvs
-        self._serial = itertools.count(1)
+        # from a random point: several processes on one sandbox file (the gateway, `yibao compensate`, a
+        # restart within the same second) must not hand out the same id
+        self._serial = itertools.count(secrets.randbelow(1_000_000))
         self._lock = threading.Lock()
 
     def new(self, now: datetime, *, prefix: str | None = None, width: int = 26) -> str:
@@ -137,6 +153,7 @@ class SandboxState:
         self.ids = Ids(settings.admdvs)
         self.lock = threading.RLock()
         self.rejections: deque[dict[str, Any]] = deque(maxlen=REJECTIONS_KEPT)
+        self._deferred: list[threading.Timer] = []
         self.sm_channel = self._sm_channel(settings)
         self.engine = make_engine(settings.database_url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -144,6 +161,7 @@ class SandboxState:
             SandboxBase.metadata.create_all(self.engine)
             with self.transaction() as session:
                 seed_persons(session)
+                self.bureau_id = own_identity(session, self.now())
 
     @staticmethod
     def _sm_channel(settings: SandboxSettings) -> SmChannel | None:
@@ -183,6 +201,7 @@ class SandboxState:
             SandboxBase.metadata.create_all(self.engine)
             with self.transaction() as session:
                 seed_persons(session)
+                self.bureau_id = own_identity(session, self.now())
         self.faults.replace(self.settings.faults, seed=self.settings.seed)
         self.rejections.clear()
 
@@ -190,7 +209,25 @@ class SandboxState:
         """Remember a message refused before processing (not in the ledger), for the admin API."""
         self.rejections.appendleft(entry)
 
+    def defer(self, seconds: float, work: Callable[[], Any]) -> None:
+        """Run `work` after `seconds` on a thread of its own, whatever the request that asked for it does
+        meantime (the `delayed_commit` fault: the bureau finishes what it received)."""
+
+        def run() -> None:
+            try:
+                work()
+            except Exception:
+                log.exception("deferred sandbox work failed")
+
+        timer = threading.Timer(seconds, run)
+        timer.daemon = True
+        with self.lock:
+            self._deferred = [t for t in self._deferred if t.is_alive()] + [timer]
+        timer.start()
+
     def close(self) -> None:
+        for timer in self._deferred:
+            timer.cancel()
         self.engine.dispose()
         if self._own_dir is not None:
             shutil.rmtree(self._own_dir, ignore_errors=True)

@@ -72,6 +72,24 @@ class SandboxSettings(BaseSettings):
         default=None, description="the institution's SM2 public key (Base64)"
     )
 
+    @classmethod
+    def embedded(
+        cls, data_dir: Path, *, profile: str = "national", credentials: dict[str, str] | None = None
+    ) -> SandboxSettings:
+        """The embedded sandbox of a data directory: its state in a file there, so every process on that
+        directory (the gateway, its workers, `yibao compensate`, a restart) talks to the same bureau.
+        The profile and credentials are the gateway's; other fields come from MEDICAL_SANDBOX_*."""
+        directory = data_dir.expanduser().resolve()
+        directory.mkdir(parents=True, exist_ok=True)
+        settings = cls(profile=profile, credentials=dict(credentials or {}))
+        # the data directory is the default: MEDICAL_SANDBOX_DATABASE_URL / _FILE_DIR, when set, win
+        given = settings.model_fields_set
+        defaults: dict[str, Any] = {
+            "database_url": f"sqlite:///{directory / 'sandbox.sqlite3'}",
+            "file_dir": directory / "sandbox-files",
+        }
+        return settings.model_copy(update={k: v for k, v in defaults.items() if k not in given})
+
     @field_validator("profile")
     @classmethod
     def _profile_exists(cls, value: str) -> str:

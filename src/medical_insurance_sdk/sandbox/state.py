@@ -40,6 +40,17 @@ class Person(SandboxBase):
     profile: Mapped[dict[str, Any]] = mapped_column(JSON)  # the seed record (baseinfo/insuinfo/idetinfo)
 
 
+class Identity(SandboxBase):
+    """The sandbox bureau's own name, made when its database is (re)created.  Clients record which bureau
+    saw each message: a fresh in-memory sandbox, another data directory or a reset one is another bureau,
+    which must never be asked to judge a message it did not receive."""
+
+    __tablename__ = "sbx_identity"
+
+    bureau_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class SignIn(SandboxBase):
     """A 9001 sign-in: business messages must carry a live sign_no of their institution and operator."""
 
