@@ -4,6 +4,7 @@ yibao interfaces [--category 医保业务服务] [--safety money]   list the reg
 yibao interface 2207                                         one transaction, with its fields
 yibao validate 2207 input.json                               check a message before sending it
 yibao reconcile --date 2025-07-14 [--out reports/]           reconcile a day with the bureau (3201/3202)
+                                                             (exit 0 平, 1 不平, 2 usage, 3 对账失败)
 yibao catalog sync [--infno 1301 --infno 1302]               download the 13xx catalogues, incrementally
 yibao compensate                                             resolve unknown outcomes (2601 / query) now
 yibao sandbox --port 9000                                    run the sandbox bureau (offline simulator)
@@ -13,6 +14,9 @@ yibao worker [--beat]                                        run async tasks fro
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -146,8 +150,9 @@ def _lookup(registry: Registry, key: str) -> Transaction:
 
 
 # ------------------------------------------------------------------------------ commands that use the engine
-# They open the product database and a bureau (MEDICAL_BUREAU_API_URL, or the embedded sandbox) through
-# engine.bootstrap; configuration comes from the environment (spec §9.2.2), options win.
+# They open exactly what `yibao run` opens (gateway.assembly, the same GatewaySettings: environment and
+# config file): the same database and the same bureau — MEDICAL_BUREAU_API_URL, or the embedded sandbox
+# whose state lives in the data directory.  Options win.
 
 catalog_app = typer.Typer(help="医保目录 / bureau catalogues", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
@@ -157,22 +162,31 @@ _OUTCOMES = {
     "CONFIRMED": "已确认生效",
     "FAILED": "未生效，可重新办理",
     "UNKNOWN": "仍未知，需人工核对",
+    "OTHER_BUREAU": "发往另一医保局，未在此判断",
 }
 
 
-def _open_engine(institution: str | None) -> tuple[Any, Any, Any]:
-    """(database, engine, institution config) from the environment; exits 2 on a configuration error."""
-    from medical_insurance_sdk.engine.bootstrap import BootstrapSettings, open_database, open_engine
-    from medical_insurance_sdk.exceptions import MedicalInsuranceException
+@contextmanager
+def _open_engine(institution: str | None) -> Iterator[tuple[Any, Any, Any]]:
+    """(database, engine, institution config) as the gateway has them; exits 2 on a configuration error.
 
-    try:
-        settings = BootstrapSettings.from_env(institution_code=institution)
-        database = open_database(settings)
-        engine, institutions = open_engine(settings, database=database)
-    except MedicalInsuranceException as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
-    return database, engine, next(iter(institutions.values()))
+    The institution: --institution, else MEDICAL_INSURANCE_INSTITUTION_CODE, else the only active one."""
+    from medical_insurance_sdk.exceptions import MedicalInsuranceException
+    from medical_insurance_sdk.gateway.assembly import open_sync_engine
+
+    settings = _gateway_settings()
+    code = institution or os.environ.get("MEDICAL_INSURANCE_INSTITUTION_CODE") or None
+    with open_sync_engine(settings) as parts:
+        try:
+            configs = parts.institutions(code)
+        except MedicalInsuranceException as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from None
+        if len(configs) != 1:
+            known = "、".join(configs) or "无"
+            console.print(f"[red]10001 - 请用 --institution 指定机构（网关中的启用机构: {known}）[/red]")
+            raise typer.Exit(2)
+        yield parts.database, parts.engine, next(iter(configs.values()))
 
 
 @app.command()
@@ -182,45 +196,80 @@ def reconcile(
         str | None, typer.Option(help="定点医药机构编号，默认 MEDICAL_INSURANCE_INSTITUTION_CODE")
     ] = None,
     out: Annotated[Path, typer.Option("--out", help="差异报告目录")] = Path("reports"),
-    insutype: Annotated[str | None, typer.Option(help="只对该险种，如 310")] = None,
-    clr_type: Annotated[str | None, typer.Option("--clr-type", help="只对该清算类别，如 11")] = None,
+    insutype: Annotated[
+        list[str] | None, typer.Option(help="只对这些险种（可重复），如 310；默认全部配置的险种")
+    ] = None,
+    clr_type: Annotated[
+        list[str] | None, typer.Option("--clr-type", help="只对这些清算类别（可重复），如 11；默认全部")
+    ] = None,
 ) -> None:
     """对账：3201 对总账，不平则 3202 对明细账并写出差异报告 / reconcile one day with the bureau.
 
-    Exit code 0 when the day is balanced, 1 when it is not (the report names every differing settlement).
+    对账范围是本院账中当日的各组，加上本机构可能有的每一组（险种 × 清算类别）：
+    MEDICAL_INSURANCE_RECONCILE_INSUTYPES / _CLR_TYPES / _SETL_OPTINS（逗号分隔）；
+    默认险种 310、340、390、510，清算类别取字典 clr_type 的全部，结算经办机构为本机构区划。
+
+    退出码：0 当日对账平；1 对账不平（报告列出每笔差异结算）；2 参数或配置错误；
+    3 对账失败（如医保局不可达），当日是否平账未知。
     """
     from datetime import date as Date
 
-    from medical_insurance_sdk.engine.reconcile import Reconciler
+    from rich.markup import escape
+
+    from medical_insurance_sdk.engine.reconcile import (
+        EXIT_USAGE,
+        Reconciler,
+        ReconcileScope,
+        group_verdict,
+        hidden_groups,
+        verdict_line,
+    )
+    from medical_insurance_sdk.exceptions import MedicalInsuranceException, RequestError
 
     try:
         day = Date.fromisoformat(date)
     except ValueError:
         console.print(f"[red]10002 - 对账日期格式应为 YYYY-MM-DD: {date}[/red]")
-        raise typer.Exit(2) from None
-    database, engine, config = _open_engine(institution)
-    with engine:
-        report = Reconciler(engine, database).run(
-            config, day, insutype=insutype, clr_type=clr_type, out_dir=out
-        )
+        raise typer.Exit(EXIT_USAGE) from None
+    try:
+        scope = ReconcileScope.from_env()
+    except MedicalInsuranceException as exc:
+        console.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(EXIT_USAGE) from None
+    with _open_engine(institution) as (database, engine, config):
+        try:
+            report = Reconciler(engine, database, scope).run(
+                config, day, insutype=insutype, clr_type=clr_type, out_dir=out
+            )
+        except RequestError as exc:  # a wrong --insutype / --clr-type code
+            console.print(f"[red]{escape(str(exc))}[/red]")
+            raise typer.Exit(EXIT_USAGE) from None
     table = Table(title=f"{config.code} {day.isoformat()} 对总账（3201）")
     for column in ("险种", "清算类别", "结算经办机构", "笔数", "医疗费总额", "基金支付", "个人账户", "结果"):
         table.add_column(column)
     for g in report.groups:
-        verdict = "[green]平[/green]" if g.balanced else f"[red]{g.error or '不平'}[/red]"
-        t = g.ours
-        row = (g.insutype, g.clr_type, g.setl_optins, str(t.count), f"{t.medfee_sumamt:.2f}")
-        table.add_row(*row, f"{t.fund_pay_sumamt:.2f}", f"{t.acct_pay:.2f}", verdict)
+        if g.shown:
+            verdict = "[green]平[/green]" if g.balanced else f"[red]{'对账失败' if g.error else '不平'}[/red]"
+            t = g.ours
+            row = (g.insutype, g.clr_type, g.setl_optins, str(t.count), f"{t.medfee_sumamt:.2f}")
+            table.add_row(*row, f"{t.fund_pay_sumamt:.2f}", f"{t.acct_pay:.2f}", verdict)
     console.print(table)
+    for line in hidden_groups(report):
+        console.print(line)
+    errors = [group_verdict(g) for g in report.groups if g.error and not g.skipped]
+    errors += [f"对明细账失败：{d.error}" for d in report.details if d.error and not d.skipped]
+    for error in dict.fromkeys(errors):
+        console.print(f"[red]{escape(error)}[/red]")
     for note in report.notes:
-        console.print(f"[yellow]注意：{note}[/yellow]")
-    if report.balanced:
-        console.print("[green]当日对账平[/green]")
-    else:
-        console.print(f"[red]当日对账不平：差异结算 {len(report.discrepancies)} 笔[/red]")
+        console.print(f"[yellow]注意：{escape(note)}[/yellow]")
+    if report.bureau_only:
+        console.print(f"[red]医保有、本院账中没有的结算：{escape('、'.join(report.bureau_only))}[/red]")
+    if report.ledger_only:
+        console.print(f"[red]本院账有、医保没有的结算：{escape('、'.join(report.ledger_only))}[/red]")
+    console.print(f"[{'green' if report.balanced else 'red'}]{escape(verdict_line(report))}[/]")
     console.print(f"报告: {report.csv_path}  {report.summary_path}  {report.json_path}")
-    if not report.balanced:
-        raise typer.Exit(1)
+    if report.exit_code:
+        raise typer.Exit(report.exit_code)
 
 
 @app.command()
@@ -228,11 +277,25 @@ def compensate(
     institution: Annotated[str | None, typer.Option(help="定点医药机构编号")] = None,
     limit: Annotated[int, typer.Option(help="本次最多处理的交易数")] = 100,
 ) -> None:
-    """补偿：对结果未知的交易冲正（2601）或查询确认 / resolve unknown outcomes now (the sweeper)."""
-    _, engine, config = _open_engine(institution)
-    with engine:
-        outcomes = engine.sweep({config.code: config}, limit=limit)
+    """补偿：对结果未知的交易冲正（2601）或查询确认 / resolve unknown outcomes now (the sweeper).
+
+    与 `yibao run` 使用同一数据库和同一医保局（内嵌沙箱的状态在数据目录中）；报文只由收到它的医保局
+    判断：发往另一医保局（另一地址、另一省份配置或另一个沙箱）的报文不会在此冲正或查询。
+    不给 --institution 时处理网关中全部启用机构。退出码：0 全部有结论；1 仍有未知或属于另一医保局。
+    """
+    from medical_insurance_sdk.exceptions import MedicalInsuranceException
+    from medical_insurance_sdk.gateway.assembly import open_sync_engine
+
+    with open_sync_engine(_gateway_settings()) as parts:
+        try:
+            institutions = parts.institutions(institution)
+        except MedicalInsuranceException as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from None
+        engine = parts.engine
+        outcomes = engine.sweep(institutions, limit=limit)
         entries = {msgid: engine.ledger.get(msgid) for msgid in outcomes}
+        here = {code: engine.flow.bureau_of(config) for code, config in institutions.items()}
     if not outcomes:
         console.print("没有待补偿的交易")
         return
@@ -243,9 +306,14 @@ def compensate(
         entry = entries[msgid]
         infno = entry.infno if entry else ""
         note = (entry.resolution_note or "") if entry else ""
+        if state == "OTHER_BUREAU" and entry is not None:
+            note = (
+                f"该报文发往 {entry.bureau}，本命令连接的是 {here.get(entry.institution_code)}；"
+                "请在连接原医保局的网关上处理（或检查 MEDICAL_BUREAU_API_URL / 数据目录）"
+            )
         table.add_row(msgid, infno, _OUTCOMES.get(state, state), note)
     console.print(table)
-    if any(state == "UNKNOWN" for state in outcomes.values()):
+    if any(state in ("UNKNOWN", "OTHER_BUREAU") for state in outcomes.values()):
         raise typer.Exit(1)
 
 
@@ -263,9 +331,11 @@ def catalog_sync(
     from medical_insurance_sdk.exceptions import MedicalInsuranceException
     from medical_insurance_sdk.protocol.catalog_layouts import LAYOUTS
 
-    database, engine, config = _open_engine(institution)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with engine, Progress(*columns, console=console) as bar:
+    with (
+        _open_engine(institution) as (database, engine, config),
+        Progress(*columns, console=console) as bar,
+    ):
         tasks: dict[str, TaskID] = {}
 
         def progress(kind: str, rows: int, expected: int | None) -> None:
@@ -308,20 +378,26 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(institutions_app, name="institutions")
 
 
-def _gateway_database() -> tuple[Any, Any]:
-    """(settings, migrated Database) from the environment / config file, or a readable exit."""
+def _gateway_settings() -> Any:
+    """The gateway's settings from the environment / config file, or a readable exit."""
     from pydantic import ValidationError
 
     from medical_insurance_sdk.gateway.settings import GatewaySettings
-    from medical_insurance_sdk.storage.database import Database
 
     try:
-        settings = GatewaySettings()
+        return GatewaySettings()
     except ValidationError as exc:
         for problem in exc.errors():
             where = ".".join(map(str, problem["loc"])) or "配置"
             console.print(f"[red]网关配置无效: {where}: {problem['msg']}[/red]")
         raise typer.Exit(2) from None
+
+
+def _gateway_database() -> tuple[Any, Any]:
+    """(settings, migrated Database) from the environment / config file, or a readable exit."""
+    from medical_insurance_sdk.storage.database import Database
+
+    settings = _gateway_settings()
     database = Database(settings.database_url)
     database.migrate()
     return settings, database

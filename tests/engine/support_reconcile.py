@@ -188,18 +188,20 @@ class BooksBureau(Bureau):
         return {}
 
     # ------------------------------------------------------------------------------ reconciliation
-    def day_books(self, day: str, clr_type: str, insutype: str | None = None) -> list[dict]:
+    def day_books(self, optins: str, day: str, clr_type: str, insutype: str | None = None) -> list[dict]:
+        """The books of one clearing office (every settlement here is cleared by OPTINS), day and class."""
         return [
             b
             for b in self.books.values()
-            if b["day"] == day
+            if optins == OPTINS
+            and b["day"] == day
             and b["clr_type"] == clr_type
             and (insutype is None or b["insutype"] == insutype)
         ]
 
     def on_3201(self, message: dict, data: dict) -> dict:
         d = data["data"]
-        books = self.day_books(d["stmt_begndate"], d["clr_type"], d["insutype"])
+        books = self.day_books(d["setl_optins"], d["stmt_begndate"], d["clr_type"], d["insutype"])
         ours = (
             Decimal(str(d["medfee_sumamt"])),
             Decimal(str(d["fund_pay_sumamt"])),
@@ -240,7 +242,8 @@ class BooksBureau(Bureau):
             for r in CatalogReader(content, LAYOUTS["3202_upload"]).rows()
         }
         books = {
-            (b["setl_id"], b["refd_setl_flag"]): b for b in self.day_books(d["stmt_begndate"], d["clr_type"])
+            (b["setl_id"], b["refd_setl_flag"]): b
+            for b in self.day_books(d["setl_optins"], d["stmt_begndate"], d["clr_type"])
         }
         rows = []
         for key in sorted(uploaded.keys() | books.keys()):

@@ -7,11 +7,17 @@ import json
 from datetime import date
 from decimal import Decimal
 
+import httpx
 import pytest
+from sqlalchemy import delete
 from support_reconcile import DAY, BooksBureau, engine_at, settle_input
+from tests_engine_support import FAST
 
-from medical_insurance_sdk.engine.reconcile import Reconciler, clearing_class
-from medical_insurance_sdk.exceptions import OutcomeUnknownError
+from medical_insurance_sdk.engine.reconcile import Reconciler, ReconcileScope, clearing_class
+from medical_insurance_sdk.engine.reconcile.scope import DEFAULT_INSUTYPES
+from medical_insurance_sdk.exceptions import OutcomeUnknownError, RequestError
+from medical_insurance_sdk.registry.dictionaries import DICTIONARIES
+from medical_insurance_sdk.storage.models import LedgerEntry
 
 
 def settle_day(engine, institution) -> list[str]:
@@ -45,9 +51,13 @@ def test_a_balanced_day_sends_3201_per_group_and_no_3202(database, allocator, in
         report = Reconciler(engine, database).run(institution, DAY, out_dir=tmp_path)
 
     sent = [m["input"]["data"] for m in bureau.seen if m["infno"] == "3201"]
-    assert report.balanced and report.discrepancies == []
-    assert {(d["insutype"], d["clr_type"]) for d in sent} == {("310", "11"), ("390", "11")}
-    employees = next(d for d in sent if d["insutype"] == "310")
+    assert report.balanced and report.discrepancies == [] and report.exit_code == 0
+    # every group the institution can have is asked, not only the two our ledger holds
+    everything = {(i, c) for i in DEFAULT_INSUTYPES for c in DICTIONARIES["clr_type"]}
+    assert sorted((d["insutype"], d["clr_type"]) for d in sent) == sorted(everything)
+    held = [(g.insutype, g.clr_type) for g in report.groups if not g.empty]
+    assert held == [("310", "11"), ("390", "11")]
+    employees = next(d for d in sent if (d["insutype"], d["clr_type"]) == ("310", "11"))
     # 350.00 + 120.50 + 42.00 - 42.00: the cancel is a record of its own, netted in amounts and count
     assert employees["fixmedins_setl_cnt"] == 2
     assert Decimal(str(employees["medfee_sumamt"])) == Decimal("470.50")
@@ -55,8 +65,9 @@ def test_a_balanced_day_sends_3201_per_group_and_no_3202(database, allocator, in
     assert not {"9101", "3202"} & set(infnos(bureau))
     assert read_csv(report.csv_path) == []
     summary = json.loads(report.json_path.read_text(encoding="utf-8"))
-    assert summary["balanced"] is True and len(summary["groups"]) == 2
-    assert "当日对账平" in report.summary_path.read_text(encoding="utf-8")
+    assert summary["balanced"] is True and len(summary["groups"]) == len(everything)
+    text = report.summary_path.read_text(encoding="utf-8")
+    assert "当日对账平" in text and f"其余 {len(everything) - 2} 组" in text
 
 
 def test_discrepancies_are_named_with_their_reason(any_db, allocator, institution, tmp_path):
@@ -184,8 +195,147 @@ def test_against_the_sandbox_bureau(database, allocator, institution, tmp_path):
         other_books.dispose()
 
     assert balanced.balanced, balanced.summary_path.read_text(encoding="utf-8")
-    assert [g.ours.count for g in balanced.groups] == [1]  # two settlements, one cancelled: net 1
+    held = [g.ours.count for g in balanced.groups if not g.empty]
+    assert held == [1]  # two settlements, one cancelled: net 1
     assert not unbalanced.balanced
     assert [(d.setl_id, d.reason[:12]) for d in unbalanced.discrepancies] == [
         (stray["setl_id"], "医保中心有此结算，本院账")
     ]
+
+
+# ------------------------------------------------------------------ groups beyond our ledger (issue 13 §5)
+def test_a_day_whose_only_settlement_is_missing_from_the_ledger(any_db, allocator, institution, tmp_path):
+    database = any_db  # SQLite and PostgreSQL
+    bureau = BooksBureau()
+    with engine_at(database, allocator, bureau) as engine:
+        settled = {}
+        for n, insutype in enumerate(("310", "390"), 1):
+            result = engine.call(
+                "2207", settle_input(f"MDT{n:04d}", "88.80", insutype=insutype), institution=institution
+            )
+            settled[insutype] = result.output["setlinfo"]["setl_id"]
+        with database.session() as s:  # the ledger row of the 310 settlement is lost
+            s.execute(delete(LedgerEntry).where(LedgerEntry.setl_id == settled["310"]))
+            s.commit()
+        report = Reconciler(engine, database).run(institution, DAY, out_dir=tmp_path)
+
+    assert not report.balanced and report.exit_code == 1
+    employees = next(g for g in report.groups if (g.insutype, g.clr_type) == ("310", "11"))
+    assert employees.ours.records == 0 and not employees.balanced  # 0 of ours, 1 at the bureau
+    assert report.bureau_only == [settled["310"]] and report.ledger_only == []
+    text = report.summary_path.read_text(encoding="utf-8")
+    assert f"医保有、本院账中没有的结算（1 笔）：{settled['310']}" in text
+    assert json.loads(report.json_path.read_text(encoding="utf-8"))["bureau_only"] == [settled["310"]]
+
+
+def test_the_groups_come_from_configuration(database, allocator, institution, tmp_path):
+    env = {
+        "MEDICAL_INSURANCE_RECONCILE_INSUTYPES": "310, 392",
+        "MEDICAL_INSURANCE_RECONCILE_CLR_TYPES": "11 21",
+        "MEDICAL_INSURANCE_RECONCILE_SETL_OPTINS": "430200,440300",
+    }
+    scope = ReconcileScope.from_env(env)
+    assert scope == ReconcileScope(("310", "392"), ("11", "21"), ("430200", "440300"))
+    assert ReconcileScope.from_env(env, insutypes=["390"]).insutypes == ("390",)  # arguments win
+    assert ReconcileScope.from_env({}) == ReconcileScope()
+    with pytest.raises(RequestError, match="MEDICAL_INSURANCE_RECONCILE_SETL_OPTINS"):
+        ReconcileScope.from_env({"MEDICAL_INSURANCE_RECONCILE_SETL_OPTINS": "4302"})
+
+    bureau = BooksBureau()
+    with engine_at(database, allocator, bureau) as engine:
+        settle_day(engine, institution)
+        report = Reconciler(engine, database, scope).run(institution, DAY, out_dir=tmp_path)
+    sent = {(d["setl_optins"], d["insutype"], d["clr_type"]) for d in _sent(bureau, "3201")}
+    configured = {(o, i, c) for o in ("430200", "440300") for i in ("310", "392") for c in ("11", "21")}
+    assert sent == configured | {("430200", "390", "11")}  # and the ledger's own group outside the scope
+    assert report.balanced and len(report.groups) == len(sent)
+
+
+# ------------------------------------------------------------------------------- an unreachable bureau
+DOWN = dict.fromkeys(["9001", "3201", "9101", "3202", "9102"], 100)
+
+
+def test_an_unreachable_bureau_fails_the_reconciliation(database, allocator, institution, tmp_path):
+    bureau = BooksBureau()
+    with engine_at(database, allocator, bureau) as engine:
+        settle_day(engine, institution)
+        engine.ledger.drop_session(institution.code, institution.envelope.opter)
+        bureau.refuse = dict(DOWN)  # connections refused from now on
+        report = Reconciler(engine, database).run(institution, DAY, out_dir=tmp_path)
+
+    assert report.failed and not report.balanced and report.exit_code == 3
+    assert report.failure == "医保局不可达"
+    assert all(g.error and g.error.startswith("医保局不可达") and g.unreachable for g in report.groups)
+    # once unreachable, the rest of the run is not sent: one call's retries, not one per group
+    attempts = sum(100 - left for left in bureau.refuse.values())
+    assert 0 < attempts <= FAST.max_attempts * 2 and report.details == []
+    text = report.summary_path.read_text(encoding="utf-8")
+    assert "对账失败：医保局不可达" in text and "不平" not in text
+    assert json.loads(report.json_path.read_text(encoding="utf-8"))["failure"] == "医保局不可达"
+
+
+def test_a_bureau_behind_a_failing_gateway_is_unreachable_too(database, allocator, institution, tmp_path):
+    bureau = BooksBureau()
+    with engine_at(database, allocator, bureau) as engine:
+        settle_day(engine, institution)
+    with engine_at(database, allocator, lambda request: httpx.Response(502, text="Bad Gateway")) as engine:
+        report = Reconciler(engine, database).run(institution, DAY, out_dir=tmp_path)
+    assert report.exit_code == 3 and report.failure == "医保局不可达"
+    assert "对账失败：医保局不可达" in report.summary_path.read_text(encoding="utf-8")
+
+
+def test_a_lost_3202_round_is_a_failure_not_a_difference(database, allocator, institution, tmp_path):
+    bureau = BooksBureau()
+    with engine_at(database, allocator, bureau) as engine:
+        first, *_ = settle_day(engine, institution)
+        bureau.books[first]["medfee_sumamt"] = Decimal("351.00")
+        bureau.refuse = dict.fromkeys(["9101", "3202", "9102"], 100)  # down after the 3201 round
+        report = Reconciler(engine, database).run(institution, DAY, out_dir=tmp_path)
+    assert [(d.clr_type, d.unreachable) for d in report.details] == [("11", True)]
+    assert report.exit_code == 3 and report.discrepancies == []
+
+
+def test_a_refused_3201_is_a_failure_too(database, allocator, institution, tmp_path):
+    bureau = BooksBureau(refusals={"3201": (-1, "对账服务繁忙")})
+    with engine_at(database, allocator, bureau) as engine:
+        settle_day(engine, institution)
+        report = Reconciler(engine, database, ReconcileScope(("310",), ("11",))).run(
+            institution, DAY, out_dir=tmp_path
+        )
+    assert report.exit_code == 3 and not report.unreachable
+    assert all("对账服务繁忙" in (g.error or "") for g in report.groups)  # each group asked: not unreachable
+    assert len(_sent(bureau, "3201")) == len(report.groups) == 2
+    assert "结论：对账失败：" in report.summary_path.read_text(encoding="utf-8")
+
+
+def _sent(bureau: BooksBureau, infno: str) -> list[dict]:
+    return [m["input"]["data"] for m in bureau.seen if m["infno"] == infno]
+
+
+def test_a_settlement_only_the_sandbox_bureau_holds(database, allocator, institution, tmp_path):
+    """The issue's case: the day's only 310/11 settlement was made outside our ledger."""
+    pytest.importorskip("fastapi")
+    from support_reconcile import sandbox_engine, settle_at_sandbox
+
+    from medical_insurance_sdk.sandbox.seed import PERSONS
+    from medical_insurance_sdk.storage.database import Database
+
+    person = next(p for p in PERSONS if p.insutype == "310" and p.insuplc_admdvs == "430200")
+    drugs = [("XM01AEB040E001010100011", "2", "11.20")]
+    engine, app = sandbox_engine(database, allocator)
+    other_books = Database(":memory:")
+    other_books.create_all()
+    try:
+        with engine:
+            other, _ = sandbox_engine(other_books, allocator, app=app)
+            with other:
+                stray = settle_at_sandbox(other, institution, person, "0009", drugs)
+            report = Reconciler(engine, database).run(institution, DAY, out_dir=tmp_path)
+    finally:
+        app.state.sandbox.close()
+        other_books.dispose()
+
+    assert not report.balanced and report.exit_code == 1, report.summary_path.read_text(encoding="utf-8")
+    unbalanced = [(g.insutype, g.clr_type, g.ours.records) for g in report.groups if not g.balanced]
+    assert unbalanced == [("310", "11", 0)]
+    assert report.bureau_only == [stray["setl_id"]]
