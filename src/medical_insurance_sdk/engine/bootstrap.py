@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -34,7 +35,12 @@ from medical_insurance_sdk.exceptions import RequestError
 from medical_insurance_sdk.protocol.envelope import EnvelopeConfig
 from medical_insurance_sdk.protocol.profiles import load_profile
 from medical_insurance_sdk.storage.allocators import allocator_for
-from medical_insurance_sdk.storage.database import Database, default_database_url
+from medical_insurance_sdk.storage.database import (
+    DATA_DIR_ENV,
+    DEFAULT_DATA_DIR,
+    Database,
+    default_database_url,
+)
 
 # environment variable → credential name the profiles' signers use
 CREDENTIAL_VARIABLES = MappingProxyType(
@@ -143,7 +149,8 @@ def institution_config(settings: BootstrapSettings) -> InstitutionConfig:
         opter_type="1",
         opter=settings.operator,
         opter_name=settings.operator_name,
-        insuplc_admdvs=settings.insuplc_admdvs,
+        # local patients by default, as the gateway's institutions; a call names another 参保地 itself
+        insuplc_admdvs=settings.insuplc_admdvs or admdvs,
     )
     return InstitutionConfig(
         envelope=envelope,
@@ -153,10 +160,15 @@ def institution_config(settings: BootstrapSettings) -> InstitutionConfig:
     )
 
 
-def sandbox_transport() -> httpx.BaseTransport:
-    """The embedded sandbox bureau, in process (configured by its own MEDICAL_SANDBOX_* variables)."""
+def sandbox_transport(database: Database, settings: BootstrapSettings) -> tuple[httpx.BaseTransport, Any]:
+    """The embedded sandbox bureau, in process, and how to read its identity.
+
+    Its state lives beside the ledger: next to a SQLite ledger file (or in the data directory for a server
+    database), so a restart judges the ledger's unknown outcomes against the bureau that saw them; an
+    in-memory ledger gets an in-memory sandbox.  Other settings come from MEDICAL_SANDBOX_* variables."""
     try:
         from medical_insurance_sdk.sandbox.app import create_sandbox_app
+        from medical_insurance_sdk.sandbox.settings import SandboxSettings
         from medical_insurance_sdk.sandbox.transport import SyncSandboxTransport
     except ImportError as exc:  # the sandbox needs the [sandbox] extra (FastAPI)
         raise RequestError(
@@ -174,25 +186,42 @@ def sandbox_transport() -> httpx.BaseTransport:
             if state is not None:
                 state.close()
 
-    app = create_sandbox_app()
-    return EmbeddedSandbox(app)
+    url = database.engine.url
+    profile = load_profile(settings.profile or "national")
+    credentials = {k: v for k, v in settings.credentials.items() if k in profile.credentials}
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        sandbox = SandboxSettings(profile=profile.name, credentials=credentials)
+    else:
+        beside = Path(url.database).parent if url.get_backend_name() == "sqlite" and url.database else None
+        data_dir = beside or Path(os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR)
+        sandbox = SandboxSettings.embedded(data_dir, profile=profile.name, credentials=credentials)
+    app = create_sandbox_app(sandbox)
+    state = app.state.sandbox
+    return EmbeddedSandbox(app), lambda: state.bureau_id
 
 
 def open_engine(
-    settings: BootstrapSettings, *, database: Database | None = None
+    settings: BootstrapSettings,
+    *,
+    database: Database | None = None,
+    transport: httpx.BaseTransport | None = None,
 ) -> tuple[BureauEngine, dict[str, InstitutionConfig]]:
     """A synchronous engine and the institutions it may act for ({code: config}).
 
+    `transport` (tests: a fake bureau) replaces the embedded sandbox or the network towards the bureau.
     Close the engine when done; it owns its HTTP client and, for the sandbox, the sandbox's thread.
     """
     institution = institution_config(settings)
     database = database or open_database(settings)
     allocator = allocator_for(database, settings.redis_url)
-    transport = sandbox_transport() if settings.embedded else None
+    identity = None
+    if transport is None and settings.embedded:
+        transport, identity = sandbox_transport(database, settings)
     engine = BureauEngine(
-        database, allocator, transport=transport, settings=EngineSettings(timeout_s=settings.timeout_s)
+        database,
+        allocator,
+        transport=transport,
+        settings=EngineSettings(timeout_s=settings.timeout_s),
+        embedded_bureau=identity,
     )
-    if settings.embedded:
-        # each process gets a fresh sandbox, which knows none of the sign-ins stored by an earlier one
-        engine.ledger.drop_session(institution.code, settings.operator)
     return engine, {institution.code: institution}

@@ -57,6 +57,7 @@ class NewEntry:
     created_at: datetime
     request_id: str | None = None
     parent_msgid: str | None = None
+    bureau: str | None = None  # the identity of the bureau it is sent to (flow.bureau_identity)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +104,9 @@ class Complete:
     response: Mapping[str, Any] | None = None
     business_keys: Mapping[str, Any] = field(default_factory=dict)
     note: str | None = None
+    # an UNKNOWN outcome the call resolves itself is leased to it in the same write
+    lease_owner: str | None = None
+    lease_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,15 +118,31 @@ class Resolve:
     at: datetime
     resolution_msgid: str | None = None
     note: str | None = None
+    # the resolver that holds the entry's lease: its answer is written only while it still holds it
+    owner: str | None = None
+    # still UNKNOWN: nobody looks at it again before this moment (the bureau's processing window)
+    hold_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ListUnresolved:
-    """UNKNOWN entries and PENDING ones older than `stale_before` (interrupted between record and answer)."""
+    """UNKNOWN entries and PENDING ones older than `stale_pending_s` (interrupted between record and
+    answer) of `institutions` (empty: all), whose lease or hold has run out."""
 
     now: datetime
     stale_pending_s: float
     limit: int = 100
+    institutions: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimEntry:
+    """Take the lease of an unresolved entry until `until`; answers True when this resolver now holds it."""
+
+    msgid: str
+    owner: str
+    now: datetime
+    until: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +161,76 @@ class Sleep:
     seconds: float
 
 
+@dataclass(frozen=True, slots=True)
+class KeyRecord:
+    """An idempotency key as stored (`idempotency_record`); `claimed`: this call has just inserted it."""
+
+    id: int
+    institution_code: str
+    key: str
+    request_hash: str
+    infno: str
+    state: str  # IN_FLIGHT | DONE
+    created_at: datetime
+    msgid: str | None = None
+    answer: Mapping[str, Any] | None = None
+    error: Mapping[str, Any] | None = None
+    claimed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimKey:
+    """Insert the key IN_FLIGHT; answers the new KeyRecord (claimed) or the one stored already."""
+
+    institution_code: str
+    key: str
+    request_hash: str
+    infno: str
+    now: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TakeOverKey:
+    """Claim an abandoned IN_FLIGHT key that names no message; answers True when this call won it."""
+
+    record_id: int
+    created_at: datetime
+    now: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AttachMsgId:
+    """The key's call recorded `msgid` in the ledger: the message that carries its outcome."""
+
+    record_id: int
+    msgid: str
+
+
+@dataclass(frozen=True, slots=True)
+class FinishKey:
+    """DONE, with the successful answer or the failure a replay of the key gets back."""
+
+    record_id: int
+    now: datetime
+    msgid: str | None = None
+    answer: Mapping[str, Any] | None = None
+    error: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseKey:
+    """Forget the key: its call certainly never reached the bureau, so the caller may send it again."""
+
+    record_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class LookUpMessage:
+    """The ledger row of `msgid` (answers a LedgerEntry or None)."""
+
+    msgid: str
+
+
 Effect = (
     AllocateMsgId
     | LoadSession
@@ -150,7 +240,14 @@ Effect = (
     | Complete
     | Resolve
     | ListUnresolved
+    | ClaimEntry
     | MarkInterrupted
     | Send
     | Sleep
+    | ClaimKey
+    | TakeOverKey
+    | AttachMsgId
+    | FinishKey
+    | ReleaseKey
+    | LookUpMessage
 )

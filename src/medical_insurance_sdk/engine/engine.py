@@ -15,7 +15,8 @@ from typing import Any
 
 import httpx
 
-from medical_insurance_sdk.engine.flow import CallOptions, CallResult, EngineFlow
+from medical_insurance_sdk.engine.flow import CallOptions, CallResult, EmbeddedBureau, EngineFlow
+from medical_insurance_sdk.engine.idempotency import keyed_call
 from medical_insurance_sdk.engine.ledger import Ledger, SessionSource
 from medical_insurance_sdk.engine.runner import AsyncShell, MsgIds, SyncShell
 from medical_insurance_sdk.engine.settings import EngineSettings, InstitutionConfig
@@ -32,9 +33,10 @@ class _Base:
         *,
         settings: EngineSettings | None = None,
         flow: EngineFlow | None = None,
+        embedded_bureau: EmbeddedBureau = None,
     ) -> None:
         self.ledger = Ledger(database)
-        self.flow = flow or EngineFlow(settings)
+        self.flow = flow or EngineFlow(settings, embedded_bureau=embedded_bureau)
         self.msgids = MsgIds(allocator)
 
     @staticmethod
@@ -53,15 +55,24 @@ class BureauEngine(_Base):
         transport: httpx.BaseTransport | None = None,
         settings: EngineSettings | None = None,
         flow: EngineFlow | None = None,
+        embedded_bureau: EmbeddedBureau = None,
     ) -> None:
-        super().__init__(database, allocator, settings=settings, flow=flow)
+        super().__init__(database, allocator, settings=settings, flow=flow, embedded_bureau=embedded_bureau)
         self.client = httpx.Client(transport=transport, limits=_LIMITS)
         self.shell = SyncShell(self.ledger, self.msgids, self.client)
 
     def call(
-        self, key: str, payload: Mapping[str, Any], *, institution: InstitutionConfig, **options: Any
+        self,
+        key: str,
+        payload: Mapping[str, Any],
+        *,
+        institution: InstitutionConfig,
+        idempotency_key: str | None = None,
+        **options: Any,
     ) -> CallResult:
-        result: CallResult = self.shell.run(self.flow.call(key, payload, institution, CallOptions(**options)))
+        """One transaction; `idempotency_key` (write/money calls) makes a resubmission answer, not resend."""
+        flow = keyed_call(self.flow, key, payload, institution, CallOptions(**options), idempotency_key)
+        result: CallResult = self.shell.run(flow)
         return result
 
     def sign_in(self, institution: InstitutionConfig, operator: str, *, force: bool = False) -> str:
@@ -97,17 +108,24 @@ class AsyncBureauEngine(_Base):
         transport: httpx.AsyncBaseTransport | None = None,
         settings: EngineSettings | None = None,
         flow: EngineFlow | None = None,
+        embedded_bureau: EmbeddedBureau = None,
     ) -> None:
-        super().__init__(database, allocator, settings=settings, flow=flow)
+        super().__init__(database, allocator, settings=settings, flow=flow, embedded_bureau=embedded_bureau)
         self.client = httpx.AsyncClient(transport=transport, limits=_LIMITS)
         self.shell = AsyncShell(self.ledger, self.msgids, self.client)
 
     async def call(
-        self, key: str, payload: Mapping[str, Any], *, institution: InstitutionConfig, **options: Any
+        self,
+        key: str,
+        payload: Mapping[str, Any],
+        *,
+        institution: InstitutionConfig,
+        idempotency_key: str | None = None,
+        **options: Any,
     ) -> CallResult:
-        result: CallResult = await self.shell.run(
-            self.flow.call(key, payload, institution, CallOptions(**options))
-        )
+        """One transaction; `idempotency_key` (write/money calls) makes a resubmission answer, not resend."""
+        flow = keyed_call(self.flow, key, payload, institution, CallOptions(**options), idempotency_key)
+        result: CallResult = await self.shell.run(flow)
         return result
 
     async def sign_in(self, institution: InstitutionConfig, operator: str, *, force: bool = False) -> str:

@@ -16,6 +16,7 @@ import httpx
 
 from medical_insurance_sdk.engine.effects import (
     AllocateMsgId,
+    ClaimEntry,
     Complete,
     Delivered,
     DropSession,
@@ -31,6 +32,7 @@ from medical_insurance_sdk.engine.effects import (
     StoreSession,
     Undelivered,
 )
+from medical_insurance_sdk.engine.idempotency_store import KEY_EFFECTS, IdempotencyStore
 from medical_insurance_sdk.engine.ledger import Ledger
 from medical_insurance_sdk.protocol.msgid import MsgIdGenerator, SequenceAllocator
 
@@ -168,7 +170,16 @@ def perform_storage(ledger: Ledger, effect: Any) -> Any:
     if isinstance(effect, DropSession):
         return ledger.drop_session(effect.institution_code, effect.operator)
     if isinstance(effect, ListUnresolved):
-        return ledger.unresolved(now=effect.now, stale_pending_s=effect.stale_pending_s, limit=effect.limit)
+        return ledger.unresolved(
+            now=effect.now,
+            stale_pending_s=effect.stale_pending_s,
+            limit=effect.limit,
+            institutions=effect.institutions,
+        )
+    if isinstance(effect, ClaimEntry):
+        return ledger.claim(effect.msgid, owner=effect.owner, now=effect.now, until=effect.until)
     if isinstance(effect, MarkInterrupted):
         return ledger.mark_interrupted(effect.msgid, now=effect.now)
+    if isinstance(effect, KEY_EFFECTS):
+        return IdempotencyStore(ledger.database).perform(effect)
     raise TypeError(f"unknown effect {effect!r}")

@@ -136,3 +136,31 @@ class CatalogSyncState(Base):
     pending_filename: Mapped[str | None] = mapped_column(String(200), nullable=True)
     rows_done: Mapped[int] = mapped_column(BigId, default=0)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class IdempotencyRecord(Base):
+    """One `Idempotency-Key` of one institution: the write/money call it stands for, and its outcome.
+
+    state: IN_FLIGHT (claimed, the call is running or its process died) → DONE.  `request_hash` is the
+    sha256 of the canonical infno + input, so the same key with another body is refused; `msgid` is the
+    ledger message that carries the outcome; `answer` (a success) or `error` (a failure) is what a replay
+    of the key gets back without sending anything.
+    """
+
+    __tablename__ = "idempotency_record"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    institution_code: Mapped[str] = mapped_column(String(30))
+    idem_key: Mapped[str] = mapped_column(String(255))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    infno: Mapped[str] = mapped_column(String(8))
+    msgid: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    state: Mapped[str] = mapped_column(String(12), default="IN_FLIGHT")
+    answer: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    __table_args__ = (
+        UniqueConstraint("institution_code", "idem_key", name="uq_idempotency_institution_key"),
+    )

@@ -21,6 +21,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI
 from pydantic import BaseModel, ConfigDict, Field
 
+from medical_insurance_sdk.engine.idempotency import IDEMPOTENCY_HEADER, uses_key
 from medical_insurance_sdk.exceptions import (
     DataValidationError,
     FieldError,
@@ -343,6 +344,15 @@ INSTITUTION_HEADER = {
     "schema": {"type": "string", "pattern": "^[A-Za-z0-9]{12}$"},
 }
 
+IDEMPOTENCY_PARAMETER = {
+    "name": IDEMPOTENCY_HEADER,
+    "in": "header",
+    "required": False,
+    "description": "幂等键（1-255 个可见 ASCII 字符）：同一键、同一入参再次提交时返回首次结果（含结果未知），"
+    "不再向医保局发送；同一键、不同入参返回 409 + 30006",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"},
+}
+
 
 def _error_components() -> dict[str, Any]:
     answers: dict[str, Any] = {}
@@ -367,6 +377,8 @@ def _polish_transaction(op: dict[str, Any], tx: Transaction) -> None:
     answer = {"allOf": [_COMMON_REF, {"type": "object", "properties": {"data": response_schema(tx)}}]}
     op["responses"]["200"]["content"] = {"application/json": {"schema": answer}}
     _refer(op, TRANSACTION_STATUSES)
+    if uses_key(tx):  # write and money routes honour an Idempotency-Key; reads ignore it
+        op.setdefault("parameters", []).append(dict(IDEMPOTENCY_PARAMETER))
     op["x-infno"] = tx.infno
 
 

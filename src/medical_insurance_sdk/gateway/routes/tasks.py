@@ -20,7 +20,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from medical_insurance_sdk.exceptions import exception_for
+from medical_insurance_sdk.exceptions import MedicalInsuranceException, OutcomeUnknownError, exception_for
 from medical_insurance_sdk.gateway.deps import CurrentCaller, RequestId, State
 from medical_insurance_sdk.gateway.jobs_models import AsyncTask
 from medical_insurance_sdk.gateway.responses import GatewayJSONResponse, error, success
@@ -87,18 +87,28 @@ def tasks_router(settings: GatewaySettings) -> APIRouter:
             return GatewayJSONResponse(success(data, None, request_id, message="任务已完成"))
         if row.status != "failed":
             return GatewayJSONResponse(success(data, None, request_id, message="任务处理中"), status_code=202)
-        outcome = (row.result or {}).get("outcome")
-        infcode = (row.result or {}).get("infcode")
+        result = row.result if isinstance(row.result, dict) else {}
+        # a transaction task's result, or the first failed operation of a batch task
+        first = result.get("failed_operation")
+        failed = first if isinstance(first, dict) else result
+        outcome, infcode, msgid = failed.get("outcome"), failed.get("infcode"), failed.get("msgid")
         details: dict[str, Any] = {"outcome": outcome} if outcome else {}
         if isinstance(infcode, int):
             # as the transaction route answers it: a 5000x refusal keeps its infcode and kind
             details.update(infcode=infcode, kind=kind_of(infcode))
-        exc = exception_for(
-            row.error_code or 20003,
-            row.error_message,
-            details=details,
-            infcode=infcode if isinstance(infcode, int) else None,
-        )
+        exc: MedicalInsuranceException
+        if outcome in ("unknown", "reversed"):
+            # as the transaction route answers it: never "retry" for a call that may have settled
+            exc = OutcomeUnknownError(
+                row.error_message, outcome=outcome, code=row.error_code or 20005, msgid=msgid, details=details
+            )
+        else:
+            exc = exception_for(
+                row.error_code or 20003,
+                row.error_message,
+                details=details,
+                infcode=infcode if isinstance(infcode, int) else None,
+            )
         body = error(exc, request_id)
         body["data"] = data
         return GatewayJSONResponse(body, status_code=exc.http_status)

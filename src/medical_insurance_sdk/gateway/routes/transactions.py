@@ -23,6 +23,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from starlette.responses import Response
 
 from medical_insurance_sdk.engine.flow import CallResult
+from medical_insurance_sdk.engine.idempotency import IDEMPOTENCY_HEADER, check_key
 from medical_insurance_sdk.exceptions import RequestError
 from medical_insurance_sdk.gateway.deps import CurrentCaller, Engine, RequestId
 from medical_insurance_sdk.gateway.inputs import CallInput, from_body, from_query, parse_json_body
@@ -106,6 +107,13 @@ async def read_call_input(tx: Transaction, route: Route, request: Request) -> Ca
     return from_body(tx, parse_json_body(raw), request.headers)
 
 
+def idempotency_key(request: Request) -> str | None:
+    """The `Idempotency-Key` header of a write/money call (1-255 visible ASCII, else 400 + 10002): the same
+    key with the same body answers the first call's outcome, another body 409 + 30006; reads ignore it."""
+    value = request.headers.get(IDEMPOTENCY_HEADER)
+    return None if value is None else check_key(value)
+
+
 def transaction_endpoint(
     tx: Transaction, route: Route, admission: AdmissionDependency | None = None
 ) -> Endpoint:
@@ -119,6 +127,7 @@ def transaction_endpoint(
         # a default, not an Annotated alias: `admission` is this route's own, not a module name
         admitted: Admission = Depends(admission, scope="function"),  # noqa: B008
     ) -> Response:
+        key = idempotency_key(request)
         call = await read_call_input(tx, route, request)
         admitted.call_input = call.input
         result = await engine.call(
@@ -130,6 +139,7 @@ def transaction_endpoint(
             insuplc_admdvs=call.insuplc_admdvs,
             request_id=request_id,
             timeout_s=admitted.timeout_s,
+            idempotency_key=key,
         )
         admitted.result = result
         return answer(tx, result, call, request_id)

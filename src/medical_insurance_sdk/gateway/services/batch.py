@@ -43,9 +43,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from medical_insurance_sdk.answer_shapes import call_data
 from medical_insurance_sdk.engine.catalog_sync import CatalogSync, catalog_kinds
 from medical_insurance_sdk.engine.engine import BureauEngine
 from medical_insurance_sdk.engine.flow import CallResult
+from medical_insurance_sdk.engine.idempotency import KEY_PATTERN
 from medical_insurance_sdk.engine.settings import InstitutionConfig
 from medical_insurance_sdk.exceptions import (
     AuthenticationError,
@@ -58,7 +60,6 @@ from medical_insurance_sdk.exceptions import (
 from medical_insurance_sdk.gateway.inputs import RESERVED_HEADERS, from_body
 from medical_insurance_sdk.gateway.jobs_models import BatchOperation, BatchOperationLog
 from medical_insurance_sdk.gateway.models import Institution
-from medical_insurance_sdk.gateway.outputs import bureau_data
 from medical_insurance_sdk.gateway.responses import pagination, utc_timestamp
 from medical_insurance_sdk.gateway.state import GatewayState
 from medical_insurance_sdk.gateway.tenancy import InstitutionRecord
@@ -78,6 +79,7 @@ M = TypeVar("M", bound=BaseModel)
 DATA_UPLOAD = "data_upload"
 CATALOG_DOWNLOAD = "catalog_download"
 BATCH_ID_PATTERN = r"^[A-Za-z0-9_.:\-]{1,50}$"
+IDEMPOTENCY_KEY_PATTERN = "^" + KEY_PATTERN.pattern + "$"
 MAX_WAIT_S = 60.0  # a submit may wait this long for the batch to finish before answering 202
 FINISHED_STATES = frozenset({"completed", "failed"})
 FAILURES = frozenset({"failed", "unknown"})
@@ -125,6 +127,8 @@ class OperationIn(BaseModel):
     interface_type: str = Field(min_length=1, max_length=64)
     data: Any = None
     sequence: int | None = Field(default=None, ge=0)
+    # a write/money operation's Idempotency-Key (e.g. the one a direct call already used): never sent twice
+    idempotency_key: str | None = Field(default=None, pattern=IDEMPOTENCY_KEY_PATTERN)
 
 
 class BatchOptionsIn(BaseModel):
@@ -243,7 +247,7 @@ def plan_data_upload(body: Any, headers: Mapping[str, str], *, allow: Callable[[
             lane=lanes[index],
             tx=tx,
             data=op.data if op.data is not None else {},
-            options=defaults,
+            options={**defaults, "idempotency_key": op.idempotency_key} if op.idempotency_key else defaults,
         )
         for index, (op, tx) in enumerate(zip(batch.operations, transactions, strict=True))
     )
@@ -429,6 +433,8 @@ def _apply(row: BatchOperation, outcome: Outcome, now: datetime) -> None:
     row.msgid = outcome.msgid
     row.outcome = outcome.outcome
     row.output = outcome.output
+    if outcome.status != "success" and outcome.infcode is not None:
+        row.output = {"infcode": outcome.infcode}  # the bureau's code: -2 makes a 5000x code its refusal
     row.finished_at = now
     if row.input is not None:
         # done: the personal data it carried is no longer needed in clear (spec §7.3.2)
@@ -479,7 +485,7 @@ def summary(tx: Transaction, result: CallResult, limit: int = OUTPUT_LIMIT_BYTES
     """The answer as stored: the bureau data (or a file's name and size), summarised when too large."""
     if result.file is not None:
         return {"file": result.file.filename, "bytes": len(result.file.content)}
-    data = result.output if result.confirmed_by else bureau_data(tx, result.output)
+    data = call_data(tx, result)
     text = jsoncodec.dumps(data)
     if len(text) > limit:
         return {"truncated": True, "bytes": len(text)}
@@ -507,6 +513,7 @@ async def execute_call(
             operator_name=call.operator_name,
             insuplc_admdvs=call.insuplc_admdvs,
             request_id=request_id,
+            idempotency_key=options.get("idempotency_key"),
         )
     except MedicalInsuranceException as exc:
         return Outcome.of_error(exc)
@@ -801,7 +808,12 @@ def _finish(database: Any, batch_log_id: int, now: datetime) -> dict[str, Any]:
                 f"{first.error_message or first.error_code}{tail}"
             )
         row.end_time = now
-        return {**batch_view(row, counts), "error_code": first.error_code if first is not None else None}
+        # the first failure as its operation answers it: a batch task's error keeps its outcome and infcode
+        return {
+            **batch_view(row, counts),
+            "error_code": first.error_code if first is not None else None,
+            "failed_operation": operation_view(first) if first is not None else None,
+        }
 
 
 _STATUS_TEXT = {"failed": "失败", "unknown": "结果未知"}
@@ -853,10 +865,18 @@ def operation_view(row: BatchOperation) -> dict[str, Any]:
         "error_message": row.error_message,
         "msgid": row.msgid,
         "outcome": row.outcome,
+        "infcode": _infcode(row),
         "output": row.output,
         "started_at": iso(row.started_at),
         "finished_at": iso(row.finished_at),
     }
+
+
+def _infcode(row: BatchOperation) -> int | None:
+    if row.status in ("success", "pending", "running", "skipped") or not isinstance(row.output, dict):
+        return None
+    infcode = row.output.get("infcode")
+    return infcode if isinstance(infcode, int) else None
 
 
 def batch_summary(database: Any, batch_log_id: int) -> dict[str, Any]:

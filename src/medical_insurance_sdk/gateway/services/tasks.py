@@ -34,6 +34,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from medical_insurance_sdk.answer_shapes import error_data
+from medical_insurance_sdk.engine.idempotency import IDEMPOTENCY_HEADER, check_key
 from medical_insurance_sdk.engine.settings import InstitutionConfig
 from medical_insurance_sdk.exceptions import (
     DataValidationError,
@@ -90,6 +92,8 @@ class TransactionIn(BaseModel):
 
     interface_type: str = Field(min_length=1, max_length=64)
     data: Any = None
+    # or the request's Idempotency-Key header: a task created twice still sends its write/money call once
+    idempotency_key: str | None = Field(default=None, pattern=batches.IDEMPOTENCY_KEY_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -132,11 +136,15 @@ def create_task(
     if tx is None:
         raise UnsupportedInterfaceError(f"不支持的接口类型: {call.interface_type}")
     allow(tx.permission)
+    options = batches.header_options(headers)
+    key = call.idempotency_key or headers.get(IDEMPOTENCY_HEADER)
+    if key:
+        options["idempotency_key"] = check_key(key)
     data = {
         "interface_type": tx.interface_type,
         "infno": tx.infno,
         "data": plain_json(call.data if call.data is not None else {}),
-        "options": batches.header_options(headers),
+        "options": options,
     }
     now = utcnow()
     row = _new_row(institution_id, TRANSACTION, data, now)
@@ -349,7 +357,7 @@ async def run_task(state: GatewayState, task_id: str, worker: str) -> bool:
         try:
             ending = await _perform(state, task, lease, worker)
         except MedicalInsuranceException as exc:
-            ending = Ending("failed", _error_data(exc), exc.code, exc.message)
+            ending = Ending("failed", error_data(exc), exc.code, exc.message)
         except Exception as exc:
             log.exception("task %s (%s) failed unexpectedly", task_id, task.task_type)
             ending = Ending("failed", None, 60010, f"服务进程异常: {type(exc).__name__}")
@@ -368,14 +376,6 @@ def _load(database: Database, task_id: str) -> AsyncTask:
         row = s.scalar(select(AsyncTask).where(AsyncTask.task_id == task_id))
         assert row is not None
         return row
-
-
-def _error_data(exc: MedicalInsuranceException) -> dict[str, Any] | None:
-    if exc.msgid and "outcome" in exc.details:
-        return {"msgid": exc.msgid, "outcome": exc.details["outcome"]}
-    if isinstance(exc, DataValidationError) and exc.errors:
-        return {"errors": [e.as_dict() for e in exc.errors]}
-    return None
 
 
 async def _perform(state: GatewayState, task: AsyncTask, lease: Lease, worker: str) -> Ending | None:
