@@ -15,7 +15,7 @@ from __future__ import annotations
 import keyword
 import logging
 import uuid
-from collections.abc import Generator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -29,7 +29,8 @@ from medical_insurance_sdk.exceptions import (
     UnsupportedInterfaceError,
 )
 from medical_insurance_sdk.protocol.jsoncodec import dumps
-from medical_insurance_sdk.registry import REGISTRY, Registry, Transaction
+from medical_insurance_sdk.protocol.result import FILE_INFNOS
+from medical_insurance_sdk.registry import REGISTRY, Registry, Safety, Transaction
 from medical_insurance_sdk.sdk._answers import Answer, final_error, read_answer, transport_failure
 from medical_insurance_sdk.sdk._cache import AnswerCache, cache_key, cacheable
 from medical_insurance_sdk.sdk._config import SDKConfig
@@ -71,6 +72,8 @@ class CallOptions:
     operator: str | None = None
     operator_name: str | None = None
     insuplc_admdvs: str | None = None
+    # write/money calls: the `Idempotency-Key` header; the same key and input answer the first outcome again
+    idempotency_key: str | None = None
 
     @classmethod
     def of(cls, value: CallOptions | Mapping[str, Any] | None) -> CallOptions:
@@ -131,30 +134,55 @@ class Core:
         return result
 
     def exchange(self, tx: Transaction, payload: Mapping[str, Any], options: CallOptions) -> Flow[Answer]:
-        """Send until answered or the retry policy says stop; one X-Request-ID for every attempt."""
+        """One transaction's request, sent by `send` under the transaction's safety class."""
         request_id = options.request_id or new_request_id()
+        return (
+            yield from self.send(
+                lambda attempt: self.build_request(tx, payload, options, request_id, attempt),
+                safety=tx.safety,
+                request_id=request_id,
+                infno=tx.infno,
+                max_attempts=options.max_attempts,
+                file=tx.infno in FILE_INFNOS,
+            )
+        )
+
+    def send(
+        self,
+        make: Callable[[int], httpx.Request],
+        *,
+        safety: Safety,
+        request_id: str,
+        infno: str | None = None,
+        max_attempts: int | None = None,
+        file: bool = False,
+    ) -> Flow[Answer]:
+        """Send `make(attempt)` until answered or the retry policy says stop; one X-Request-ID for every
+        attempt.  The one request loop of the SDK: transactions and the gateway's own endpoints alike."""
+        label = f"【{infno}】" if infno else ""
         attempt = 0
         while True:
             attempt += 1
-            request = self.build_request(tx, payload, options, request_id, attempt)
+            request = make(attempt)
             try:
                 response = yield Send(request)
             except httpx.TransportError as exc:
-                failure = transport_failure(tx, exc, request_id)
+                failure = transport_failure(infno, exc, request_id)
             else:
-                outcome = read_answer(tx, response, request_id)
+                outcome = read_answer(response, request_id, infno=infno, file=file)
                 if isinstance(outcome, Answer):
                     return outcome
                 failure = outcome
-            limit = options.max_attempts or self.config.retry.max_attempts
-            delay = self.retry.delay(tx.safety, failure, attempt) if attempt < limit else None
+            limit = max_attempts or self.config.retry.max_attempts
+            delay = self.retry.delay(safety, failure, attempt) if attempt < limit else None
             if delay is None:
-                error = final_error(tx, failure, request_id)
-                log.info("【%s】%s 失败（第 %d 次）: %s", tx.infno, request_id, attempt, error)
+                error = final_error(safety, infno, failure, request_id)
+                log.info("%s%s %s 失败（第 %d 次）: %s", label, request.url.path, request_id, attempt, error)
                 raise error
             log.warning(
-                "【%s】%s 第 %d 次未成功（%s），%.1f 秒后重发: %s",
-                tx.infno,
+                "%s%s %s 第 %d 次未成功（%s），%.1f 秒后重发: %s",
+                label,
+                request.url.path,
                 request_id,
                 attempt,
                 failure.kind,
@@ -193,6 +221,8 @@ class Core:
         ):
             if value:
                 headers[name] = quote(value)  # header values are Latin-1: Chinese names go percent-encoded
+        if options.idempotency_key is not None:
+            headers["Idempotency-Key"] = options.idempotency_key  # as given: the gateway checks it (10002)
         headers.update(options.headers)
         total = options.timeout or self.config.timeout
         timeout = httpx.Timeout(total, connect=min(self.config.connect_timeout, total))

@@ -5,8 +5,9 @@
 
 It decodes a request the way the gateway does (route → transaction, node-form body or flat query, the
 X-Operator / X-Insuplc-Admdvs headers), calls `BureauEngine.call`, and encodes the outcome in the gateway's
-shapes: §1.3 on success, the error table's status and `{msgid, outcome}` / `{errors}` data on failure, the
-9102 file as bytes.  So everything above the transport — retries, errors, results — is one code path.
+shapes (`answer_shapes`, the module the gateway answers with): §1.3 on success, the error table's status
+and `{msgid, outcome}` / `{errors}` data on failure, the 9102 file as bytes.  So everything above the
+transport — retries, errors, results — is one code path.
 The engine (database, sandbox or bureau) opens on first use; the async side runs it on a worker thread.
 
 Not reproduced: the gateway's §1.4 paging split (a paged answer arrives whole here; `Result.rows()` reads
@@ -18,7 +19,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
@@ -26,7 +26,8 @@ from urllib.parse import quote, unquote
 import anyio.to_thread
 import httpx
 
-from medical_insurance_sdk.exceptions import DataValidationError, MedicalInsuranceException, exception_for
+from medical_insurance_sdk.answer_shapes import error_body, file_name, new_request_id, success_body
+from medical_insurance_sdk.exceptions import MedicalInsuranceException, exception_for
 from medical_insurance_sdk.protocol import jsoncodec
 from medical_insurance_sdk.registry import API_PREFIX, REGISTRY, Registry, Transaction
 from medical_insurance_sdk.sdk._config import SDKConfig
@@ -37,17 +38,24 @@ if TYPE_CHECKING:
     from medical_insurance_sdk.engine.settings import InstitutionConfig
 
 log = logging.getLogger(__name__)
-API_VERSION = "1.0.0"
 
 
 class InProcessTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     """The gateway's contract, served by an engine in this process."""
 
-    def __init__(self, config: SDKConfig, *, registry: Registry = REGISTRY) -> None:
+    def __init__(
+        self,
+        config: SDKConfig,
+        *,
+        registry: Registry = REGISTRY,
+        bureau_transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        """`bureau_transport` (tests: a fake bureau) replaces the embedded sandbox or the bureau's network."""
         from medical_insurance_sdk.engine.bootstrap import institution_config
 
         self.config = config
         self.registry = registry
+        self.bureau_transport = bureau_transport
         self.settings = bootstrap_settings(config)
         self.institution: InstitutionConfig = institution_config(self.settings)
         self._engine: BureauEngine | None = None
@@ -62,12 +70,12 @@ class InProcessTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             if self._engine is None:
                 from medical_insurance_sdk.engine.bootstrap import open_engine
 
-                self._engine, _ = open_engine(self.settings)
+                self._engine, _ = open_engine(self.settings, transport=self.bureau_transport)
             return self._engine
 
     # ------------------------------------------------------------------------------------------ httpx
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        request_id = request.headers.get("x-request-id") or "REQ" + datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+        request_id = request.headers.get("x-request-id") or new_request_id()
         tx: Transaction | None = None
         try:
             tx = self._transaction(request)
@@ -83,6 +91,7 @@ class InProcessTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 operator_name=_header(request, "x-operator-name"),
                 insuplc_admdvs=_header(request, "x-insuplc-admdvs"),
                 request_id=request_id,
+                idempotency_key=request.headers.get("idempotency-key"),
             )
         except MedicalInsuranceException as exc:
             return error_response(exc, request_id, tx)
@@ -156,36 +165,6 @@ def _header(request: httpx.Request, name: str) -> str | None:
     return unquote(value) if value else None
 
 
-def _info(tx: Transaction | None, msgid: str | None = None, **extra: Any) -> dict[str, Any] | None:
-    if tx is None:
-        return None
-    info: dict[str, Any] = {
-        "interface_type": tx.interface_type,
-        "infno": tx.infno,
-        "category": tx.category.value,
-    }
-    if msgid:
-        info["msgid"] = msgid
-    info.update({k: v for k, v in extra.items() if v})
-    return info
-
-
-def _envelope(
-    success: bool, data: Any, message: str, request_id: str, info: Any, **error: Any
-) -> dict[str, Any]:
-    return {
-        "success": success,
-        "data": data,
-        "message": message,
-        "error": error.get("error"),
-        "error_code": error.get("error_code"),
-        "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "request_id": request_id,
-        "version": API_VERSION,
-        "interface_info": info,
-    }
-
-
 def _json(
     body: Mapping[str, Any], status: int = 200, headers: Mapping[str, str] | None = None
 ) -> httpx.Response:
@@ -198,38 +177,16 @@ def _json(
 
 def success_response(tx: Transaction, result: CallResult, request_id: str) -> httpx.Response:
     if result.file is not None:
-        name = result.file.filename or f"{tx.infno}_{result.msgid}.zip"
         headers = {
             "content-type": "application/octet-stream",
-            "content-disposition": f"attachment; filename*=UTF-8''{quote(name)}",
+            "content-disposition": f"attachment; filename*=UTF-8''{quote(file_name(tx, result))}",
             "x-msgid": result.msgid,
             "x-request-id": request_id,
         }
         return httpx.Response(200, content=result.file.content, headers=headers)
-    data = result.output if result.confirmed_by else normalized(tx, result.output)
-    info = _info(tx, result.msgid, confirmed_by=result.confirmed_by)
-    return _json(_envelope(True, data, "操作成功", request_id, info))
-
-
-def normalized(tx: Transaction, output: Any) -> Any:
-    """The output read through the tolerant response model, with exactly the fields the bureau sent."""
-    if output is None:
-        return None
-    try:
-        data = tx.parse_output(output).model_dump(mode="python", exclude_unset=True)
-    except ValueError:
-        return output
-    return data.get("rows", []) if isinstance(output, list) else data
+    return _json(success_body(tx, result, request_id))
 
 
 def error_response(exc: MedicalInsuranceException, request_id: str, tx: Transaction | None) -> httpx.Response:
-    data: Any = None
-    if isinstance(exc, DataValidationError) and exc.errors:
-        data = {"errors": [e.as_dict() for e in exc.errors]}
-    elif "outcome" in exc.details and exc.msgid:
-        data = {"msgid": exc.msgid, "outcome": exc.details["outcome"]}
     headers = {"retry-after": str(int(exc.retry_after))} if exc.retry_after is not None else {}
-    body = _envelope(
-        False, data, exc.message, request_id, _info(tx, exc.msgid), error=exc.to_dict(), error_code=exc.code
-    )
-    return _json(body, exc.http_status, headers)
+    return _json(error_body(exc, request_id, tx), exc.http_status, headers)

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
+from medical_insurance_sdk.exceptions import MedicalInsuranceException
 from medical_insurance_sdk.registry import REGISTRY
 
 
@@ -365,7 +366,11 @@ def result_class(infno: str) -> type[Result]:
 
 
 class BatchItem(BaseModel):
-    """One operation of a batch: its sequence, transaction, and result or error."""
+    """One operation of a batch: its sequence, transaction, and result or error.
+
+    `exception` is what the operation would have raised called alone (same class, code, `retry`,
+    `outcome`): an unknown money outcome is an OutcomeUnknownError, to be resolved, not sent again.
+    """
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
@@ -376,6 +381,7 @@ class BatchItem(BaseModel):
     result: Result | None = None
     error_code: int | None = None
     error: str | None = None
+    exception: MedicalInsuranceException | None = None
 
 
 class BatchResult(BaseModel):

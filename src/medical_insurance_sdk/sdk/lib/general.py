@@ -15,9 +15,13 @@ answers the first run.  Each method here is one plan over the core's two effects
 blocking, `*_async` and AsyncMedicalInsuranceSDK methods by spec_api's `sync_op` / `async_op`, as the
 spec's other methods are.  These endpoints are the gateway's: in-process mode (no api_base_url) has none.
 
-Retry: reads (status, result, parse, download, query) are asked again when the answer was lost or the
-gateway failed; a batch submit too (the gateway answers a repeated batch_id with the first run); creating
-a task or uploading a file only when the request never left, as for write transactions.
+Requests go through the core's one request loop (`Core.send`) and the one error mapping (`_answers`), as the
+transaction calls do.  Retry: reads (status, result, parse, download, query) are asked again when the
+answer was lost or the gateway failed; a batch submit too (the gateway answers a repeated batch_id with the
+first run); creating a task or uploading a file only when the request never left, as for write
+transactions — a lost answer to them is an OutcomeUnknownError (retry False).  A failed task raises its
+operation's error, and a batch item's `exception` is that operation's: an unknown money outcome is an
+OutcomeUnknownError there too, never an error with retry True.
 """
 
 from __future__ import annotations
@@ -32,18 +36,12 @@ from typing import IO, Any
 import httpx
 from pydantic import BaseModel, ConfigDict
 
-from medical_insurance_sdk.exceptions import (
-    FieldError,
-    MedicalInsuranceException,
-    OutcomeUnknownError,
-    exception_for,
-)
-from medical_insurance_sdk.protocol.jsoncodec import dumps, loads
+from medical_insurance_sdk.exceptions import exception_for
+from medical_insurance_sdk.protocol.jsoncodec import dumps
 from medical_insurance_sdk.registry import REGISTRY, Safety
-from medical_insurance_sdk.sdk._answers import STATUS_CODES
-from medical_insurance_sdk.sdk._core import USER_AGENT, Core, Flow, Send, Sleep
+from medical_insurance_sdk.sdk._answers import operation_error
+from medical_insurance_sdk.sdk._core import USER_AGENT, Core, Flow, Sleep, new_request_id
 from medical_insurance_sdk.sdk._results import BatchItem, BatchResult, result_class
-from medical_insurance_sdk.sdk._retry import Failure
 from medical_insurance_sdk.sdk.lib.plans import PlanContext
 from medical_insurance_sdk.sdk.lib.spec_api import async_op, sync_op
 
@@ -119,12 +117,14 @@ def _request(
     method: str,
     path: str,
     request_id: str,
+    attempt: int,
     *,
     body: Any = None,
     params: Mapping[str, Any] | None = None,
     files: Mapping[str, Any] | None = None,
 ) -> httpx.Request:
     headers = _headers(core, request_id)
+    headers["X-Retry-Count"] = str(attempt - 1)
     timeout = httpx.Timeout(
         core.config.timeout, connect=min(core.config.connect_timeout, core.config.timeout)
     )
@@ -143,95 +143,36 @@ def _request(
     )
 
 
-def _error(body: Mapping[str, Any], status: int, request_id: str) -> MedicalInsuranceException:
-    """The exception of a §1.3 error answer: its code, message, field errors or unknown outcome."""
-    data: Mapping[str, Any] = body["data"] if isinstance(body.get("data"), Mapping) else {}
-    error: Mapping[str, Any] = body["error"] if isinstance(body.get("error"), Mapping) else {}
-    code = body.get("error_code") or error.get("code")
-    code = code if isinstance(code, int) else STATUS_CODES.get(status, 20003 if status >= 500 else 10002)
-    message = str(body.get("message") or "") or None
-    details = {"request_id": body.get("request_id") or request_id, "data": dict(data)}
-    outcome = data.get("outcome") or (data.get("result") or {}).get("outcome")
-    msgid = data.get("msgid") or (data.get("result") or {}).get("msgid")
-    if outcome in ("unknown", "reversed"):
-        return OutcomeUnknownError(message, outcome=str(outcome), code=code, msgid=msgid, details=details)
-    if code // 10000 == 3 and isinstance(data.get("errors"), list):
-        fields = [
-            FieldError(int(e.get("code") or 30010), str(e.get("field") or ""), str(e.get("message") or ""))
-            for e in data["errors"]
-            if isinstance(e, Mapping)
-        ]
-        return exception_for(code, message, errors=fields, http_status=status, details=details)
-    infcode = error.get("infcode")
-    if not isinstance(infcode, int):
-        return exception_for(code, message, http_status=status, msgid=msgid, details=details)
-    # the bureau answered: a 5000x code with infcode -2 comes back a BureauRefusalError (as in _answers)
-    details.update(infcode=infcode, kind=error.get("kind"))
-    return exception_for(code, message, http_status=status, msgid=msgid, details=details, infcode=infcode)
-
-
-def _read(response: httpx.Response, request_id: str) -> GatewayAnswer | Failure:
-    status = response.status_code
-    kind = response.headers.get("content-type", "")
-    if 200 <= status < 300 and not kind.startswith("application/json"):
-        return GatewayAnswer(
-            status_code=status,
-            content=response.content,
-            filename=response.headers.get("content-disposition"),
-            request_id=response.headers.get("x-request-id") or request_id,
-        )
-    try:
-        body = loads(response.content)
-    except ValueError:
-        body = None
-    if not isinstance(body, Mapping):
-        code = STATUS_CODES.get(status, 20003 if status >= 500 else 10002)
-        text = response.content[:200].decode("utf-8", "replace")
-        return Failure("answered", exception_for(code, f"HTTP {status}: {text}", http_status=status), status)
-    if body.get("success") is True and status < 400:
-        pages = body.get("pagination")
-        return GatewayAnswer(
-            data=body.get("data"),
-            message=body.get("message"),
-            request_id=body.get("request_id") or request_id,
-            pagination=pages if isinstance(pages, Mapping) else None,
-            status_code=status,
-        )
-    retry_after = response.headers.get("retry-after")
-    wait = float(retry_after) if retry_after and retry_after.replace(".", "", 1).isdigit() else None
-    return Failure("answered", _error(body, status, request_id), status, wait)
-
-
 def exchange(
-    core: Core, safety: Safety, make: Callable[[str], httpx.Request], *, raise_failed: bool = True
+    core: Core, safety: Safety, make: Callable[[str, int], httpx.Request], *, file: bool = False
 ) -> Flow[GatewayAnswer]:
-    """Send until answered or the retry policy says stop; one X-Request-ID for every attempt."""
-    request_id = "REQ" + uuid.uuid4().hex
-    attempt = 0
-    while True:
-        attempt += 1
-        try:
-            response = yield Send(make(request_id))
-        except httpx.TransportError as exc:
-            not_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
-            error = exception_for(60005 if not_sent else 20005, f"网关未应答: {type(exc).__name__} {exc}")
-            outcome: GatewayAnswer | Failure = Failure("not_sent" if not_sent else "lost", error)
-        else:
-            outcome = _read(response, request_id)
-        if isinstance(outcome, GatewayAnswer):
-            return outcome
-        delay = core.retry.delay(safety, outcome, attempt)
-        if delay is None:
-            raise outcome.error
-        yield Sleep(delay)
+    """`make(request_id, attempt)` sent by the core's one request loop, its errors mapped by the one
+    mapping (`_answers`): a write (task creation, upload) whose answer was lost is an OutcomeUnknownError."""
+    request_id = new_request_id()
+    answer = yield from core.send(
+        lambda attempt: make(request_id, attempt), safety=safety, request_id=request_id, file=file
+    )
+    return GatewayAnswer(
+        data=answer.data,
+        message=answer.message,
+        request_id=answer.request_id,
+        pagination=answer.pagination,
+        status_code=answer.status,
+        content=answer.content,
+        filename=answer.filename,
+    )
 
 
-def _get(core: Core, path: str, params: Mapping[str, Any] | None = None) -> Flow[GatewayAnswer]:
-    return exchange(core, Safety.QUERY, lambda rid: _request(core, "GET", path, rid, params=params))
+def _get(
+    core: Core, path: str, params: Mapping[str, Any] | None = None, *, file: bool = False
+) -> Flow[GatewayAnswer]:
+    return exchange(
+        core, Safety.QUERY, lambda rid, n: _request(core, "GET", path, rid, n, params=params), file=file
+    )
 
 
 def _post(core: Core, path: str, body: Any, safety: Safety) -> Flow[GatewayAnswer]:
-    return exchange(core, safety, lambda rid: _request(core, "POST", path, rid, body=body))
+    return exchange(core, safety, lambda rid, n: _request(core, "POST", path, rid, n, body=body))
 
 
 # -------------------------------------------------------------------------------------------- batches
@@ -268,8 +209,9 @@ def submit_batch(
     deadline = time.monotonic() + timeout
     while view.get("status") not in FINISHED:
         if time.monotonic() >= deadline:
+            # still running at the gateway: wait or ask batch_status, never submit it anew
             raise exception_for(
-                20005, f"批次 {batch_id} 在 {timeout:g} 秒内未完成，可用 batch_status 查询进度"
+                20005, f"批次 {batch_id} 在 {timeout:g} 秒内未完成，可用 batch_status 查询进度", retry=False
             )
         yield Sleep(poll)
         view = (yield from _get(ctx.core, f"batch/status/{batch_id}", {"page_size": 1})).data
@@ -277,14 +219,14 @@ def submit_batch(
     page = 1
     while True:
         answer = yield from _get(ctx.core, f"batch/status/{batch_id}", {"page": page, "page_size": PAGE})
-        items.extend(_item(op) for op in answer.data.get("operations", []))
+        items.extend(_item(op, answer.request_id or "") for op in answer.data.get("operations", []))
         if not (answer.pagination or {}).get("has_next"):
             break
         page += 1
     return BatchResult(batch_id=batch_id, items=tuple(items), stopped_early=view.get("skipped_count", 0) > 0)
 
 
-def _item(op: Mapping[str, Any]) -> BatchItem:
+def _item(op: Mapping[str, Any], request_id: str) -> BatchItem:
     success = op.get("status") == "success"
     result = None
     if success and op.get("infno") in REGISTRY:
@@ -298,6 +240,7 @@ def _item(op: Mapping[str, Any]) -> BatchItem:
         result=result,
         error_code=op.get("error_code"),
         error=error,
+        exception=None if success else operation_error(op, request_id),
     )
 
 
@@ -352,7 +295,8 @@ def wait_task(
     deadline = time.monotonic() + timeout
     while not (yield from task_status(ctx, task_id)).finished:
         if time.monotonic() >= deadline:
-            raise exception_for(20005, f"任务 {task_id} 在 {timeout:g} 秒内未完成")
+            # still running at the gateway: wait again (task_status), never create it anew
+            raise exception_for(20005, f"任务 {task_id} 在 {timeout:g} 秒内未完成", retry=False)
         yield Sleep(poll)
     return (yield from task_result(ctx, task_id))
 
@@ -366,19 +310,24 @@ def upload_file(ctx: PlanContext, /, file: Upload, filename: str | None = None) 
         path = Path(file)
         name = filename or path.name
 
-        def make(request_id: str) -> httpx.Request:
+        def make(request_id: str, attempt: int) -> httpx.Request:
             # a fresh handle per attempt: httpx streams it, so a large file is never read into memory
             return _request(
-                ctx.core, "POST", "file/upload", request_id, files={"file": (name, path.open("rb"))}
+                ctx.core, "POST", "file/upload", request_id, attempt, files={"file": (name, path.open("rb"))}
             )
 
     else:
         content = file if isinstance(file, bytes) else file.read()
         name = filename or getattr(file, "name", None) or "upload.bin"
 
-        def make(request_id: str) -> httpx.Request:
+        def make(request_id: str, attempt: int) -> httpx.Request:
             return _request(
-                ctx.core, "POST", "file/upload", request_id, files={"file": (Path(name).name, content)}
+                ctx.core,
+                "POST",
+                "file/upload",
+                request_id,
+                attempt,
+                files={"file": (Path(name).name, content)},
             )
 
     answer = yield from exchange(ctx.core, Safety.WRITE, make)
@@ -401,7 +350,7 @@ def download_file(
     ctx: PlanContext, /, file_id: str, dest: str | os.PathLike[str] | None = None
 ) -> Flow[bytes | Path]:
     """【§3.4.3】A stored file's bytes, or written to `dest` (then its path)."""
-    answer = yield from _get(ctx.core, f"file/download/{file_id}")
+    answer = yield from _get(ctx.core, f"file/download/{file_id}", file=True)
     content = answer.content or b""
     if dest is None:
         return content

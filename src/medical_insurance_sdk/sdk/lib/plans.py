@@ -317,7 +317,12 @@ def batch_upload(
         except MedicalInsuranceException as exc:
             items.append(
                 BatchItem(
-                    sequence=sequence, interface_type=name, success=False, error_code=exc.code, error=str(exc)
+                    sequence=sequence,
+                    interface_type=name,
+                    success=False,
+                    error_code=exc.code,
+                    error=str(exc),
+                    exception=exc,
                 )
             )
             if stop_on_error or isinstance(exc, OutcomeUnknownError):
