@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import secrets
 import signal
 import statistics
 import subprocess
@@ -35,6 +36,9 @@ LOOPBACK = "127.0.0.1"
 STARTUP_S = 60.0
 # Children exit by themselves after this long even if nobody stops them.
 DEFAULT_LIFETIME_S = 3600.0
+# The sandbox children's admin token (`_stack.sandbox_settings` gives it, `_proofs.set_faults` presents it).
+SANDBOX_ADMIN_TOKEN = "bench-" + secrets.token_urlsafe(24)
+SANDBOX_ADMIN_HEADERS = {"X-Sandbox-Admin-Token": SANDBOX_ADMIN_TOKEN}
 
 
 # ---------------------------------------------------------------------------------------------- machine

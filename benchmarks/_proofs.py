@@ -19,7 +19,9 @@ from typing import Any
 
 import anyio
 import httpx
+from _common import SANDBOX_ADMIN_HEADERS
 from _flows import Call, FlowRefused, GatewayError
+from _stack import bench_database
 from sqlalchemy import create_engine, func, select
 
 from medical_insurance_sdk.engine.reconcile import Reconciler
@@ -86,7 +88,10 @@ def fault_rules(total_probability: float = 0.10) -> list[dict[str, Any]]:
 
 def set_faults(sandbox_url: str, rules: list[dict[str, Any]], seed: int = 7) -> None:
     httpx.put(
-        f"{sandbox_url}/sandbox/admin/faults", json={"rules": rules, "seed": seed}, timeout=10
+        f"{sandbox_url}/sandbox/admin/faults",
+        json={"rules": rules, "seed": seed},
+        headers=SANDBOX_ADMIN_HEADERS,
+        timeout=10,
     ).raise_for_status()
 
 
@@ -237,9 +242,15 @@ def invariants(database_url: str, sandbox_db_url: str, code: str) -> dict[str, A
                 SettlementRow.fixmedins_code == code, SettlementRow.cancel_of.is_(None)
             )
         )
+        reversals = s.execute(
+            select(Message.input).where(
+                Message.fixmedins_code == code, Message.infno == "2601", Message.infcode == 0
+            )
+        ).all()
     bureau.dispose()
+    reversed_originals = Counter(str((row[0] or {}).get("data", {}).get("omsgid")) for row in reversals)
 
-    database = Database(database_url)
+    database = bench_database(database_url)  # the answers are sealed with the gateways' data key
     spent: Counter[str] = Counter()
     with database.session() as s:
         states = Counter(
@@ -270,6 +281,8 @@ def invariants(database_url: str, sandbox_db_url: str, code: str) -> dict[str, A
     open_by: Counter[str] = Counter(f"{infno} {state}: {note or ''}"[:90] for infno, state, note in open_rows)
     return {
         "double_settlements": len(doubles),
+        # an original reversed by two 2601s that both took effect: two resolvers acted on one entry
+        "double_reversals": sum(1 for n in reversed_originals.values() if n > 1),
         "unresolved_unknown": len(open_rows),
         "unresolved_by_infno": dict(open_by.most_common(10)),
         "balance_drift_persons": len(drift),

@@ -226,7 +226,9 @@ def soak(part: dict[str, Any]) -> str:
             "放弃（结果未知）",
             "拒绝",
             "流程/秒",
+            "网关副本",
             "重复结算",
+            "重复冲正",
             "未决 UNKNOWN",
             "对账不符",
             "余额偏差人数",
@@ -238,7 +240,9 @@ def soak(part: dict[str, Any]) -> str:
                 part["outcomes"].get("abandoned", 0),
                 part["outcomes"].get("refused", 0),
                 part["flows_per_s"],
+                part.get("replicas", 1),
                 v["double_settlements"],
+                v.get("double_reversals", "—"),
                 v["unresolved_unknown"],
                 v["reconciliation_mismatches"],
                 v["balance_drift_persons"],
@@ -247,7 +251,12 @@ def soak(part: dict[str, Any]) -> str:
     )
     out += (
         "\n故障：所列写入/资金交易、9001 与 2601 上每类故障（延迟、处理前/后超时、处理前/后断连、HTTP 5xx、"
-        "infcode -1）等概率，合计约 10%。HIS 规则：结果未知即放弃该流程（绝不重发，交给补偿）；"
+        "infcode -1、延迟入账 delayed_commit）等概率，合计约 10%。"
+        f"拓扑：{part.get('replicas', 1)} 个网关副本共用一个数据库（{part.get('database', 'sqlite')}），"
+        "各自运行补偿清扫器，负载轮流发往各副本，同时每隔几秒在旁边执行一次 `yibao compensate`"
+        f"（本次 {part.get('cli_compensate_runs', {})}）。"
+        "“重复冲正”= 同一原交易被两笔都生效的 2601 冲正（两个补偿者同时处理了一条）。"
+        "HIS 规则：结果未知即放弃该流程（绝不重发，交给补偿）；"
         "拒绝或“已冲正/未生效”则重试该步，最多 4 次。“拒绝”多为 2401 被医保局以“该参保人已有在院记录”拒绝："
         "此前被放弃的住院流程使该参保人仍在院，属正常业务规则，不是违规。\n"
     )

@@ -9,12 +9,15 @@ sandbox bureau plus a gateway, each in its own process on 127.0.0.1.
 
 from __future__ import annotations
 
+import base64
 import os
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from _common import SANDBOX_ADMIN_TOKEN
 
 from medical_insurance_sdk.engine.settings import InstitutionConfig
 from medical_insurance_sdk.gateway.keys import create_key
@@ -23,9 +26,12 @@ from medical_insurance_sdk.gateway.tenancy import NewInstitution, add_institutio
 from medical_insurance_sdk.protocol.envelope import EnvelopeConfig
 from medical_insurance_sdk.protocol.profiles import load_profile
 from medical_insurance_sdk.storage.database import Database
+from medical_insurance_sdk.storage.protection import KEYS_ENV, load_key_ring
 
 ADMDVS = "430200"
 BENCH_JWT_SECRET = "benchmarks-only-secret-" + "b" * 32
+# One data key (storage/protection.py) for the gateways and for the benchmark reading their database
+BENCH_DATA_KEYS = "kbench:" + base64.b64encode(b"benchmarks-only-data-key-32bytes").decode()
 # Default PostgreSQL server of this machine kind (trust auth on loopback); BENCH_POSTGRES_URL overrides.
 POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -86,9 +92,14 @@ def product_database(backend: str, folder: Path) -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def bench_database(url: str) -> Database:
+    """The product database with the benchmark gateways' data key (it opens what they sealed)."""
+    return Database(url, key_ring=load_key_ring(".", environ={KEYS_ENV: BENCH_DATA_KEYS}))
+
+
 def prepare_gateway_database(url: str, codes: Sequence[str], role: str = "admin") -> dict[str, str]:
     """Migrate, add the institutions (national profile) and one API key each; returns {code: key}."""
-    database = Database(url)
+    database = bench_database(url)
     try:
         database.migrate()
         keys: dict[str, str] = {}
@@ -106,7 +117,12 @@ def prepare_gateway_database(url: str, codes: Sequence[str], role: str = "admin"
 
 # ------------------------------------------------------------------------------------------- settings
 def sandbox_settings(database_url: str | None = None, **overrides: Any) -> dict[str, Any]:
-    values: dict[str, Any] = {"profile": "national", "hang_s": 3.0, "seed": 7}
+    values: dict[str, Any] = {
+        "profile": "national",
+        "hang_s": 3.0,
+        "seed": 7,
+        "admin_token": SANDBOX_ADMIN_TOKEN,
+    }
     if database_url:
         values["database_url"] = database_url
     return {**values, **overrides}
@@ -141,6 +157,7 @@ def gateway_settings(
         "data_dir": str(data_dir),
         "environment": "development",
         "jwt_secret": BENCH_JWT_SECRET,
+        "data_keys": BENCH_DATA_KEYS,
         "bureau_api_url": bureau_url,
         "bureau_profile": "national",
         "demo_institution": False,

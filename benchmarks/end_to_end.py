@@ -27,6 +27,7 @@ from _stack import (
     ENGINE_HOSPITAL,
     GATEWAY_HOSPITAL,
     RAW_HOSPITAL,
+    bench_database,
     gateway_settings,
     institution_config,
     postgres_available,
@@ -38,7 +39,6 @@ from _stack import (
 from medical_insurance_sdk import AsyncMedicalInsuranceSDK
 from medical_insurance_sdk.engine.engine import AsyncBureauEngine
 from medical_insurance_sdk.storage.allocators import allocator_for
-from medical_insurance_sdk.storage.database import Database
 
 MODES = ("a_raw", "b_engine", "c_sdk_gateway")
 WORKLOADS = ("1101", "outpatient")
@@ -57,7 +57,7 @@ def operations(workload: str, concurrency: int, scale: float) -> int:
 async def _measure_backend(
     sandbox_url: str, gateway_url: str, database_url: str, key: str, plan: dict[str, Any]
 ) -> dict[str, Any]:
-    database = Database(database_url)
+    database = bench_database(database_url)  # the same data key as the gateway on this database
     engine = AsyncBureauEngine(database, allocator_for(database, None))
     sdk = AsyncMedicalInsuranceSDK(
         api_base_url=gateway_url,

@@ -1,6 +1,11 @@
 """Item 5 — fault soak: N settlement flows through the gateway while the bureau misbehaves, then
 compensation and reconciliation, then the invariants.
 
+    topology     `replicas` gateway processes (3, as spec §10 deploys them) on one product database
+                 (PostgreSQL when the local server answers, else SQLite), each with its compensation sweeper
+                 on, and `yibao compensate` run again and again beside them during the load (issue 13):
+                 every resolver competes for the same unknown outcomes
+
     flows        outpatient (2201 → 2203 → 2204 → 2206 → 2207, every 10th also 2208) and inpatient
                  (2401 → 2301 → 2303 → 2402 → 2304), alternating, real seed persons, plain HTTP to the gateway
     faults       every kind of `sandbox.faults` on each write and money transaction of the flows, on 9001
@@ -10,17 +15,23 @@ compensation and reconciliation, then the invariants.
     afterwards   faults off; engine.sweep until quiescent; Reconciler for the day; invariants from the
                  sandbox's database and the gateway's ledger
 
-Violations (all must be 0): double settlements, unresolved UNKNOWN, reconciliation mismatches, balance
-drift.  Also reported: flows/s, flows completed / abandoned / refused, ledger states.
+Violations (all must be 0): double settlements, originals reversed twice, unresolved UNKNOWN,
+reconciliation mismatches, balance drift.  Also reported: flows/s, flows completed / abandoned / refused,
+ledger states, how the `yibao compensate` runs ended.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import secrets
+import subprocess
+import sys
 import tempfile
+import threading
 import time
 from collections import Counter
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +44,7 @@ from _stack import (
     GATEWAY_HOSPITAL,
     gateway_headers,
     gateway_settings,
+    postgres_available,
     prepare_gateway_database,
     product_database,
     sandbox_settings,
@@ -40,6 +52,7 @@ from _stack import (
 
 VIOLATIONS = (
     "double_settlements",
+    "double_reversals",
     "unresolved_unknown",
     "reconciliation_mismatches",
     "balance_drift_persons",
@@ -52,13 +65,51 @@ HANG_S = 3.0
 PROCESSING_WINDOW_S = 4.0
 
 
-async def _load(url: str, key: str, flows: int, concurrency: int, tag: str, limit_s: float) -> dict[str, Any]:
+SWEEP_INTERVAL_S = 1.0
+LEASE_S = 10.0
+CLI_EVERY_S = 3.0
+
+
+def _cli_environment(settings: dict[str, Any]) -> dict[str, str]:
+    """`yibao compensate` configured like the replicas (the variables their GatewaySettings read)."""
+    names = {
+        "database_url": "DATABASE_URL",
+        "data_dir": "MEDICAL_INSURANCE_DATA_DIR",
+        "bureau_api_url": "MEDICAL_BUREAU_API_URL",
+        "bureau_profile": "MEDICAL_BUREAU_PROFILE",
+        "bureau_timeout_s": "MEDICAL_INSURANCE_TIMEOUT",
+        "bureau_processing_window_s": "MEDICAL_BUREAU_PROCESSING_WINDOW",
+        "compensation_lease_s": "MEDICAL_INSURANCE_COMPENSATION_LEASE",
+        "jwt_secret": "MEDICAL_INSURANCE_JWT_SECRET",
+        "demo_institution": "MEDICAL_INSURANCE_DEMO_INSTITUTION",
+    }
+    env = {k: v for k, v in os.environ.items() if k != "MEDICAL_INSURANCE_CONFIG_FILE"}
+    for name, variable in names.items():
+        value = settings.get(name)
+        if value is not None:
+            env[variable] = str(value).lower() if isinstance(value, bool) else str(value)
+    return env
+
+
+def _cli_beside(settings: dict[str, Any], stop: threading.Event, runs: Counter[str]) -> None:
+    """`yibao compensate` every CLI_EVERY_S while the replicas serve (exit 0: all settled, 1: some open)."""
+    yibao = str(Path(sys.executable).with_name("yibao"))
+    env = _cli_environment(settings)
+    while not stop.wait(CLI_EVERY_S):
+        done = subprocess.run([yibao, "compensate"], env=env, capture_output=True, timeout=300)
+        runs[f"exit_{done.returncode}"] += 1
+
+
+async def _load(
+    urls: list[str], key: str, flows: int, concurrency: int, tag: str, limit_s: float
+) -> dict[str, Any]:
     outcomes: Counter[str] = Counter()
     tally: Counter[str] = Counter()
     next_flow = iter(range(flows))
     deadline = time.monotonic() + limit_s
     async with httpx.AsyncClient(timeout=120, limits=httpx.Limits(max_connections=concurrency)) as client:
-        gateway = GatewayHttp(client, url, gateway_headers(GATEWAY_HOSPITAL, key))
+        headers = gateway_headers(GATEWAY_HOSPITAL, key)
+        gateways = [GatewayHttp(client, url, headers) for url in urls]
 
         async def worker() -> None:
             for n in next_flow:
@@ -69,6 +120,7 @@ async def _load(url: str, key: str, flows: int, concurrency: int, tag: str, limi
                     flow = lambda call, n=n: inpatient(call, n, tag)  # noqa: E731
                 else:
                     flow = lambda call, n=n: outpatient(call, n, tag, cancel=n % 20 == 0)  # noqa: E731
+                gateway = gateways[n % len(gateways)]  # a load balancer in front of the replicas
                 outcomes[await his_flow(flow, gateway.call, tally)] += 1
 
         began = time.perf_counter()
@@ -80,14 +132,21 @@ async def _load(url: str, key: str, flows: int, concurrency: int, tag: str, limi
 
 
 def run(
-    *, flows: int = 2000, concurrency: int = 16, fault_rate: float = 0.10, limit_s: float = 3600
+    *,
+    flows: int = 2000,
+    concurrency: int = 16,
+    fault_rate: float = 0.10,
+    limit_s: float = 3600,
+    replicas: int = 3,
 ) -> dict[str, Any]:
     tag = secrets.token_hex(2).upper()
+    backend = "postgresql" if postgres_available() else "sqlite"
+    cli_runs: Counter[str] = Counter()
     with tempfile.TemporaryDirectory(dir=scratch_dir(), prefix="yibao-soak-") as tmp:
         folder = Path(tmp)
         sandbox_db = f"sqlite:///{folder / 'bureau.sqlite3'}"
         disk = Path(tempfile.mkdtemp(prefix="yibao-soak-db-"))
-        with product_database("sqlite", disk) as url:
+        with product_database(backend, disk) as url:
             key = prepare_gateway_database(url, [GATEWAY_HOSPITAL])[GATEWAY_HOSPITAL]
             with ChildServer.start(
                 "sandbox", sandbox_settings(sandbox_db, hang_s=HANG_S), logs=folder
@@ -98,11 +157,27 @@ def run(
                     bureau.url,
                     bureau_timeout_s=BUREAU_TIMEOUT_S,
                     bureau_processing_window_s=PROCESSING_WINDOW_S,
+                    sweeper_interval_s=SWEEP_INTERVAL_S,
+                    compensation_lease_s=LEASE_S,
                 )
-                with ChildServer.start("gateway", settings, logs=folder) as gateway:
+                with ExitStack() as stack:
+                    gateways = [
+                        stack.enter_context(ChildServer.start("gateway", settings, logs=folder))
+                        for _ in range(replicas)
+                    ]
                     set_faults(bureau.url, fault_rules(fault_rate))
-                    load = anyio.run(_load, gateway.url, key, flows, concurrency, tag, limit_s)
-                    set_faults(bureau.url, [])
+                    stop = threading.Event()
+                    beside = threading.Thread(
+                        target=_cli_beside, args=(settings, stop, cli_runs), daemon=True
+                    )
+                    beside.start()
+                    try:
+                        urls = [g.url for g in gateways]
+                        load = anyio.run(_load, urls, key, flows, concurrency, tag, limit_s)
+                    finally:
+                        set_faults(bureau.url, [])
+                        stop.set()
+                        beside.join(timeout=300)
                 compensation = compensate(url, settings)
                 reconciliation = reconcile(url, settings, GATEWAY_HOSPITAL)
                 facts = invariants(url, sandbox_db, GATEWAY_HOSPITAL)
@@ -115,6 +190,9 @@ def run(
     return {
         "flows": flows,
         "concurrency": concurrency,
+        "replicas": replicas,
+        "database": backend,
+        "cli_compensate_runs": dict(cli_runs),
         "fault_rate": fault_rate,
         "flows_per_s": round(flows / load["wall_s"], 2),
         "completed_per_s": round(completed / load["wall_s"], 2),
@@ -131,7 +209,9 @@ def summary(result: dict[str, Any]) -> str:
     v = result["violations"]
     return (
         f"soak: {'OK' if result['ok'] else 'VIOLATION'} flows={result['flows']} "
-        f"completed={result['outcomes'].get('completed', 0)} double={v['double_settlements']} "
+        f"completed={result['outcomes'].get('completed', 0)} replicas={result.get('replicas', 1)} "
+        f"cli_runs={sum(result.get('cli_compensate_runs', {}).values())} double={v['double_settlements']} "
+        f"double_2601={v['double_reversals']} "
         f"unknown={v['unresolved_unknown']} recon={v['reconciliation_mismatches']} "
         f"drift={v['balance_drift_persons']} flows/s={result['flows_per_s']}"
     )

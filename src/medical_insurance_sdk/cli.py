@@ -31,6 +31,13 @@ app = typer.Typer(help="医保接口平台命令行 (yibao)", no_args_is_help=Tr
 console = Console()
 
 
+@app.callback()
+def _private_files() -> None:
+    # Every command may create files under the data dir (database, sandbox state, keys, uploads): readable
+    # by the service's own user only, 0600 / 0700 (spec §7.3).
+    os.umask(0o077)
+
+
 @app.command()
 def version() -> None:
     """打印版本 / print the package version."""
@@ -122,11 +129,14 @@ def sandbox(
 ) -> None:
     """启动医保沙箱（国家医保信息平台模拟器）/ run the sandbox bureau.
 
-    Other settings come from MEDICAL_SANDBOX_* variables (credentials, faults, seed …).
+    Other settings come from MEDICAL_SANDBOX_* variables (credentials, faults, seed …).  The admin API
+    (/sandbox/admin/…, /sandbox/) needs the admin token: MEDICAL_SANDBOX_ADMIN_TOKEN, else a random one
+    printed here once.
     """
     import uvicorn
-    from pydantic import ValidationError
+    from pydantic import SecretStr, ValidationError
 
+    from medical_insurance_sdk.sandbox.admin import ADMIN_TOKEN_HEADER, new_admin_token
     from medical_insurance_sdk.sandbox.app import create_sandbox_app
     from medical_insurance_sdk.sandbox.settings import SandboxSettings
 
@@ -138,7 +148,15 @@ def sandbox(
             console.print(f"[red]沙箱配置无效: {'.'.join(map(str, problem['loc']))}: {problem['msg']}[/red]")
         raise typer.Exit(2) from None
     console.print(f"医保沙箱: http://{host}:{port}/fsi/api/rsfComIfsService/callService  管理页: /sandbox/")
-    uvicorn.run(create_sandbox_app(settings), host=host, port=port)
+    if settings.admin_token is None:
+        token = new_admin_token()
+        settings = settings.model_copy(update={"admin_token": SecretStr(token)})
+        console.print("沙箱管理令牌（只显示这一次；固定令牌请设置 MEDICAL_SANDBOX_ADMIN_TOKEN）:")
+        typer.echo(token)
+        typer.echo(f"curl -s -H '{ADMIN_TOKEN_HEADER}: {token}' http://{host}:{port}/sandbox/admin/faults")
+    else:
+        console.print(f"沙箱管理接口: 使用 MEDICAL_SANDBOX_ADMIN_TOKEN（{ADMIN_TOKEN_HEADER} 或 Bearer）")
+    uvicorn.run(create_sandbox_app(settings), host=host, port=port, server_header=False)
 
 
 def _lookup(registry: Registry, key: str) -> Transaction:
@@ -398,9 +416,20 @@ def _gateway_database() -> tuple[Any, Any]:
     from medical_insurance_sdk.storage.database import Database
 
     settings = _gateway_settings()
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, key_ring=_key_ring(settings))
     database.migrate()
     return settings, database
+
+
+def _key_ring(settings: Any) -> Any:
+    """The settings' data keys (storage/protection.py), or a readable exit (production without a key)."""
+    from medical_insurance_sdk.storage.protection import KeyRingError
+
+    try:
+        return settings.key_ring()
+    except KeyRingError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
 
 
 def _fail(exc: Exception) -> typer.Exit:
@@ -438,7 +467,9 @@ def _demo_curl(base_url: str, key: str, institution: str) -> str:
 
 @app.command()
 def run(
-    host: Annotated[str, typer.Option(help="监听地址")] = "0.0.0.0",
+    host: Annotated[
+        str, typer.Option(help="监听地址；默认只在本机，对外服务请用 --host 0.0.0.0")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="监听端口")] = 8000,
 ) -> None:
     """启动 REST 网关 / run the gateway (embedded sandbox and SQLite unless configured otherwise)."""
@@ -451,7 +482,8 @@ def run(
     settings, database = _gateway_database()
     base_url = f"http://{'localhost' if host in ('0.0.0.0', '::') else host}:{port}"
     bureau = "内嵌医保沙箱" if settings.embedded_sandbox else settings.bureau_api_url
-    typer.echo(f"医保接口网关: {base_url}/api/v1/medical-insurance/  文档: {base_url}/docs  医保局: {bureau}")
+    docs = f"  文档: {base_url}/docs" if settings.serves_docs else ""
+    typer.echo(f"医保接口网关: {base_url}/api/v1/medical-insurance/{docs}  医保局: {bureau}")
     if settings.embedded_sandbox and settings.creates_demo_institution:
         ensure_demo_institution(database, settings)
         if count_keys(database) == 0:
@@ -462,9 +494,12 @@ def run(
             typer.echo(_demo_curl(base_url, issued.key, DEMO_CODE))
         else:
             console.print(f"已有 API Key；新建一个: yibao keys create --institution {DEMO_CODE} --role …")
-        typer.echo(f"沙箱管理页: {base_url}/sandbox/")
+        typer.echo(
+            f"沙箱管理页: {base_url}/sandbox/（需 admin 角色的 API Key: "
+            f"yibao keys create --institution {DEMO_CODE} --role admin）"
+        )
     database.dispose()
-    uvicorn.run(create_app(settings), host=host, port=port)
+    uvicorn.run(create_app(settings), host=host, port=port, server_header=False)
 
 
 @keys_app.command("create")
@@ -665,3 +700,83 @@ def beat_command(loglevel: Annotated[str, typer.Option(help="日志级别")] = "
     """启动定时计划（celery beat）：任务恢复、补偿清扫、夜间目录同步 / run the periodic schedule."""
     settings, celery = _celery_app()
     celery.start(["beat", f"--loglevel={loglevel}", f"--schedule={_schedule_file(settings)}"])
+
+
+# ------------------------------------------------------------------------------------------ data keys
+# The keys that seal personal data at rest (spec §7.3.1, storage/protection.py); never in the database.
+data_key_app = typer.Typer(help="数据加密密钥 / data keys (AES-256-GCM at rest)", no_args_is_help=True)
+app.add_typer(data_key_app, name="data-key")
+
+
+@data_key_app.command("status")
+def data_key_status() -> None:
+    """各加密列按密钥 ID 统计行数 / rows per key id of every sealed column."""
+    from medical_insurance_sdk.storage.rotation import file_key_counts, key_counts
+
+    settings, database = _gateway_database()
+    try:
+        ring = database.key_ring
+        console.print(f"主密钥: {ring.primary}  密钥环: {', '.join(sorted(ring.keys))}  来源: {ring.source}")
+        table = Table("加密列", "密钥 ID", "行数")
+        for column, per_kid in key_counts(database).items():
+            for kid, rows in sorted(per_kid.items()):
+                table.add_row(column, kid + (" (主)" if kid == ring.primary else ""), str(rows))
+        for kid, files in sorted(file_key_counts(database, settings.files_root).items()):
+            table.add_row("上传文件", kid + (" (主)" if kid == ring.primary else ""), str(files))
+        console.print(table)
+    finally:
+        database.dispose()
+
+
+@data_key_app.command("generate")
+def data_key_generate() -> None:
+    """生成一个新的 AES-256 密钥（kid:base64，供 MEDICAL_INSURANCE_DATA_KEYS 使用）/ print a new key."""
+    from medical_insurance_sdk.storage.protection import KeyRing
+
+    ring = KeyRing.generate()
+    typer.echo(f"{ring.primary}:{ring.to_document()['keys'][ring.primary]}")
+
+
+@data_key_app.command("rotate")
+def data_key_rotate(
+    new_key: Annotated[
+        bool, typer.Option("--new-key", help="先在密钥文件中加入新的主密钥（密钥来自文件时）")
+    ] = False,
+    batch_size: Annotated[int, typer.Option(min=1, max=10000, help="每批重新加密的行数")] = 500,
+) -> None:
+    """用主密钥重新加密所有旧密钥加密的行（分批，可中断续跑）/ re-seal rows under the primary key.
+
+    With MEDICAL_INSURANCE_DATA_KEYS, put the new key first (the primary) and keep the old ones after it;
+    with a key file (or the development key), --new-key adds the new primary to the file.  Old keys stay
+    readable; an interrupted rotation continues from the last committed batch when run again.
+    """
+    from pathlib import Path
+
+    from medical_insurance_sdk.storage.database import Database
+    from medical_insurance_sdk.storage.protection import KEYS_ENV, write_key_file
+    from medical_insurance_sdk.storage.rotation import rotate, rotate_files
+
+    settings = _gateway_settings()
+    ring = _key_ring(settings)
+    if new_key:
+        if ring.source == KEYS_ENV:
+            console.print(
+                f"[red]密钥来自 {KEYS_ENV}: 请把新密钥（yibao data-key generate）放在最前面再运行[/red]"
+            )
+            raise typer.Exit(2)
+        ring = ring.with_new_primary()
+        write_key_file(Path(ring.source), ring)
+        console.print(f"已加入新的主密钥 {ring.primary}（旧密钥保留）: {ring.source}")
+    database = Database(settings.database_url, key_ring=ring)
+    try:
+        database.migrate()
+
+        def progress(table: str, last_id: int, rows: int) -> None:
+            console.print(f"  {table}: 已处理到 id {last_id}，本次重新加密 {rows} 行")
+
+        report = rotate(database, batch_size=batch_size, progress=progress)
+        files = rotate_files(database, settings.files_root)
+    finally:
+        database.dispose()
+    total = sum(report.resealed.values())
+    console.print(f"轮换完成: 共 {total} 行、{files} 个文件改用主密钥 {report.target_kid} 加密")

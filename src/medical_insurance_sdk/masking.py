@@ -1,23 +1,46 @@
-"""Masking of personal data (spec §7.3.2) for everything that is stored or logged.
+"""Masking of personal data (spec §7.3.2): the one policy for everything stored, logged or shown.
 
     mask_id_card("430281199001010011") == "430281********0011"
     mask_phone("13800138000") == "138****8000"
     mask_name("张三丰") == "张*丰"
+    mask_payload({"certno": 430281199001010011, "memo": "患者张三 电话13800138000"})
+    == {"certno": "430281********0011", "memo": "患者张* 电话138****8000"}
 
-`mask_payload` walks a message and masks by field name, so the ledger, the audit log and the JSON log lines
-never hold a full ID number, phone number or name.
+Three rules, applied together by `mask_payload` (the ledger, the call log, batch and task copies) and by
+`scrub_text` (log lines, error messages):
+1. by field name: ID, phone and name fields are masked whatever their JSON type (an ID number sent as a
+   JSON number is still an ID number);
+2. by shape: an 18-character ID number or an 11-digit mobile number standing alone inside any text (a
+   remark, a bureau message quoting the patient), and a whole value shaped like an ID number under any key;
+3. names inside free text: the names the same message carries in its name fields wherever else they
+   appear, and a name after a label (姓名 / 患者 / 参保人 …).
+
+Stored copies are sealed as well (storage/protection.py); masking is what anything readable keeps.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-ID_FIELDS = frozenset({"certno", "cert_no", "idNo", "id_card", "mdtrt_cert_no", "psn_cert_no"})
-PHONE_FIELDS = frozenset({"tel", "mob", "phone", "mobile", "coner_tel", "phone_no"})
-NAME_FIELDS = frozenset({"psn_name", "name", "userName", "coner_name", "patn_name", "patient_name"})
+ID_FIELDS = frozenset(
+    {"certno", "cert_no", "idNo", "id_card", "mdtrt_cert_no", "psn_cert_no", "idcard", "id_no", "psn_certno"}
+)
+PHONE_FIELDS = frozenset({"tel", "mob", "phone", "mobile", "coner_tel", "phone_no", "psn_tel", "emp_tel"})
+NAME_FIELDS = frozenset(
+    {"psn_name", "name", "userName", "coner_name", "patn_name", "patient_name", "insu_name", "psn_nm"}
+)
 _ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
+# An ID number or a mobile number standing alone inside a text; not part of a longer run of digits (a
+# msgid, a settlement id), which is why the look-arounds are there.
+_EMBEDDED_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
+_EMBEDDED_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+# A Chinese name after a label: "姓名:张三", "患者 李四丰", "参保人王五"
+_LABELLED_NAME = re.compile(
+    r"(?P<label>姓名|患者|病人|参保人|就诊人|联系人|持卡人|人员姓名)(?P<sep>\s*[:：]?\s*)"
+    r"(?P<name>[\u4e00-\u9fa5·]{2,4})"
+)
 
 
 def mask_id_card(value: str) -> str:
@@ -47,28 +70,94 @@ def mask_name(value: str) -> str:
     return value[0] + "*" * (len(value) - 2) + value[-1]
 
 
+def _scalar_text(value: Any) -> str | None:
+    """A scalar's text when it could carry a number (str, or a JSON number that is not a bool)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
 def mask_value(key: str, value: Any) -> Any:
-    if not isinstance(value, str) or not value:
+    """One field's value masked by its name or its shape; other values unchanged."""
+    text = _scalar_text(value)
+    if not text:
         return value
     if key in ID_FIELDS:
         # an e-voucher token or card number is not an ID number, but is just as personal
-        return mask_id_card(value)
+        return mask_id_card(text)
     if key in PHONE_FIELDS:
-        return mask_phone(value)
-    if key in NAME_FIELDS:
+        return mask_phone(text)
+    if key in NAME_FIELDS and isinstance(value, str):
         return mask_name(value)
-    if _ID_LIKE.match(value):  # an ID number under an unexpected key
-        return mask_id_card(value)
+    if _ID_LIKE.match(text):  # an ID number under an unexpected key
+        return mask_id_card(text)
     return value
 
 
-def mask_payload(payload: Any) -> Any:
-    """A masked deep copy of a message (dicts, lists, scalars)."""
+def scrub_text(text: str, names: Iterable[str] = ()) -> str:
+    """The text with embedded ID numbers, mobile numbers and names masked (`names`: known names too)."""
+    for name in sorted({n for n in names if len(n) >= 2}, key=len, reverse=True):
+        if name in text:
+            text = text.replace(name, mask_name(name))
+    text = _LABELLED_NAME.sub(lambda m: m["label"] + m["sep"] + mask_name(m["name"]), text)
+    text = _EMBEDDED_ID.sub(lambda m: mask_id_card(m.group(0)), text)
+    return _EMBEDDED_MOBILE.sub(lambda m: mask_phone(m.group(0)), text)
+
+
+def names_in(payload: Any) -> set[str]:
+    """The values of the name fields anywhere in a message."""
+    found: set[str] = set()
     if isinstance(payload, Mapping):
+        for key, value in payload.items():
+            if key in NAME_FIELDS and isinstance(value, str) and value.strip():
+                found.add(value.strip())
+            else:
+                found |= names_in(value)
+    elif isinstance(payload, (list, tuple)):
+        for item in payload:
+            found |= names_in(item)
+    return found
+
+
+def _mask(node: Any, names: frozenset[str]) -> Any:
+    if isinstance(node, Mapping):
         return {
-            k: mask_value(k, mask_payload(v)) if not isinstance(v, (Mapping, list)) else mask_payload(v)
-            for k, v in payload.items()
+            str(k): _mask(v, names) if isinstance(v, (Mapping, list, tuple)) else _field(str(k), v, names)
+            for k, v in node.items()
         }
-    if isinstance(payload, list):
-        return [mask_payload(v) for v in payload]
-    return payload
+    if isinstance(node, (list, tuple)):
+        return [_mask(v, names) for v in node]
+    if isinstance(node, str):
+        return scrub_text(node, names)
+    return node
+
+
+def _field(key: str, value: Any, names: frozenset[str]) -> Any:
+    masked = mask_value(key, value)
+    if masked is value and isinstance(value, str):
+        return scrub_text(value, names)
+    return masked
+
+
+def mask_payload(payload: Any) -> Any:
+    """A masked deep copy of a message (dicts, lists, scalars): by field name, by shape and in free text."""
+    return _mask(payload, frozenset(names_in(payload)))
+
+
+def id_number_of(payload: Any) -> str | None:
+    """The first ID number (an ID field's value) of a message, for its blind index; None when it has none."""
+    if isinstance(payload, Mapping):
+        for key, value in payload.items():
+            text = _scalar_text(value)
+            if key in ID_FIELDS and text and text.strip():
+                return text.strip()
+        for value in payload.values():
+            if isinstance(value, (Mapping, list, tuple)) and (found := id_number_of(value)):
+                return found
+    elif isinstance(payload, (list, tuple)):
+        for item in payload:
+            if found := id_number_of(item):
+                return found
+    return None

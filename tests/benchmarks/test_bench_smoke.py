@@ -55,11 +55,13 @@ def test_fault_soak() -> None:
     result = tiny("soak")
     assert set(result["violations"]) == {
         "double_settlements",
+        "double_reversals",
         "unresolved_unknown",
         "reconciliation_mismatches",
         "balance_drift_persons",
     }
     assert sum(result["outcomes"].values()) == 6
+    assert result["replicas"] == 3  # three gateways with sweepers on, yibao compensate beside them
 
 
 def test_crash() -> None:

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import load_only
 from test_one_bureau_cli import _env, gateway_side, leave_a_settlement_unknown
 
 from medical_insurance_sdk.sandbox.state import Message
@@ -42,7 +43,9 @@ def _replica(data_dir: Path, database_url: str, **env: str):  # type: ignore[no-
 
 def _rows(database: Database, msgids: list[str]) -> dict[str, LedgerEntry]:
     with database.session() as session:
-        rows = session.query(LedgerEntry).filter(LedgerEntry.msgid.in_(msgids)).all()
+        # the states only: the sealed payloads open with the data dir's key, which this handle does not hold
+        columns = load_only(LedgerEntry.msgid, LedgerEntry.state, LedgerEntry.lease_owner)
+        rows = session.query(LedgerEntry).options(columns).filter(LedgerEntry.msgid.in_(msgids)).all()
         return {r.msgid: r for r in rows}
 
 

@@ -11,6 +11,8 @@ the balance restored, and the visit can then be settled once.
 
 from __future__ import annotations
 
+import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -28,6 +30,7 @@ from sandbox_support import LI_NA, OUTPATIENT, SETTINGS, Counter
 
 from medical_insurance_sdk.engine.ledger import Ledger
 from medical_insurance_sdk.protocol.jsoncodec import loads
+from medical_insurance_sdk.sandbox.admin import ADMIN_TOKEN_HEADER
 from medical_insurance_sdk.storage.database import Database
 
 D = Decimal
@@ -62,9 +65,11 @@ class StandaloneBureau:
         sock.bind(("127.0.0.1", 0))
         self.base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
         command = [sys.executable, str(PROCESSES), "bureau", str(sock.fileno()), str(BUREAU_LIFETIME_S)]
-        self.process = subprocess.Popen(command, pass_fds=(sock.fileno(),))
+        token = secrets.token_urlsafe(24)  # the admin API's token (SandboxSettings reads it from the env)
+        env = {**os.environ, "MEDICAL_SANDBOX_ADMIN_TOKEN": token}
+        self.process = subprocess.Popen(command, pass_fds=(sock.fileno(),), env=env)
         sock.close()  # the bureau holds its own copy
-        self.admin = httpx.Client(base_url=self.base_url, timeout=5.0)
+        self.admin = httpx.Client(base_url=self.base_url, timeout=5.0, headers={ADMIN_TOKEN_HEADER: token})
         wait_for(self._answers, "the sandbox bureau to start", STARTUP_S, alive=self.process)
 
     def _answers(self) -> bool:

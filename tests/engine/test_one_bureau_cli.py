@@ -61,7 +61,7 @@ def gateway_side(data_dir: Path, database_url: str) -> Iterator[tuple[BureauEngi
     """What `yibao run` assembles on `data_dir`, with a resolve budget of zero: a lost answer whose first
     2601 also goes unanswered is left UNKNOWN, as a gateway under a flaky link leaves it."""
     settings = GatewaySettings(data_dir=data_dir, database_url=database_url)
-    database = Database(database_url)
+    database = Database(database_url, key_ring=settings.key_ring())  # the data dir's key, as `yibao run`
     database.migrate()
     ensure_demo_institution(database, settings)
     sandbox = embedded_sandbox(settings)
@@ -120,6 +120,8 @@ def test_compensate_against_another_bureau_refuses_to_judge(tmp_path: Path) -> N
     left = leave_a_settlement_unknown(tmp_path / "var", f"sqlite:///{tmp_path / 'yibao.sqlite3'}")
     # the same ledger, but another data directory: another (empty) embedded sandbox
     elsewhere = _env(tmp_path / "elsewhere", left.database_url)
+    # the ledger is sealed with the key of the data dir that wrote it
+    elsewhere["MEDICAL_INSURANCE_DATA_KEY_FILE"] = str(tmp_path / "var" / "data-keys.json")
     result = CliRunner().invoke(app, ["compensate"], env=elsewhere)
     assert result.exit_code == 1, result.output
     assert "发往另一医保局" in result.output and left.msgid in result.output

@@ -11,6 +11,7 @@ module, not conftest.py: pytest puts this folder on sys.path.
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -44,6 +45,8 @@ from medical_insurance_sdk.storage.models import LedgerEntry
 HOSPITAL = "H43028110001"
 PHARMACY = "P43028110002"
 TEST_JWT_SECRET = "gateway-tests-" + "x" * 40
+# One data key for every test gateway: the suites start several gateways (data dirs) on one database
+TEST_DATA_KEYS = "ktest:" + base64.b64encode(b"gateway-tests-data-key-32-bytes!").decode()
 # Generous for a CI machine, short enough that a timeout test takes about a second.
 TEST_BUREAU_TIMEOUT_S = 1.5
 JSON = {"Content-Type": "application/json"}
@@ -77,6 +80,7 @@ def gateway_settings(database_url: str, data_dir: Path, **overrides: Any) -> Gat
         "data_dir": data_dir,
         "environment": "development",
         "jwt_secret": TEST_JWT_SECRET,
+        "data_keys": TEST_DATA_KEYS,
         "sweeper_interval_s": 0,  # outcomes are resolved inside the calls; a sweeper would race the tests
         "bureau_timeout_s": TEST_BUREAU_TIMEOUT_S,
         # the in-process sandbox finishes or drops a message within milliseconds of receiving it
@@ -86,6 +90,8 @@ def gateway_settings(database_url: str, data_dir: Path, **overrides: Any) -> Gat
         "auth_cache_ttl_s": 0,
         # the suites call hundreds of routes a minute as one hospital; test_gateway_limits turns them on
         "rate_limits_enabled": False,
+        # the suites refuse hundreds of bad credentials a minute; test_api2 proves the per-address throttle
+        "auth_failure_limit": "",
         **overrides,
     }
     return GatewaySettings(**values)

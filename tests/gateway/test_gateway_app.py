@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from medical_insurance_sdk.gateway import GatewaySettings
-from medical_insurance_sdk.gateway.app import lifespan_hooks
+from medical_insurance_sdk.gateway.extensions import lifespan_hooks
 from medical_insurance_sdk.gateway.keys import create_key
 from medical_insurance_sdk.gateway.state import GatewayState
 from medical_insurance_sdk.protocol import jsoncodec
@@ -73,8 +73,11 @@ def test_production_refuses_a_weak_jwt_secret(tmp_path: Path) -> None:
     for secret in (None, "changethis", "short"):
         with pytest.raises(ValidationError, match="MEDICAL_INSURANCE_JWT_SECRET"):
             GatewaySettings(database_url="sqlite://", environment="production", jwt_secret=secret)
-    strong = GatewaySettings(database_url="sqlite://", environment="production", jwt_secret="k" * 40)
-    assert strong.jwt_key == "k" * 40 and not strong.creates_demo_institution
+    secret = "Xq7-vR2pLm9sT4wZ8yB1nC6dF3gH5jK0aE"  # a random-looking secret (test_api2 covers weak ones)
+    strong = GatewaySettings(
+        database_url="sqlite://", environment="production", jwt_secret=secret, sandbox="embedded"
+    )
+    assert strong.jwt_key == secret and not strong.creates_demo_institution
 
 
 def test_development_makes_a_random_secret_per_process() -> None:
@@ -147,7 +150,8 @@ def test_openapi_lists_every_route_with_its_title_category_and_method(gateway: G
 
 def _unknown_entry(gateway: Gateway) -> str:
     """A 4301 upload whose answer was lost: UNKNOWN, and no 2601 or query can settle it."""
-    gateway.client.post("/sandbox/admin/faults", json={"scope": "4301", "kind": "timeout_before", "count": 1})
+    fault = {"scope": "4301", "kind": "timeout_before", "count": 1}
+    gateway.client.post("/sandbox/admin/faults", json=fault, headers=gateway.headers("admin"))
     sample = jsoncodec.dumps(sample_message(REGISTRY["4301"].request_nodes))
     body = gateway.post("upload/outpatient-treatment-record", content=sample, headers=JSON).json()
     msgid: str = body["data"]["msgid"]

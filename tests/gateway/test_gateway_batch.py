@@ -132,7 +132,8 @@ def test_operations_of_one_visit_run_in_sequence_order(gateway: Gateway) -> None
 
 
 def test_an_operation_with_an_unknown_outcome_is_reported_and_never_sent_again(gateway: Gateway) -> None:
-    gateway.client.post("/sandbox/admin/faults", json={"scope": "4301", "kind": "timeout_before", "count": 1})
+    fault = {"scope": "4301", "kind": "timeout_before", "count": 1}
+    gateway.client.post("/sandbox/admin/faults", json=fault, headers=gateway.headers("admin"))
     upload = {**sample_message(REGISTRY["4301"].request_nodes)["data"], "psn_no": PERSONS[5].psn_no}
     operations = [
         {"interface_type": "4301", "data": upload, "sequence": 1},
@@ -153,7 +154,8 @@ def test_an_operation_with_an_unknown_outcome_is_reported_and_never_sent_again(g
 
 def test_a_money_operation_whose_answer_is_lost_is_reversed_not_resent(gateway: Gateway) -> None:
     settle = ready_to_settle(gateway, PERSONS[6])
-    gateway.client.post("/sandbox/admin/faults", json={"scope": "2207", "kind": "timeout_after", "count": 1})
+    fault = {"scope": "2207", "kind": "timeout_after", "count": 1}
+    gateway.client.post("/sandbox/admin/faults", json=fault, headers=gateway.headers("admin"))
     body = {"batch_id": "MONEY-1", "operations": [{"interface_type": "outpatient_settle", "data": settle}]}
     submit(gateway, body)
     operation = batch_done(gateway, "MONEY-1")["operations"][0]

@@ -72,6 +72,8 @@ def environment(settings: GatewaySettings, **extra: str) -> dict[str, str]:
         **os.environ,
         "DATABASE_URL": settings.database_url,
         "MEDICAL_INSURANCE_DATA_DIR": str(settings.data_dir),
+        # the data keys the gateway seals tasks with (spec §7.3.1)
+        "MEDICAL_INSURANCE_DATA_KEYS": settings.data_keys.get_secret_value() if settings.data_keys else "",
         "CELERY_BROKER_URL": settings.celery_broker_url or "",
         "MEDICAL_INSURANCE_CELERY_NAMESPACE": settings.celery_namespace,
         "MEDICAL_INSURANCE_TASK_LEASE": str(settings.task_lease_s),

@@ -1,6 +1,7 @@
 """Errors in the common format with the table's HTTP status: request, validation, routing, bureau outcomes.
 
-Faults are injected through the embedded sandbox's admin API, served by the gateway at /sandbox/admin/.
+Faults are injected through the embedded sandbox's admin API, served by the gateway at /sandbox/admin/
+(with the gateway's admin key).
 """
 
 from __future__ import annotations
@@ -134,11 +135,12 @@ def test_the_request_id_of_the_client_is_kept(gateway: Gateway) -> None:
 def faults(gateway: Gateway) -> Iterator[httpx.Client]:
     """The sandbox's fault API through the gateway; every rule is removed afterwards."""
     yield gateway.client
-    gateway.client.delete("/sandbox/admin/faults").raise_for_status()
+    gateway.client.delete("/sandbox/admin/faults", headers=gateway.headers("admin")).raise_for_status()
 
 
-def add_fault(client: httpx.Client, **rule: Any) -> None:
-    client.post("/sandbox/admin/faults", json=rule).raise_for_status()
+def add_fault(gateway: Gateway, **rule: Any) -> None:
+    admin = gateway.headers("admin")
+    gateway.client.post("/sandbox/admin/faults", json=rule, headers=admin).raise_for_status()
 
 
 def ledger_entry(gateway: Gateway, msgid: str) -> LedgerEntry:
@@ -174,14 +176,14 @@ def test_settling_twice_is_409_50008(gateway: Gateway) -> None:
 
 def test_a_bureau_system_failure_stays_502_20006(gateway: Gateway, faults: httpx.Client) -> None:
     # -1 leaves the outcome unknown, so even a text that reads like a business verdict stays 20006
-    add_fault(faults, scope="1101", kind="infcode_error", err_msg="人员信息不存在")
+    add_fault(gateway, scope="1101", kind="infcode_error", err_msg="人员信息不存在")
     body = failure(gateway.post("basic/person-info", json=person_query(0)), 502, 20006)
     assert (body["error"]["infcode"], body["error"]["kind"]) == (-1, "system")
     assert body["message"] == "人员信息不存在"
 
 
 def test_a_bureau_timeout_is_504_20005_and_never_success(gateway: Gateway, faults: httpx.Client) -> None:
-    add_fault(faults, scope="4301", kind="timeout_before", count=1)
+    add_fault(gateway, scope="4301", kind="timeout_before", count=1)
     sample = sample_message(REGISTRY["4301"].request_nodes)
     response = gateway.post(
         "upload/outpatient-treatment-record", content=jsoncodec.dumps(sample), headers=JSON
@@ -195,7 +197,7 @@ def test_a_bureau_timeout_is_504_20005_and_never_success(gateway: Gateway, fault
 
 def test_an_unknown_money_outcome_answers_msgid_and_reversed(gateway: Gateway, faults: httpx.Client) -> None:
     settle = ready_to_settle(gateway, PERSONS[2])
-    add_fault(faults, scope="2207", kind="timeout_after", count=1)  # the bureau settles, the answer is lost
+    add_fault(gateway, scope="2207", kind="timeout_after", count=1)  # the bureau settles, the answer is lost
     response = gateway.post("business/outpatient/settle", content=jsoncodec.dumps(settle), headers=JSON)
     body = failure(response, 504, 20005)
     msgid = body["data"]["msgid"]
@@ -204,7 +206,10 @@ def test_an_unknown_money_outcome_answers_msgid_and_reversed(gateway: Gateway, f
     assert msgid in body["message"] and "冲正" in body["message"]
     assert ledger_entry(gateway, msgid).state == "REVERSED"
 
-    ledger = gateway.client.get("/sandbox/admin/ledger", params={"infno": "2207", "limit": 5}).json()
+    admin = gateway.headers("admin")
+    ledger = gateway.client.get(
+        "/sandbox/admin/ledger", params={"infno": "2207", "limit": 5}, headers=admin
+    ).json()
     original = next(m for m in ledger if m["msgid"] == msgid)
     assert original["infcode"] == 0 and original["reversed_by"]  # settled at the bureau, then undone
 
@@ -213,9 +218,9 @@ def test_an_unknown_money_outcome_answers_msgid_and_reversed(gateway: Gateway, f
 
 
 def test_the_embedded_sandbox_pages_are_served(gateway: Gateway) -> None:
-    page = gateway.client.get("/sandbox/")
+    page = gateway.client.get("/sandbox/", headers=gateway.headers("admin"))
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
-    persons = gateway.client.get("/sandbox/admin/persons").json()
+    persons = gateway.client.get("/sandbox/admin/persons", headers=gateway.headers("admin")).json()
     assert persons[0]["certno"] == PERSONS[0].certno
     # the bureau's own endpoints stay inside: the engine reaches them through its transport only
     assert gateway.client.post("/fsi/api/rsfComIfsService/callService", json={}).status_code == 404

@@ -143,7 +143,7 @@ def slow_bureau() -> Iterator[list[dict[str, Any]]]:
 
 def _check_concurrency(gateway: Gateway, faults: list[dict[str, Any]], slots_in_use: Any) -> None:
     for rule in faults:
-        gateway.client.post("/sandbox/admin/faults", json=rule).raise_for_status()
+        gateway.client.post("/sandbox/admin/faults", json=rule, headers=gateway.headers()).raise_for_status()
     answers: list[httpx.Response] = []
     first = threading.Thread(target=lambda: answers.append(gateway.post(PERSON_INFO, json=person_query())))
     first.start()
@@ -154,7 +154,7 @@ def _check_concurrency(gateway: Gateway, faults: list[dict[str, Any]], slots_in_
     finally:
         first.join(timeout=30)
     assert answers and answers[0].status_code == 200, answers
-    gateway.client.delete("/sandbox/admin/faults").raise_for_status()
+    gateway.client.delete("/sandbox/admin/faults", headers=gateway.headers()).raise_for_status()
     gateway.ok("POST", PERSON_INFO, json=person_query())  # the slot was given back
 
 

@@ -37,6 +37,7 @@ from medical_insurance_sdk.gateway.keys import create_key
 from medical_insurance_sdk.gateway.tenancy import NewInstitution, add_institution
 from medical_insurance_sdk.registry import API_PREFIX
 from medical_insurance_sdk.storage.database import Database
+from medical_insurance_sdk.storage.protection import load_key_ring
 
 YIBAO = str(Path(sys.executable).with_name("yibao"))
 LEASE_S = 2
@@ -96,7 +97,8 @@ def kill(process: subprocess.Popen[bytes]) -> None:
 
 def test_a_task_survives_kill_9_and_finishes_exactly_once(tmp_path: Path) -> None:
     database_url = f"sqlite:///{tmp_path / 'yibao.sqlite3'}"
-    database = Database(database_url)
+    # the data key the gateway processes generate in their data dir (development), to read what they seal
+    database = Database(database_url, key_ring=load_key_ring(tmp_path))
     database.migrate()
     add_institution(database, NewInstitution(code=HOSPITAL, name="湘潭市第一人民医院", admdvs="430200"))
     headers = {"X-API-Key": create_key(database, HOSPITAL, "admin").key, "X-Institution-Code": HOSPITAL}

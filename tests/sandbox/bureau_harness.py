@@ -23,6 +23,7 @@ from medical_insurance_sdk.protocol.envelope import EnvelopeConfig, build_envelo
 from medical_insurance_sdk.protocol.jsoncodec import dumps, loads
 from medical_insurance_sdk.protocol.msgid import MemorySequenceAllocator, MsgIdGenerator
 from medical_insurance_sdk.protocol.signing import NoSigner, Signer
+from medical_insurance_sdk.sandbox.admin import ADMIN_TOKEN_HEADER
 from medical_insurance_sdk.sandbox.app import DISPATCHER_PATH, create_sandbox_app
 from medical_insurance_sdk.sandbox.runtime import SandboxState
 from medical_insurance_sdk.sandbox.seed import DEMO_HOSPITAL, PERSONS
@@ -59,7 +60,11 @@ class Bureau:
         self.config = config
         self.signer = signer or NoSigner()
         self.transport = SyncSandboxTransport(app)
-        self.client = httpx.Client(transport=self.transport, base_url="http://sandbox.test", timeout=10.0)
+        # the sandbox's admin token rides along, for the tests that use its admin API (/sandbox/admin/…)
+        admin = {ADMIN_TOKEN_HEADER: app.state.admin_token}
+        self.client = httpx.Client(
+            transport=self.transport, base_url="http://sandbox.test", timeout=10.0, headers=admin
+        )
         self.ids = MsgIdGenerator(MemorySequenceAllocator(), config.fixmedins_code)
         self.sign_no = ""
 

@@ -13,7 +13,7 @@ from bureau_harness import ZHANG_SAN, Bureau, assert_failure, assert_success, op
 from fastapi import FastAPI
 
 from medical_insurance_sdk.protocol.jsoncodec import loads
-from medical_insurance_sdk.sandbox.admin import admin_router
+from medical_insurance_sdk.sandbox.admin import ADMIN_TOKEN_HEADER, AdminAccess, admin_router
 from medical_insurance_sdk.sandbox.seed import DEMO_HOSPITAL, PERSONS
 from medical_insurance_sdk.sandbox.transport import SyncSandboxTransport
 
@@ -106,9 +106,26 @@ def test_html_page(bureau: Bureau) -> None:
 
 
 def test_router_can_be_included_by_another_app(bureau: Bureau) -> None:
+    async def everyone_is_admin() -> AdminAccess:  # the including app decides who may (the gateway: keys)
+        return AdminAccess()
+
     gateway = FastAPI()
-    gateway.include_router(admin_router(bureau.state))
+    gateway.include_router(admin_router(bureau.state, guard=everyone_is_admin))
     with httpx.Client(transport=SyncSandboxTransport(gateway), base_url="http://gateway.test") as client:
         persons = client.get("/sandbox/admin/persons").json()
         assert len(persons) == len(PERSONS)
         assert client.get("/sandbox/").status_code == 200
+
+
+def test_the_admin_api_needs_the_sandbox_admin_token(bureau: Bureau) -> None:
+    token = bureau.app.state.admin_token
+    bare = httpx.Client(transport=bureau.transport, base_url="http://sandbox.test")
+    for method, path in (
+        ("POST", "/sandbox/admin/reset"),
+        ("GET", "/sandbox/admin/ledger"),
+        ("GET", "/sandbox/"),
+    ):
+        assert bare.request(method, path).status_code == 401
+        assert bare.request(method, path, headers={ADMIN_TOKEN_HEADER: token + "x"}).status_code == 401
+    assert bare.get("/sandbox/admin/persons", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert bare.get("/sandbox/admin/persons", headers={ADMIN_TOKEN_HEADER: token}).status_code == 200

@@ -41,6 +41,7 @@ from medical_insurance_sdk.storage.database import (
     Database,
     default_database_url,
 )
+from medical_insurance_sdk.storage.protection import KeyRing
 
 # environment variable → credential name the profiles' signers use
 CREDENTIAL_VARIABLES = MappingProxyType(
@@ -88,6 +89,9 @@ class BootstrapSettings:
     operator: str = "OP001"
     operator_name: str = "系统操作员"
     timeout_s: float | None = None
+    # The data keys (storage/protection.py); None: as configured in the environment
+    # (MEDICAL_INSURANCE_DATA_KEYS, MEDICAL_INSURANCE_DATA_KEY_FILE, in development the data dir's key)
+    key_ring: KeyRing | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> BootstrapSettings:
@@ -117,7 +121,7 @@ class BootstrapSettings:
 
 def open_database(settings: BootstrapSettings) -> Database:
     """The product database, migrated to the current schema."""
-    database = Database(settings.database_url or default_database_url())
+    database = Database(settings.database_url or default_database_url(), key_ring=settings.key_ring)
     database.migrate()
     return database
 

@@ -39,7 +39,7 @@ from medical_insurance_sdk.exceptions import (
     OutcomeUnknownError,
     UnsupportedInterfaceError,
 )
-from medical_insurance_sdk.masking import mask_payload
+from medical_insurance_sdk.masking import mask_payload, scrub_text
 from medical_insurance_sdk.protocol.envelope import build_envelope, encode_envelope
 from medical_insurance_sdk.protocol.result import BureauResult, FileAnswer
 from medical_insurance_sdk.protocol.signing import make_signer
@@ -71,7 +71,9 @@ BUSINESS_KEYS = (
     "medins_setl_id",
 )
 # A msgid found in the ledger already is skipped for the next one this many times before the call fails.
-DUPLICATE_MSGID_ATTEMPTS = 3
+# Another allocator (Redis after the database one, or the reverse) may have used a whole run of numbers in
+# the same second: skipping costs one failed insert each and sends nothing, so the bound is generous.
+DUPLICATE_MSGID_ATTEMPTS = 100
 # An attempt is not started with less time than this left of the call's deadline.
 MIN_ATTEMPT_S = 0.05
 
@@ -333,7 +335,7 @@ class EngineFlow:
             answered_at=self.clock(),
             infcode=attempt.infcode,
             error_code=error.code if error else None,
-            error_message=error.message if error else None,
+            error_message=scrub_text(error.message) if error else None,  # may quote the patient
             response=response,
             business_keys=dict(keys or {}),
             note=note,

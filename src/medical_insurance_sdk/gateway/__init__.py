@@ -3,10 +3,12 @@
     from medical_insurance_sdk.gateway import GatewaySettings, create_app
     app = create_app(GatewaySettings())          # `yibao run` serves it on :8000
 
-Layout: settings.py (config) · app.py (factory, lifespan, extension points) · deps.py (dependency aliases)
-· policies/ (auth, rbac) · routes/ (generated transaction routes, auth/token) · inputs.py / outputs.py /
-paging.py / responses.py (request → bureau input → answer) · tenancy.py, keys.py, tokens.py, models.py
-(institutions, API keys, JWT) · errors.py (exceptions → common format) · sweeper.py (compensation).
+Layout: settings.py (config) · app.py (factory, lifespan) · extensions.py (installers, lifespan hooks, the
+one admission path) · deps.py (dependency aliases) · policies/ (auth, rbac, limits, concurrency, sizes) ·
+routes/ (generated transaction routes, auth/token, batch, tasks …) · services/ (batch/, tasks, files) ·
+inputs.py / outputs.py / paging.py / responses.py (request → bureau input → answer) · tenancy.py, keys.py,
+tokens.py, models.py (institutions, API keys, JWT) · errors.py (exceptions → common format) · sweeper.py
+(compensation).
 
 The two names are loaded on first use, so that `yibao keys …` does not import the web framework.
 """

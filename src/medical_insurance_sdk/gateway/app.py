@@ -8,30 +8,24 @@ compensation sweeper, and puts them on `app.state.gateway` (`GatewayState`).  Th
 through `bureau_transport` when given (tests), else the embedded sandbox when `bureau_api_url` is None
 (its admin API and page are then served at /sandbox/admin/… and /sandbox/), else the network.
 
-Extension points (for policies and endpoints added later):
-- INSTALLERS: callables `(app, settings) -> None` run in order by create_app, after the core ones; they
-  add middleware, exception handlers or lifespan hooks.  Pass more with `create_app(installers=[...])`.
-- ROUTERS: callables `(settings) -> APIRouter` whose routers are included, in order; pass more with
-  `create_app(routers=[...])`.
-- Lifespan hooks: an installer may append to `lifespan_hooks(app)` a callable `(state) -> async context
-  manager`; each is entered after the core state is ready and left before it is torn down.  Installers
-  keep their live objects in `GatewayState.extras`.
-- Transaction policies: an installer may append to `routes.transactions.transaction_policies(app)` a policy
-  (name, order, one `guard` around each transaction call): interface config, rate limits and concurrency
-  are such policies; `audit.observer.exchange_sinks(app)` hears how every request ended.
+This module only assembles: INSTALLERS (`(app, settings) -> None`, run in order, then those passed with
+`create_app(installers=[...])`) and ROUTERS (`(settings) -> APIRouter`, included in order, then
+`create_app(routers=[...])`).  The extension points they use — lifespan hooks, admission policies around
+every way in (transaction routes, batch operations, tasks …) — are in `gateway.extensions`; nothing but
+the entry points (cli, the Celery worker) imports this module.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import anyio
 import anyio.to_thread
 import httpx
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 
 from medical_insurance_sdk import __version__
 from medical_insurance_sdk.engine.engine import AsyncBureauEngine
@@ -40,8 +34,16 @@ from medical_insurance_sdk.gateway.audit.install import install_audit
 from medical_insurance_sdk.gateway.audit.interface_config import install_interface_config
 from medical_insurance_sdk.gateway.errors import install_error_handlers
 from medical_insurance_sdk.gateway.executors import install_task_executor
+from medical_insurance_sdk.gateway.extensions import (
+    Installer,
+    RouterFactory,
+    bind_policies,
+    lifespan_hooks,
+)
 from medical_insurance_sdk.gateway.policies.body_size import install_body_size
 from medical_insurance_sdk.gateway.policies.concurrency import install_concurrency
+from medical_insurance_sdk.gateway.policies.hardening import docs_urls, install_hardening
+from medical_insurance_sdk.gateway.policies.input_guard import install_input_guard
 from medical_insurance_sdk.gateway.policies.limits import install_rate_limits
 from medical_insurance_sdk.gateway.request_id import RequestIdMiddleware
 from medical_insurance_sdk.gateway.routes.auth import auth_router
@@ -63,14 +65,11 @@ from medical_insurance_sdk.storage.database import Database
 
 log = logging.getLogger(__name__)
 
-Installer = Callable[[FastAPI, GatewaySettings], None]
-RouterFactory = Callable[[GatewaySettings], APIRouter]
-LifespanHook = Callable[[GatewayState], AbstractAsyncContextManager[None]]
-
 INSTALLERS: tuple[Installer, ...] = (
     install_error_handlers,
     # operations (spec §6, §8): middleware added later wraps what came before, so the audit observer
-    # sees the body-size refusals; transaction policies run in their own `order`
+    # sees the body-size refusals; admission policies run in their own `order`
+    install_input_guard,  # inside the body-size limit: it counts the bytes before the guard gathers them
     install_body_size,
     install_interface_config,
     install_rate_limits,
@@ -80,6 +79,7 @@ INSTALLERS: tuple[Installer, ...] = (
     install_health,
     install_openapi_schemas,
     install_task_executor,
+    install_hardening,  # nosniff on every answer (issue 14 §5)
 )
 ROUTERS: tuple[RouterFactory, ...] = (
     auth_router,
@@ -93,12 +93,6 @@ ROUTERS: tuple[RouterFactory, ...] = (
     tasks_router,
     files_router,
 )
-
-
-def lifespan_hooks(app: FastAPI) -> list[LifespanHook]:
-    """The app's list of lifespan hooks (installers append to it)."""
-    hooks: list[LifespanHook] = app.state.lifespan_hooks
-    return hooks
 
 
 def create_app(
@@ -130,16 +124,17 @@ def create_app(
         description="国家医保信息平台 206 个定点医药机构接口的 REST 网关（规范 §1–§2）。",
         version=__version__,
         lifespan=lifespan,
+        **docs_urls(settings),  # /docs, /redoc, /openapi.json only when settings.serves_docs
     )
-    app.state.lifespan_hooks = []
     for install in (*INSTALLERS, *installers):
         install(app, settings)
     for make_router in (*ROUTERS, *routers):
         app.include_router(make_router(settings))
     if sandbox is not None:
+        from medical_insurance_sdk.gateway.policies.sandbox_access import sandbox_admin_access
         from medical_insurance_sdk.sandbox.admin import admin_router
 
-        app.include_router(admin_router(sandbox.state.sandbox))
+        app.include_router(admin_router(sandbox.state.sandbox, guard=sandbox_admin_access))
     # outermost, so that every answer (errors of other middleware included) carries the request id
     app.add_middleware(RequestIdMiddleware)
     return app
@@ -153,7 +148,7 @@ async def gateway_lifespan(
     sandbox: FastAPI | None,
 ) -> AsyncIterator[GatewayState]:
     """Open everything the gateway needs, serve, then close it all in reverse order."""
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, key_ring=settings.key_ring())
     try:
         await anyio.to_thread.run_sync(database.migrate)
         if settings.creates_demo_institution:
@@ -172,6 +167,7 @@ async def gateway_lifespan(
             tenants=Tenants(settings, environ=os.environ),
             sandbox=sandbox,
         )
+        bind_policies(app, state)
         app.state.gateway = state
         async with AsyncExitStack() as stack:
             stack.push_async_callback(engine.aclose)

@@ -105,7 +105,7 @@ def open_sync_engine(
     """The gateway's database, tenants and bureau behind a blocking engine, closed on exit."""
     from medical_insurance_sdk.gateway.tenancy import ensure_demo_institution
 
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, key_ring=settings.key_ring())
     sandbox = None
     try:
         database.migrate()

@@ -34,6 +34,7 @@ from medical_insurance_sdk.registry import Transaction
 
 log = logging.getLogger(__name__)
 
+FASTAPI_BODY_ERROR = "There was an error parsing the body"
 # HTTP errors raised by the framework → the closest code of the table.
 _STATUS_CODES = {400: 10002, 401: 10007, 403: 10009, 404: 20001, 405: 20001, 413: 10003, 429: 10004}
 
@@ -86,6 +87,8 @@ async def on_http_error(request: Request, exc: Exception) -> Response:
         message = f"不支持的接口类型: {request.method} {request.url.path}"
     elif exc.status_code == 405:
         message = f"请求方法不允许: {request.url.path} 不支持 {request.method}"
+    elif exc.detail == FASTAPI_BODY_ERROR:  # FastAPI's own words when a body cannot be read
+        message = "请求参数格式错误: 请求体无法解析"
     else:
         message = str(exc.detail) if exc.detail else None
     return error_response(request, exception_for(code, message, http_status=exc.status_code))

@@ -11,17 +11,22 @@ A flat body for a transaction with several nodes (2203 mdtrtinfo + diseinfo) is 
 each node; an empty body (`{}`) for a transaction without a field list ("generic") has no node, so it is
 refused with 30001 too, instead of reaching the bureau as an empty node.  Reserved top-level keys are lifted
 out of the input: `insuplc_admdvs`, `operator`, `operator_name` (also the X-Insuplc-Admdvs / X-Operator /
-X-Operator-Name headers; the body wins).
+X-Operator-Name headers; the body wins); a control character in one of them is refused with 10002.
+
+`CallInput.claimed_by(tx, institution)`: the institution fields a transaction's input carries about the
+caller itself (9101/9102 fixmedins_code …) are the caller's; another institution's is 403 + 10007.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from medical_insurance_sdk.exceptions import DataValidationError, FieldError, RequestError
+from medical_insurance_sdk.engine.settings import InstitutionConfig
+from medical_insurance_sdk.exceptions import DataValidationError, FieldError, RequestError, exception_for
 from medical_insurance_sdk.protocol import jsoncodec
 from medical_insurance_sdk.registry import Transaction
 from medical_insurance_sdk.registry.fields import ROOT
@@ -33,6 +38,20 @@ RESERVED_HEADERS = {
     "operator_name": "X-Operator-Name",
 }
 WRAPPED = "input"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+# Transactions whose input names the calling institution itself, not one it asks about (1201 looks another
+# institution up, 2505 records a patient's chosen hospital): the gateway fills these fields with the
+# caller's own values and refuses another institution's (403 + 10007).  9101/9102: the bureau's file
+# service keeps each institution's files under its code, so a foreign code would reach another's files.
+PLATFORM_FILES_INFNO = "9102"  # may also name the platform ("plc", the profile's rule) for catalogue files
+OWN_INSTITUTION_FIELDS: dict[str, tuple[str, ...]] = {
+    "2001": ("fixmedins_code",),
+    "3302": ("fixmedins_code",),
+    "9101": ("fixmedins_code",),
+    "9102": ("fixmedins_code",),
+}
 
 
 @dataclass(frozen=True)
@@ -54,6 +73,51 @@ class CallInput:
     def insuplc_admdvs(self) -> str | None:
         return self.options.get("insuplc_admdvs")
 
+    def claimed_by(self, tx: Transaction, institution: InstitutionConfig) -> CallInput:
+        """This input sent as `institution`: its own institution fields set, a foreign one refused."""
+        names = OWN_INSTITUTION_FIELDS.get(tx.infno)
+        if not names:
+            return self
+        own = {"fixmedins_code": institution.code, "fixmedins_name": institution.envelope.fixmedins_name}
+        allowed = {name: {value} for name, value in own.items()}
+        plc = institution.profile.plc
+        if tx.infno == PLATFORM_FILES_INFNO and plc.target in allowed:
+            allowed[plc.target].add(plc.value)  # the platform's catalogue files are everyone's to download
+        claimed = dict(self.input)
+        for node in tx.request_nodes:
+            value = claimed.get(node.name)
+            if node.name == ROOT:
+                claimed = _claimed(claimed, names, own, allowed, "")
+            elif isinstance(value, Mapping):
+                claimed[node.name] = _claimed(value, names, own, allowed, node.name + ".")
+            elif isinstance(value, list):
+                claimed[node.name] = [
+                    _claimed(row, names, own, allowed, f"{node.name}.{i}.")
+                    if isinstance(row, Mapping)
+                    else row
+                    for i, row in enumerate(value)
+                ]
+        return CallInput(claimed, self.options)
+
+
+def _claimed(
+    values: Mapping[str, Any],
+    names: tuple[str, ...],
+    own: Mapping[str, str],
+    allowed: Mapping[str, set[str]],
+    where: str,
+) -> dict[str, Any]:
+    claimed = dict(values)
+    for name in names:
+        given = claimed.get(name)
+        if given in (None, ""):
+            claimed[name] = own[name]
+        elif str(given) not in allowed[name]:
+            raise exception_for(
+                10007, f"机构信息无效: {where}{name} 只能是本机构（{own[name]}）", http_status=403
+            )
+    return claimed
+
 
 def parse_json_body(raw: bytes) -> Any:
     """The body as JSON (exact decimals); empty means {}; anything unreadable is 400 + 10002."""
@@ -61,7 +125,7 @@ def parse_json_body(raw: bytes) -> Any:
         return {}
     try:
         return jsoncodec.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # the input guard refuses deep nesting first; this is the backstop
         raise RequestError("请求参数格式错误: 请求体不是有效的 JSON", code=10002) from None
 
 
@@ -74,7 +138,11 @@ def _options(values: dict[str, Any], headers: Mapping[str, str]) -> dict[str, st
             # header values are Latin-1 on the wire: a Chinese operator name arrives percent-encoded
             value = unquote(header) if header else None
         if value not in (None, ""):
-            options[name] = str(value)
+            text = str(value)
+            if _CONTROL.search(text):
+                # these go into the bureau envelope: a CR/LF or NUL there is never a name or a code
+                raise RequestError(f"请求参数格式错误: {name} 含有控制字符", code=10002)
+            options[name] = text
     return options
 
 

@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from medical_insurance_sdk.storage.models import Base, BigId, JSONType
+from medical_insurance_sdk.storage.protection import EncryptedJSON
 
 
 class BatchOperationLog(Base):
@@ -80,14 +81,15 @@ class BatchOperation(Base):
     lane: Mapped[int] = mapped_column(Integer)  # operations of one visit share a lane and run in order
     interface_type: Mapped[str] = mapped_column(String(64))
     infno: Mapped[str] = mapped_column(String(8))
-    input: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    # the bureau input and the outcome carry personal data: sealed (storage/protection.py)
+    input: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON("batch_operation.input"))
     options: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     status: Mapped[str] = mapped_column(String(12), default="pending")
     error_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
     error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
     msgid: Mapped[str | None] = mapped_column(String(30), nullable=True)
     outcome: Mapped[str | None] = mapped_column(String(12), nullable=True)  # unknown / reversed / confirmed
-    output: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    output: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON("batch_operation.output"))
     started_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
@@ -111,10 +113,11 @@ class AsyncTask(Base):
     task_id: Mapped[str] = mapped_column(String(50), unique=True)
     institution_id: Mapped[int] = mapped_column(BigId, ForeignKey("institution.id"))
     task_type: Mapped[str] = mapped_column(String(50))
-    task_data: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    # sealed (storage/protection.py): a task's input and result carry personal data
+    task_data: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON("async_task.task_data"))
     status: Mapped[str] = mapped_column(String(20), default="pending")
     progress: Mapped[int] = mapped_column(Integer, default=0)
-    result: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    result: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON("async_task.result"), nullable=True)
     error_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
     error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -7,7 +7,6 @@ output's `data` list, else its first list, else the output itself when it is a l
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,6 +17,9 @@ from medical_insurance_sdk.registry.fields import ROOT
 PAGE_HELPER_FIELDS = ("recordCounts", "pageNum", "pageSize", "pages")
 REQUEST_PAGE_FIELDS = ("page_num", "page_size")
 PAGE_ROWS = "data"  # the output node that holds a page's rows (1312 …)
+# The highest page number a gateway list accepts (422 + 30003 beyond): (page - 1) * page_size must stay a
+# 64-bit SQL OFFSET, and nobody pages through a million pages.
+MAX_PAGE = 1_000_000
 
 
 def answers_pages(tx: Transaction) -> bool:
@@ -77,5 +79,5 @@ def page_of(output: Any, call_input: Mapping[str, Any]) -> tuple[list[Any], dict
     size = _int(helper.get("pageSize")) or requested.get("page_size") or max(len(rows), 1)
     pages = _int(helper.get("pages"))
     if pages is None:
-        pages = math.ceil(total / size) if size > 0 else 0
+        pages = -(-total // size) if size > 0 else 0  # integers: no float overflow on huge counts
     return rows, pagination(total=total, page=page, page_size=size, total_pages=pages)

@@ -10,8 +10,15 @@ Precedence: constructor argument > environment variable > the JSON/YAML file nam
 The config file holds the same field names at its top level; the spec's §9.2.1 layout
 (`{"medical_bureau": {"ak", "sk", "api_url", "timeout"}}`) is read as well.
 
-A weak JWT secret (empty, a placeholder, shorter than 32 characters) is refused outside development; in
-development a random per-process secret replaces it, with a warning: tokens then die with the process.
+Production refuses to start with a weak JWT secret: empty, shorter than 32 characters, a placeholder (or
+one repeated), a repeated pattern (`aaaa…`, `abcabc…`, a phrase typed twice), one character making up more
+than 40% of it, or fewer than 8 distinct characters (`secret_weakness`).  In development a random
+per-process secret replaces a secret that is missing, short or a placeholder, with a warning: tokens then
+die with the process.
+
+Production also refuses to start without a bureau (`MEDICAL_BUREAU_API_URL`) unless the embedded sandbox is
+asked for by name (`MEDICAL_INSURANCE_SANDBOX=embedded`, for a test hospital's staging server): a gateway
+must never settle real patients against the simulator by omission.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import json
 import logging
 import os
 import secrets
+from collections import Counter
 from pathlib import Path
 from typing import Any, Literal
 
@@ -33,13 +41,28 @@ from pydantic_settings import (
 )
 
 from medical_insurance_sdk.protocol.profiles import ProfileError, load_profile
-from medical_insurance_sdk.registry.policy import REQUEST_BODY_MAX_BYTES, UPLOAD_FILE_MAX_BYTES
+from medical_insurance_sdk.registry.policy import (
+    DOWNLOAD_FILE_MAX_BYTES,
+    REQUEST_BODY_MAX_BYTES,
+    UPLOAD_FILE_MAX_BYTES,
+)
 from medical_insurance_sdk.storage.database import DATA_DIR_ENV, DEFAULT_DATA_DIR, default_database_url
+from medical_insurance_sdk.storage.protection import (
+    INDEX_KEY_ENV,
+    KEY_FILE_ENV,
+    KEYS_ENV,
+    KeyRing,
+    load_key_ring,
+)
 
 log = logging.getLogger(__name__)
 
 CONFIG_FILE_ENV = "MEDICAL_INSURANCE_CONFIG_FILE"
 MIN_SECRET_LENGTH = 32
+# A random 32-character hex secret (128 bits) has about 14 distinct characters and no character more than
+# 8 times; these bounds refuse one such secret in ~300,000, and every typed or pasted pattern we know of.
+MIN_SECRET_DISTINCT = 8
+MAX_SECRET_CHAR_SHARE = 0.4  # no one character may make up more of the secret than this
 # Values people paste from examples and templates; none of them is a secret.
 PLACEHOLDER_SECRETS = frozenset(
     {"changethis", "change-me", "changeme", "secret", "your_secret_key", "your_jwt_secret", "jwt_secret"}
@@ -108,9 +131,30 @@ class GatewaySettings(BaseSettings):
         description="how long the bureau may still be processing a message after it was sent: a 2601 "
         "'原交易不存在' earlier than this is not final; None = the province profile's (60 s nationally)",
     )
+    sandbox: Literal["embedded"] | None = Field(
+        default=None,
+        validation_alias=_env("sandbox", "MEDICAL_INSURANCE_SANDBOX"),
+        description="'embedded': use the embedded sandbox bureau on purpose (needed in production, where "
+        "a missing bureau URL is otherwise refused); None = the sandbox only in development",
+    )
+    docs_enabled: bool | None = Field(
+        default=None,
+        validation_alias=_env("docs_enabled", "MEDICAL_INSURANCE_DOCS_ENABLED"),
+        description="serve /docs, /redoc and /openapi.json; None = in development only",
+    )
+    auth_failure_limit: str = Field(
+        default="20/minute",
+        validation_alias=_env("auth_failure_limit", "MEDICAL_INSURANCE_AUTH_FAILURE_LIMIT"),
+        description="failed authentications allowed per source address (limits syntax, e.g. "
+        "'20/minute;200/hour'); beyond it every request from that address is 429 + 10004 until the "
+        "window ends; '' = no limit.  Counted in each gateway process",
+    )
     jwt_secret: SecretStr | None = Field(
         default=None, validation_alias=_env("jwt_secret", "MEDICAL_INSURANCE_JWT_SECRET")
     )
+    # data keys (spec §7.3.1, storage/protection.py): "kid:base64[,kid:base64…]", the first one primary
+    data_keys: SecretStr | None = Field(default=None, validation_alias=_env("data_keys", KEYS_ENV))
+    data_key_file: Path | None = Field(default=None, validation_alias=_env("data_key_file", KEY_FILE_ENV))
     jwt_ttl_s: int = Field(
         default=3600, gt=0, validation_alias=_env("jwt_ttl_s", "MEDICAL_INSURANCE_JWT_TTL")
     )
@@ -230,6 +274,13 @@ class GatewaySettings(BaseSettings):
         validation_alias=_env("upload_max_bytes", "MEDICAL_INSURANCE_UPLOAD_MAX_BYTES"),
         description="largest accepted upload (spec §6.2.2: 500MB, which is also the ceiling)",
     )
+    download_max_bytes: int = Field(
+        default=DOWNLOAD_FILE_MAX_BYTES,
+        gt=0,
+        le=DOWNLOAD_FILE_MAX_BYTES,
+        validation_alias=_env("download_max_bytes", "MEDICAL_INSURANCE_DOWNLOAD_MAX_BYTES"),
+        description="largest file answer (9102) the gateway hands on (spec §6.2.2: 2GB, also the ceiling)",
+    )
 
     _jwt_key: str = PrivateAttr("")
 
@@ -244,6 +295,11 @@ class GatewaySettings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return init_settings, env_settings, ConfigFileSource(settings_cls)
 
+    @field_validator("data_key_file", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("bureau_profile")
     @classmethod
     def _profile_exists(cls, value: str) -> str:
@@ -253,12 +309,45 @@ class GatewaySettings(BaseSettings):
             raise ValueError(str(exc)) from None
         return value
 
+    @field_validator("auth_failure_limit")
+    @classmethod
+    def _limit_parses(cls, value: str) -> str:
+        value = value.strip()
+        if value:
+            from limits import parse_many
+
+            try:
+                parse_many(value)
+            except ValueError:
+                raise ValueError(
+                    f"MEDICAL_INSURANCE_AUTH_FAILURE_LIMIT={value!r} 不是有效的频率限制（例如 20/minute）"
+                ) from None
+        return value
+
     @model_validator(mode="after")
     def _secret_is_strong(self) -> GatewaySettings:
-        if self.environment == "production" and not _strong(self.jwt_secret):
+        if self.environment == "production":
+            problem = secret_weakness(self.jwt_secret)
+            if problem is not None:
+                raise ValueError(
+                    f"生产环境的 MEDICAL_INSURANCE_JWT_SECRET 不安全: {problem}；请设置至少 "
+                    f"{MIN_SECRET_LENGTH} 个字符的随机密钥，例如 "
+                    "python -c 'import secrets; print(secrets.token_urlsafe(48))' 的输出"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _bureau_is_chosen(self) -> GatewaySettings:
+        if self.sandbox == "embedded" and self.bureau_api_url is not None:
             raise ValueError(
-                "MEDICAL_INSURANCE_JWT_SECRET must be set to a random secret of at least "
-                f"{MIN_SECRET_LENGTH} characters in production"
+                "MEDICAL_INSURANCE_SANDBOX=embedded 与 MEDICAL_BUREAU_API_URL 不能同时设置："
+                "请只选择内嵌沙箱或真实医保局之一"
+            )
+        if self.environment == "production" and self.bureau_api_url is None and self.sandbox is None:
+            raise ValueError(
+                "生产环境未配置医保局地址，拒绝启动：请设置 MEDICAL_BUREAU_API_URL（医保局接口地址）；"
+                "若确实要在生产模式下使用内嵌医保沙箱（如测试医院的预发布环境），"
+                "请显式设置 MEDICAL_INSURANCE_SANDBOX=embedded"
             )
         return self
 
@@ -284,11 +373,27 @@ class GatewaySettings(BaseSettings):
         return self.bureau_api_url is None
 
     @property
+    def serves_docs(self) -> bool:
+        """/docs, /redoc and /openapi.json are served (by default in development only)."""
+        return self.environment == "development" if self.docs_enabled is None else self.docs_enabled
+
+    @property
     def uses_celery(self) -> bool:
         """Tasks go to Celery workers (an explicit choice, or auto with a broker configured)."""
         if self.task_executor == "auto":
             return self.celery_broker_url is not None
         return self.task_executor == "celery"
+
+    def key_ring(self) -> KeyRing:
+        """The data keys (spec §7.3.1, storage/protection.py): MEDICAL_INSURANCE_DATA_KEYS, else the key file
+        MEDICAL_INSURANCE_DATA_KEY_FILE, else in development `<data_dir>/data-keys.json` (generated);
+        production without a key raises KeyRingError, which stops the startup."""
+        configured = {
+            KEYS_ENV: self.data_keys.get_secret_value() if self.data_keys else "",
+            KEY_FILE_ENV: str(self.data_key_file) if self.data_key_file else "",
+            INDEX_KEY_ENV: os.environ.get(INDEX_KEY_ENV, ""),
+        }
+        return load_key_ring(self.data_dir, environment=self.environment, environ=configured)
 
     @property
     def files_root(self) -> Path:
@@ -310,10 +415,51 @@ class GatewaySettings(BaseSettings):
 
 
 def _strong(secret: SecretStr | None) -> bool:
+    """Good enough to sign with in development: long enough and not a placeholder."""
     if secret is None:
         return False
     text = secret.get_secret_value().strip()
     return len(text) >= MIN_SECRET_LENGTH and text.lower() not in PLACEHOLDER_SECRETS
+
+
+def secret_weakness(secret: SecretStr | None) -> str | None:
+    """Why `secret` is not fit to sign production tokens (Chinese), or None when it is.
+
+    Length alone lets `"a" * 32` and `"changeme" * 4` through; these rules catch what people type or paste
+    instead of a random value, without estimating entropy from a single sample."""
+    if secret is None or not secret.get_secret_value().strip():
+        return "未设置"
+    text = secret.get_secret_value().strip()
+    if len(text) < MIN_SECRET_LENGTH:
+        return f"长度不足 {MIN_SECRET_LENGTH} 个字符"
+    lowered = text.lower()
+    if lowered in PLACEHOLDER_SECRETS:
+        return "使用了示例占位值"
+    if _periodic(lowered):
+        return "由同一片段重复组成"
+    remainder = lowered
+    for word in sorted(PLACEHOLDER_SECRETS, key=len, reverse=True):
+        remainder = remainder.replace(word, "")
+    if len(remainder.strip("-_. ")) < MIN_SECRET_LENGTH // 2:
+        return "主要由示例占位值组成"
+    grams = [lowered[i : i + 4] for i in range(len(lowered) - 3)]
+    if len(set(grams)) < 0.75 * len(grams):  # random text repeats almost no 4 characters
+        return "含有大段重复内容"
+    counts = Counter(text)
+    if len(counts) < MIN_SECRET_DISTINCT:
+        return f"不同字符少于 {MIN_SECRET_DISTINCT} 个"
+    if max(counts.values()) > MAX_SECRET_CHAR_SHARE * len(text):
+        return "同一字符出现过多"
+    return None
+
+
+def _periodic(text: str) -> bool:
+    """`text` is one shorter piece repeated (the last repetition may be cut short)."""
+    for size in range(1, len(text) // 2 + 1):
+        piece = text[:size]
+        if (piece * (len(text) // size + 1))[: len(text)] == text:
+            return True
+    return False
 
 
 class ConfigFileSource(PydanticBaseSettingsSource):

@@ -22,6 +22,23 @@ ALGORITHM = "HS256"
 ISSUER = "medical-insurance-gateway"
 
 
+# Why a token was refused, in words: the answer names no library or exception class.  Most specific first
+# (the classes inherit from one another).
+_REASONS: tuple[tuple[type[jwt.InvalidTokenError], str], ...] = (
+    (jwt.InvalidSignatureError, "签名不正确"),
+    (jwt.InvalidAlgorithmError, "签名算法不被接受"),
+    (jwt.DecodeError, "格式不正确"),
+    (jwt.InvalidIssuerError, "签发方不正确"),
+    (jwt.MissingRequiredClaimError, "缺少必要声明"),
+    (jwt.ImmatureSignatureError, "尚未生效"),
+    (jwt.InvalidIssuedAtError, "签发时间不正确"),
+)
+
+
+def _why(exc: jwt.InvalidTokenError) -> str:
+    return next((reason for kind, reason in _REASONS if isinstance(exc, kind)), "无法验证")
+
+
 @dataclass(frozen=True)
 class TokenClaims:
     key_id: str
@@ -59,7 +76,7 @@ def verify_token(token: str, *, secret: str) -> TokenClaims:
     except jwt.ExpiredSignatureError:
         raise AuthenticationError("认证信息过期: 访问令牌已过期，请重新获取", code=10008) from None
     except jwt.InvalidTokenError as exc:
-        raise AuthenticationError(f"机构信息无效: 访问令牌无效（{type(exc).__name__}）", code=10007) from None
+        raise AuthenticationError(f"机构信息无效: 访问令牌无效（{_why(exc)}）", code=10007) from None
     try:
         return TokenClaims(
             key_id=str(claims["sub"]),

@@ -12,17 +12,28 @@
     GET    /sandbox/admin/rejections   recent messages refused before processing (not in the ledger)
     GET    /sandbox/                   a small HTML page: persons and recent settlements
 
-`admin_router(state)` is bound to one sandbox state, so a gateway that embeds the sandbox serves the same
-paths with `gateway_app.include_router(admin_router(sandbox_app.state.sandbox))`.  Amounts are written as
-exact JSON numbers (jsoncodec), never floats.
+`admin_router(state, guard=...)` is bound to one sandbox state, so a gateway that embeds the sandbox serves
+the same paths with `gateway_app.include_router(admin_router(sandbox_app.state.sandbox, guard=...))`.
+Amounts are written as exact JSON numbers (jsoncodec), never floats.
+
+Nothing here is open: every endpoint and the page first run `guard`, a FastAPI dependency that answers
+who is asking (`AdminAccess`) or refuses.  The standalone sandbox (`yibao sandbox`) guards with its own
+admin token (`token_guard`: `Authorization: Bearer <token>` or `X-Sandbox-Admin-Token`); the gateway guards
+with its API keys and tokens (`gateway.policies.sandbox_access`).  Access limited to one institution
+(`AdminAccess.institution`) may only read that institution's ledger rows; everything else (persons,
+balances, faults, reset, seed, rejections, the page) needs full access.
 """
 
 from __future__ import annotations
 
+import hmac
 import html
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
@@ -32,6 +43,7 @@ from medical_insurance_sdk.sandbox.faults import FaultRule
 from medical_insurance_sdk.sandbox.runtime import SandboxState, seed_persons
 from medical_insurance_sdk.sandbox.state import Message, Person
 
+ADMIN_TOKEN_HEADER = "X-Sandbox-Admin-Token"
 SETTLEMENT_INFNOS = ("2207", "2304", "2102", "2208", "2305", "2103")
 _INSUTYPE = {"310": "职工基本医疗保险", "390": "城乡居民基本医疗保险"}
 
@@ -45,13 +57,66 @@ class FaultConfig(BaseModel):
     seed: int | None = None
 
 
+@dataclass(frozen=True)
+class AdminAccess:
+    """What a caller of the admin API may see: everything, or one institution's ledger rows."""
+
+    institution: str | None = None  # None: full access
+
+    @property
+    def full(self) -> bool:
+        return self.institution is None
+
+
+AdminGuard = Callable[..., Awaitable[AdminAccess]]
+"""A FastAPI dependency: the caller's AdminAccess, or an HTTPException / error that refuses it."""
+
+
+def new_admin_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def token_guard(token: str) -> AdminGuard:
+    """Full access for a request that presents `token` (Bearer or X-Sandbox-Admin-Token), else 401."""
+    if len(token) < 16:
+        raise ValueError("the sandbox admin token must have at least 16 characters")
+    expected = token.encode("utf-8")
+
+    async def guard(request: Request) -> AdminAccess:
+        presented = request.headers.get(ADMIN_TOKEN_HEADER)
+        if presented is None:
+            scheme, _, value = (request.headers.get("Authorization") or "").partition(" ")
+            presented = value.strip() if scheme.lower() == "bearer" else None
+        if not presented or not hmac.compare_digest(presented.encode("utf-8"), expected):
+            raise HTTPException(
+                401,
+                detail=f"沙箱管理接口需要管理令牌: Authorization: Bearer <令牌> 或 {ADMIN_TOKEN_HEADER}",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        return AdminAccess()
+
+    return guard
+
+
+def _full(access: AdminAccess) -> None:
+    if not access.full:
+        raise HTTPException(403, detail="权限不足: 沙箱管理接口需要管理员（admin）API Key 或令牌")
+
+
 def _json(value: Any, status: int = 200) -> Response:
     return Response(dumps(value), status_code=status, media_type="application/json")
 
 
-def admin_router(state: SandboxState) -> APIRouter:
-    """The admin endpoints and the HTML page, bound to `state`."""
-    router = APIRouter(prefix="/sandbox", tags=["sandbox admin"])
+def admin_router(state: SandboxState, *, guard: AdminGuard) -> APIRouter:
+    """The admin endpoints and the HTML page, bound to `state`, each behind `guard`."""
+
+    # `= Depends(guard)`, not Annotated: `guard` is a local, which string annotations cannot name
+    async def full_access(access: AdminAccess = Depends(guard)) -> AdminAccess:  # noqa: B008
+        _full(access)
+        return access
+
+    router = APIRouter(prefix="/sandbox", tags=["sandbox admin"], dependencies=[Depends(full_access)])
+    scoped = APIRouter(prefix="/sandbox", tags=["sandbox admin"])
 
     @router.post("/admin/reset")
     def reset() -> Response:
@@ -104,12 +169,17 @@ def admin_router(state: SandboxState) -> APIRouter:
                 ]
             )
 
-    @router.get("/admin/ledger")
+    @scoped.get("/admin/ledger")
     def ledger(
         infno: str | None = None,
         fixmedins_code: str | None = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        access: AdminAccess = Depends(guard),  # noqa: B008
     ) -> Response:
+        if not access.full:
+            if fixmedins_code not in (None, "", access.institution):
+                raise HTTPException(403, detail="权限不足: 只能查看本机构的沙箱报文")
+            fixmedins_code = access.institution
         return _json(_ledger(state, infno=infno, fixmedins_code=fixmedins_code, limit=limit))
 
     @router.get("/admin/rejections")
@@ -120,7 +190,10 @@ def admin_router(state: SandboxState) -> APIRouter:
     def page() -> HTMLResponse:
         return HTMLResponse(_page(state))
 
-    return router
+    both = APIRouter()
+    both.include_router(scoped)
+    both.include_router(router)
+    return both
 
 
 def _persons(state: SandboxState) -> list[dict[str, Any]]:

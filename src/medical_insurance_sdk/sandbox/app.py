@@ -13,7 +13,9 @@ Endpoints (all POST, JSON body as application/json or text/plain, reference §2.
     /ebus/{paasid}/poc/hsa/hgs/{infno}             Shenzhen (test) and /ebus/{paasid}/hsa/hgs/{infno}
     /org/local/api/hos/{route}                     SM4/SM2 channel, mobile payment (uldFeeInfo → 6201 …)
     /epc/api/fixmedins/{route}                     SM4/SM2 channel, e-prescription (uploadChk → 7101 …)
-    /sandbox/…                                     admin API and HTML page (`sandbox.admin`)
+    /sandbox/…                                     admin API and HTML page (`sandbox.admin`), behind
+                                                   the admin token (settings.admin_token, else random:
+                                                   `app.state.admin_token`)
 
 The SM routes also accept the infno itself as {route} (6204, 6302, 7108–7211 have no public route name).
 Faults (`sandbox.faults`) are decided per message here, around the dispatcher.
@@ -35,7 +37,7 @@ from starlette.types import Receive, Scope, Send
 
 from medical_insurance_sdk.protocol.profiles import load_profile
 from medical_insurance_sdk.registry import REGISTRY, Channel
-from medical_insurance_sdk.sandbox.admin import admin_router
+from medical_insurance_sdk.sandbox.admin import admin_router, new_admin_token, token_guard
 from medical_insurance_sdk.sandbox.answers import JSON, Answer, html_error_page
 from medical_insurance_sdk.sandbox.dispatch import (
     Rejected,
@@ -104,7 +106,10 @@ def create_sandbox_app(
     )
     app.state.sandbox = state
     app.include_router(bureau_router(state))
-    app.include_router(admin_router(state))
+    # the admin API is never open: the configured token, else a random one only this process knows
+    token = state.settings.admin_token
+    app.state.admin_token = token.get_secret_value() if token is not None else new_admin_token()
+    app.include_router(admin_router(state, guard=token_guard(app.state.admin_token)))
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

@@ -49,7 +49,7 @@ class FileStore:
 
     def path_for(self, name: str) -> Path:
         """A path inside the file directory (created if needed)."""
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         return self.directory / name
 
     @staticmethod
@@ -65,7 +65,8 @@ class FileStore:
         path: Path | None = None
         if len(content) > INLINE_LIMIT:
             path = self.path_for(f"{query_no}.bin")
-            path.write_bytes(content)
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
+                out.write(content)
         stored = StoredFile(
             file_qury_no=query_no,
             filename=filename,

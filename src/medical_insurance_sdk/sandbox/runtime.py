@@ -15,6 +15,7 @@ import importlib
 import importlib.util
 import itertools
 import logging
+import os
 import pkgutil
 import secrets
 import shutil
@@ -28,7 +29,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, select
+from sqlalchemy import Engine, create_engine, make_url, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -60,6 +61,17 @@ def load_handlers() -> None:
         importlib.import_module(business)
 
 
+def _private_sqlite_file(url: str) -> None:
+    """The simulator's state (persons, ID numbers, balances) in a file its owner alone reads: 0600 / 0700."""
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        return
+    path = Path(database)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+
+
 def make_engine(url: str) -> Engine:
     """An engine whose JSON columns keep Decimal amounts exact (jsoncodec, not json)."""
     options: dict[str, Any] = {
@@ -67,6 +79,7 @@ def make_engine(url: str) -> Engine:
         "json_deserializer": jsoncodec.loads,
     }
     if url.startswith("sqlite"):
+        _private_sqlite_file(url)
         # Handlers run in worker threads; the lock in SandboxState keeps them one at a time.
         options["connect_args"] = {"check_same_thread": False}
         if url in (IN_MEMORY, "sqlite:///:memory:"):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from medical_insurance_sdk.protocol.profiles import ProfileError, load_profile
@@ -59,6 +59,12 @@ class SandboxSettings(BaseSettings):
     )
     faults: tuple[FaultRule, ...] = Field(default=(), description="fault rules active from the start")
     sign_in_required: bool = Field(default=True, description="business messages need a live 9001 sign_no")
+    admin_token: SecretStr | None = Field(
+        default=None,
+        min_length=16,
+        description="what the admin API (/sandbox/admin/…, /sandbox/) asks for as a Bearer token or "
+        "X-Sandbox-Admin-Token; None = a random one per app (`app.state.admin_token`)",
+    )
     hang_s: float = Field(
         default=30.0, ge=0, description="how long the timeout faults keep a request waiting"
     )

@@ -23,6 +23,7 @@ from sqlalchemy.pool import StaticPool
 
 from medical_insurance_sdk.storage import migrations
 from medical_insurance_sdk.storage.models import Base
+from medical_insurance_sdk.storage.protection import KeyRing, attach_key_ring, configured, load_key_ring
 
 DATA_DIR_ENV = "MEDICAL_INSURANCE_DATA_DIR"
 DEFAULT_DATA_DIR = "var"
@@ -36,11 +37,26 @@ POSTGRES_POOL_SIZE = 10
 POSTGRES_MAX_OVERFLOW = 20
 
 
+def default_data_dir() -> Path:
+    """$MEDICAL_INSURANCE_DATA_DIR or ./var, created readable by its owner only (0700)."""
+    data_dir = Path(os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR).expanduser().resolve()
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return data_dir
+
+
 def default_database_url() -> str:
     """`sqlite:///<data dir>/yibao.sqlite3`, data dir = $MEDICAL_INSURANCE_DATA_DIR or ./var (created)."""
-    data_dir = Path(os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR).expanduser().resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{data_dir / 'yibao.sqlite3'}"
+    return f"sqlite:///{default_data_dir() / 'yibao.sqlite3'}"
+
+
+def _private_sqlite_file(url: URL) -> None:
+    """Create a SQLite file (and its directory) readable by its owner only: 0600 / 0700."""
+    if url.get_backend_name() != "sqlite" or _is_sqlite_memory(url) or not url.database:
+        return
+    path = Path(url.database)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
 
 
 def normalize_url(url: str | os.PathLike[str] | URL) -> URL:
@@ -113,15 +129,27 @@ class Database:
     `url` is a SQLAlchemy URL ("postgresql://…" uses psycopg 3), a file path (SQLite) or ":memory:".
     In-memory SQLite shares one connection among all threads, so it suits tests only.  After `fork` the
     child gets fresh connections on first use: pooled sockets are never shared between processes.
+
+    `key_ring` seals the personal data columns (storage/protection.py); the assembly passes the one of
+    its settings.  Without one, the ring is loaded as configured in the environment (in development the
+    generated key of the data dir), so that a bare `Database(url)` reads what the gateway wrote there.
     """
 
     def __init__(
-        self, url: str | os.PathLike[str] | URL, *, echo: bool = False, pool_size: int | None = None
+        self,
+        url: str | os.PathLike[str] | URL,
+        *,
+        echo: bool = False,
+        pool_size: int | None = None,
+        key_ring: KeyRing | None = None,
     ) -> None:
         self.url = normalize_url(url)
         self._echo = echo
         self._pool_size = pool_size
+        self.key_ring = key_ring or _default_key_ring(self.url)
+        _private_sqlite_file(self.url)
         self._engine = _create_engine(self.url, echo=echo, pool_size=pool_size)
+        attach_key_ring(self._engine.dialect, self.key_ring)
         self._sessions = sessionmaker(self._engine, expire_on_commit=False)
         self._pid = os.getpid()
 
@@ -130,7 +158,8 @@ class Database:
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled into worker processes as its configuration; each process opens its own connections.
-        return (_rebuild, (self.url.render_as_string(hide_password=False), self._echo, self._pool_size))
+        url = self.url.render_as_string(hide_password=False)
+        return (_rebuild, (url, self._echo, self._pool_size, self.key_ring))
 
     def _check_fork(self) -> None:
         if self._pid != os.getpid():
@@ -174,5 +203,12 @@ class Database:
         self._engine.dispose()
 
 
-def _rebuild(url: str, echo: bool, pool_size: int | None) -> Database:
-    return Database(url, echo=echo, pool_size=pool_size)
+def _rebuild(url: str, echo: bool, pool_size: int | None, key_ring: KeyRing) -> Database:
+    return Database(url, echo=echo, pool_size=pool_size, key_ring=key_ring)
+
+
+def _default_key_ring(url: URL) -> KeyRing:
+    if _is_sqlite_memory(url) and not configured():
+        return KeyRing.generate()  # the data ends with the process, and so may its key
+    environment = os.environ.get("MEDICAL_INSURANCE_ENVIRONMENT", "development").strip().lower()
+    return load_key_ring(default_data_dir(), environment=environment)

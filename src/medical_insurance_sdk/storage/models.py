@@ -13,6 +13,8 @@ from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, MetaData, Str
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from medical_insurance_sdk.storage.protection import EncryptedJSON
+
 # JSONB on PostgreSQL (indexable, spec §4.2), JSON text elsewhere
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets a BIGSERIAL
@@ -57,8 +59,9 @@ class LedgerEntry(Base):
     mdtrt_id: Mapped[str | None] = mapped_column(String(30), nullable=True)
     setl_id: Mapped[str | None] = mapped_column(String(30), nullable=True)
     business_keys: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
-    request: Mapped[dict[str, Any]] = mapped_column(JSONType)  # masked envelope
-    response: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)  # masked answer
+    # masked copies, sealed with AES-256-GCM (storage/protection.py)
+    request: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON("ledger_entry.request"))
+    response: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON("ledger_entry.response"))
     infcode: Mapped[int | None] = mapped_column(Integer, nullable=True)
     error_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
     error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -156,11 +159,28 @@ class IdempotencyRecord(Base):
     infno: Mapped[str] = mapped_column(String(8))
     msgid: Mapped[str | None] = mapped_column(String(30), nullable=True)
     state: Mapped[str] = mapped_column(String(12), default="IN_FLIGHT")
-    answer: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
-    error: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    # the answer a replay gets back, unmasked: sealed (storage/protection.py)
+    answer: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON("idempotency_record.answer"))
+    error: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON("idempotency_record.error"))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
     __table_args__ = (
         UniqueConstraint("institution_code", "idem_key", name="uq_idempotency_institution_key"),
     )
+
+
+class DataKeyRotation(Base):
+    """How far `yibao data-key rotate` has re-sealed one table for one target key (storage/rotation.py).
+
+    `last_id`: every row up to this primary key is sealed with `target_kid`; a restarted rotation goes on
+    after it.  A new target key starts the table again.
+    """
+
+    __tablename__ = "data_key_rotation"
+
+    table_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    target_kid: Mapped[str] = mapped_column(String(64))
+    last_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    rows_sealed: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)

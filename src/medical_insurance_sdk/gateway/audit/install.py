@@ -10,12 +10,11 @@ from fastapi import FastAPI
 from medical_insurance_sdk.gateway.audit.logging import access_log_sink, json_access_log
 from medical_insurance_sdk.gateway.audit.observer import exchange_sinks, install_observer
 from medical_insurance_sdk.gateway.audit.recorder import audit_writer, recorder_sink
+from medical_insurance_sdk.gateway.extensions import lifespan_hooks
 from medical_insurance_sdk.gateway.settings import GatewaySettings
 
 
 def install_audit(app: FastAPI, settings: GatewaySettings) -> None:
-    from medical_insurance_sdk.gateway.app import lifespan_hooks  # app.py imports this module
-
     install_observer(app, settings)
     # the log line first: it costs nothing and should appear even when the database is in trouble
     exchange_sinks(app).extend([access_log_sink, recorder_sink(app)])

@@ -24,14 +24,14 @@ from datetime import datetime
 
 import anyio
 import anyio.to_thread
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from sqlalchemy import select
 
 from medical_insurance_sdk.exceptions import UnsupportedInterfaceError
 from medical_insurance_sdk.gateway.audit.models import InterfaceConfig
-from medical_insurance_sdk.gateway.routes.transactions import Admission, transaction_policies
+from medical_insurance_sdk.gateway.extensions import Admission, admission_policies, lifespan_hooks
 from medical_insurance_sdk.gateway.settings import GatewaySettings
-from medical_insurance_sdk.gateway.state import GatewayState, gateway_state
+from medical_insurance_sdk.gateway.state import GatewayState
 from medical_insurance_sdk.gateway.tenancy import utcnow
 from medical_insurance_sdk.registry import Transaction
 from medical_insurance_sdk.storage.database import Database
@@ -152,10 +152,11 @@ class InterfaceConfigPolicy:
         self.refresh_s = settings.interface_config_refresh_s
 
     @asynccontextmanager
-    async def guard(self, request: Request, admission: Admission) -> AsyncIterator[None]:
-        override = await interface_overrides(gateway_state(request)).get(
-            admission.caller.institution.id, admission.tx
-        )
+    async def guard(self, state: GatewayState, admission: Admission) -> AsyncIterator[None]:
+        if admission.tx is None:  # not a transaction: nothing to switch off
+            yield
+            return
+        override = await interface_overrides(state).get(admission.caller.institution.id, admission.tx)
         if not override.enabled:
             raise UnsupportedInterfaceError(
                 f"接口配置不存在: {admission.tx.title} 已被本机构停用"
@@ -178,8 +179,6 @@ def interface_overrides(state: GatewayState) -> InterfaceOverrides:
 
 
 def install_interface_config(app: FastAPI, settings: GatewaySettings) -> None:
-    from medical_insurance_sdk.gateway.app import lifespan_hooks  # app.py imports this module
-
     policy = InterfaceConfigPolicy(settings)
-    transaction_policies(app).append(policy)
+    admission_policies(app).append(policy)
     lifespan_hooks(app).append(policy.running)

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from medical_insurance_sdk.gateway.audit.periods import iso_utc
 from medical_insurance_sdk.storage.models import Base, BigId, JSONType
+from medical_insurance_sdk.storage.protection import BlindIndex, EncryptedJSON
 
 
 class InterfaceCallLog(Base):
@@ -84,8 +85,11 @@ class InterfaceData(Base):
     category: Mapped[str] = mapped_column(String(50))
     business_key: Mapped[str | None] = mapped_column(String(100), nullable=True)  # setl_id, mdtrt_id …
     data_type: Mapped[str] = mapped_column(String(50))  # the §4.1 data model: PersonInfo, DrugCatalog …
-    raw_data: Mapped[Any] = mapped_column(JSONType)  # {"input": …, "output": …} as exchanged with the bureau
-    parsed_data: Mapped[Any] = mapped_column(JSONType, nullable=True)  # the answer's `data`
+    # {"input": …, "output": …} as exchanged with the bureau, and the answer's `data`: masked and sealed
+    raw_data: Mapped[Any] = mapped_column(EncryptedJSON("interface_data.raw_data"))
+    parsed_data: Mapped[Any] = mapped_column(EncryptedJSON("interface_data.parsed_data"), nullable=True)
+    # keyed HMAC of the input's ID number (certno …): query/universal finds a person's rows by it
+    cert_index: Mapped[str | None] = mapped_column(BlindIndex(), nullable=True)
     data_version: Mapped[str] = mapped_column(String(20), default="1.0")
     data_status: Mapped[str] = mapped_column(String(20), default="active")
     call_log_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("interface_call_log.id"), nullable=True)
@@ -99,6 +103,7 @@ class InterfaceData(Base):
         Index("ix_interface_data_institution_status", "institution_id", "data_status", "created_at"),
         Index("ix_interface_data_institution_business_key", "institution_id", "business_key"),
         Index("ix_interface_data_call_log", "call_log_id"),
+        Index("ix_interface_data_institution_cert_index", "institution_id", "cert_index"),
     )
 
 

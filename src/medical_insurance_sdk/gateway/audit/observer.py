@@ -24,7 +24,7 @@ from fastapi import FastAPI
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from medical_insurance_sdk.gateway.routes.transactions import Admission
+from medical_insurance_sdk.gateway.extensions import Admission
 from medical_insurance_sdk.gateway.settings import GatewaySettings
 from medical_insurance_sdk.protocol import jsoncodec
 from medical_insurance_sdk.registry import Transaction

@@ -11,7 +11,7 @@ request is Beijing time, as everywhere in the bureau's protocol.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import MINYEAR, UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, literal_column
@@ -22,7 +22,10 @@ from medical_insurance_sdk.protocol.jsoncodec import BEIJING
 def utc_naive(moment: datetime) -> datetime:
     """A request's datetime as the tables keep it (naive = Beijing time)."""
     aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=BEIJING)
-    return aware.astimezone(UTC).replace(tzinfo=None)
+    try:
+        return aware.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:  # within hours of year 1 or 9999: the first or last instant there is
+        return datetime.min if moment.year == MINYEAR else datetime.max
 
 
 def day_start(day: date) -> datetime:
@@ -48,7 +51,7 @@ class Period:
     @classmethod
     def of_dates(cls, first: date, last: date) -> Period:
         """Beijing days `first` to `last`, both included."""
-        return cls(day_start(first), day_start(last + timedelta(days=1)))
+        return cls(day_start(first), day_start(last + timedelta(days=1)) if last < date.max else datetime.max)
 
     @classmethod
     def last_days(cls, days: int, *, today: date | None = None) -> Period:

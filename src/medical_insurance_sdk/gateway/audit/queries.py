@@ -33,9 +33,13 @@ SORTABLE: dict[str, tuple[str, ...]] = {
 }
 # Filters beyond the common ones (interface_type, infno, category, date_range), per table.
 FILTERS: dict[str, tuple[str, ...]] = {
-    "interface_data": ("data_status", "data_type", "business_key"),
+    "interface_data": ("data_status", "data_type", "business_key", "certno"),
     "call_log": ("success", "error_code", "request_id", "msgid"),
 }
+
+# A filter kept under another column: an ID number is compared as its blind index (storage/protection.py:
+# the column's type turns the value into its keyed HMAC), so no plaintext ID number is stored or sent.
+FILTER_COLUMNS = {"certno": "cert_index"}
 
 
 @dataclass(frozen=True)
@@ -62,8 +66,8 @@ def _conditions(table: Any, institution_id: int, query: UniversalQuery) -> list[
         conditions.append(table.infno.in_(query.infnos))
     if query.category:
         conditions.append(table.category == query.category)
-    for column, value in query.equals:
-        conditions.append(getattr(table, column) == value)
+    for name, value in query.equals:
+        conditions.append(getattr(table, FILTER_COLUMNS.get(name, name)) == value)
     moment = getattr(table, TIME_COLUMN[query.query_type])
     if query.start is not None:
         conditions.append(moment >= query.start)

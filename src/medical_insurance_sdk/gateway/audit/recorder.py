@@ -13,6 +13,9 @@ gathers what arrives within `audit_flush_interval_s` and writes it in one transa
 A commit per request (an fsync on SQLite) used to sit between one request and the next and cost a sixth of
 a 1101's time at the gateway (docs/benchmarks.md §2).  The price: a crash loses the audit rows of the last
 interval (the engine's ledger, which records every bureau message before it is sent, loses nothing).
+A batch the database refuses is written again one exchange at a time, so a bad row (text PostgreSQL cannot
+keep, say) costs only itself, and even then keeps a call-log row without its payloads: never the calls of
+other requests or other institutions that shared its batch.
 Routes that read the audit tables flush first (`audit_flushed`), so a caller always sees its own calls.
 """
 
@@ -33,6 +36,7 @@ from medical_insurance_sdk.gateway.audit.models import InterfaceCallLog, Interfa
 from medical_insurance_sdk.gateway.audit.observer import Exchange, Sink
 from medical_insurance_sdk.gateway.audit.redact import redact, stored
 from medical_insurance_sdk.gateway.state import GatewayState
+from medical_insurance_sdk.masking import id_number_of
 from medical_insurance_sdk.storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -68,14 +72,33 @@ def business_key(*messages: Any) -> str | None:
     return None
 
 
-def call_log_row(exchange: Exchange) -> InterfaceCallLog | None:
-    """The call-log row of a transaction request with a known caller, else None."""
+def call_log_row(exchange: Exchange, *, payloads: bool = True) -> InterfaceCallLog | None:
+    """The call-log row of a transaction request with a known caller, else None.
+
+    `payloads=False`: without the request and answer (when the database refused them), every text made
+    storable."""
     admission = exchange.admission
-    if admission is None:
+    if admission is None or admission.tx is None:
         return None
     tx = admission.tx
     code = exchange.error_code
     message = exchange.error_message
+    if not payloads:
+        return InterfaceCallLog(
+            institution_id=admission.caller.institution.id,
+            interface_type=tx.interface_type,
+            infno=tx.infno,
+            category=tx.category.value,
+            request_id=_safe_text(exchange.request_id[:64]) or "",
+            msgid=_safe_text(exchange.msgid),
+            key_id=admission.caller.key_id,
+            success=exchange.success,
+            http_status=exchange.status_code,
+            error_message=_safe_text(redact(message)) if message else None,
+            error_code=str(code) if code is not None else None,
+            response_time=round(exchange.duration_s * 1000),
+            call_time=exchange.started_at,
+        )
     return InterfaceCallLog(
         institution_id=admission.caller.institution.id,
         interface_type=tx.interface_type,
@@ -107,7 +130,7 @@ def _bureau_output(exchange: Exchange) -> Any:
 def data_row(exchange: Exchange, call_log_id: int) -> InterfaceData | None:
     """The business data of a successful call, else None."""
     admission = exchange.admission
-    if admission is None or admission.result is None or not exchange.success:
+    if admission is None or admission.tx is None or admission.result is None or not exchange.success:
         return None
     tx = admission.tx
     output = _bureau_output(exchange)
@@ -120,6 +143,7 @@ def data_row(exchange: Exchange, call_log_id: int) -> InterfaceData | None:
         business_key=business_key(output, admission.call_input),
         data_type=data_type(tx.interface_type),
         raw_data=stored({"input": admission.call_input, "output": output}),
+        cert_index=id_number_of(admission.call_input),  # kept as its blind index only
         parsed_data=stored(answered),
         data_version="1.0",
         data_status="active",
@@ -136,20 +160,58 @@ def write_exchange(database: Database, exchange: Exchange) -> int | None:
 
 
 def write_exchanges(database: Database, exchanges: Sequence[Exchange]) -> list[int]:
-    """Insert the rows of several exchanges in one transaction; the call-log ids written."""
+    """Insert the rows of several exchanges; the call-log ids written.
+
+    One transaction for the lot; if it fails, each exchange is written again in a transaction of its own,
+    so a row the database refuses costs only itself (and keeps a bare call-log row when it can): never
+    the calls of other requests, other institutions' included, that happened to share its batch."""
+    try:
+        return _insert(database, exchanges)
+    except Exception:
+        log.warning("审计日志批量写入失败（%d 条），逐条重试", len(exchanges), exc_info=True)
+    ids: list[int] = []
+    for exchange in exchanges:
+        ids.extend(_insert_alone(database, exchange, again=len(exchanges) > 1))
+    return ids
+
+
+def _insert(database: Database, exchanges: Sequence[Exchange], *, bare: bool = False) -> list[int]:
     ids: list[int] = []
     with database.session() as session:
         for exchange in exchanges:
-            row = call_log_row(exchange)
+            row = call_log_row(exchange, payloads=not bare)
             if row is None:
                 continue
             session.add(row)
             session.flush()
-            data = data_row(exchange, row.id)
+            data = data_row(exchange, row.id) if not bare else None
             if data is not None:
                 session.add(data)
             ids.append(row.id)
     return ids
+
+
+def _insert_alone(database: Database, exchange: Exchange, *, again: bool) -> list[int]:
+    """One exchange in its own transaction (`again`: it failed only as part of a batch so far); without
+    its payloads if they cannot be stored; else skipped, and logged."""
+    if again:
+        try:
+            return _insert(database, [exchange])
+        except Exception:
+            log.warning("审计日志写入失败（请求 %s）", exchange.request_id, exc_info=True)
+    log.warning("审计日志改存不含报文的调用记录（请求 %s）", exchange.request_id)
+    try:
+        return _insert(database, [exchange], bare=True)
+    except Exception:
+        log.exception("审计日志写入失败，已跳过（请求 %s）", exchange.request_id)
+        return []
+
+
+def _safe_text(text: str | None) -> str | None:
+    """Text any database keeps: no lone surrogates, no NUL."""
+    if text is None:
+        return None
+    return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
 
 
 class AuditWriter:

@@ -20,6 +20,7 @@ from typing import Protocol
 from fastapi import FastAPI
 
 from medical_insurance_sdk.exceptions import ServiceUnavailableError
+from medical_insurance_sdk.gateway.extensions import lifespan_hooks
 from medical_insurance_sdk.gateway.settings import GatewaySettings
 from medical_insurance_sdk.gateway.state import GatewayState
 
@@ -64,8 +65,6 @@ async def running_executor(state: GatewayState) -> AsyncIterator[None]:
 
 def install_task_executor(app: FastAPI, settings: GatewaySettings) -> None:
     """An INSTALLERS entry: run a task executor during the app's lifespan."""
-    from medical_insurance_sdk.gateway.app import lifespan_hooks
-
     lifespan_hooks(app).append(running_executor)
 
 

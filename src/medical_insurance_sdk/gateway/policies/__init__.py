@@ -1,5 +1,7 @@
-"""Request policies of the gateway, one idea each: who is calling (auth), what they may do (rbac).
+"""Request policies of the gateway, one idea each: who is calling (auth), what they may do (rbac), how
+often (limits), how many at once (concurrency), how large (sizes), and the others beside them.
 
-A policy is a FastAPI dependency or an installer (see `gateway.app`); later ones (rate limits, audit) sit
-beside these.
+The admission policies among them are installed into `gateway.extensions` and run around every way in —
+transaction routes, batch operations, async tasks, file uploads, universal queries — through
+`extensions.admitted`; none of them imports a route module or `gateway.app`.
 """

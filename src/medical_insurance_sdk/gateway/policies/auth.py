@@ -8,6 +8,12 @@ Codes (spec §5.2 has no "invalid key" code; 10007 机构信息无效 is the clo
                  or an X-Institution-Code that is not the key's institution
     401 + 10008  an expired token (认证信息过期)
 
+Failed authentications are counted per source address (`auth_failure_limit`, default 20 a minute, with
+the `limits` library in this process's memory): past the limit every request from that address is refused
+with 429 + 10004 and Retry-After until the window ends, whether its credentials are right or not, so that
+guessing gains nothing.  The address is the connection's peer (a reverse proxy's X-Forwarded-For is not
+trusted here).
+
 A key that passed is remembered for `auth_cache_ttl_s` seconds (by the hash of what was presented, never
 the key itself): the database lookup and its thread hop were a tenth of a 1101's time at the gateway.  So a
 revoked key (`yibao keys revoke`, another process) stops working within that many seconds; 0 turns it off.
@@ -15,15 +21,20 @@ revoked key (`yibao keys revoke`, another process) stops working within that man
 
 from __future__ import annotations
 
+import logging
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Literal
 
 import anyio.to_thread
 from fastapi import Request
+from limits import RateLimitItem, parse_many
+from limits.aio.strategies import FixedWindowRateLimiter
+from limits.storage import storage_from_string
 
 from medical_insurance_sdk.engine.settings import InstitutionConfig
-from medical_insurance_sdk.exceptions import AuthenticationError
+from medical_insurance_sdk.exceptions import AuthenticationError, RateLimitError
 from medical_insurance_sdk.gateway.keys import KeyRecord, authenticate_key, find_key, hash_key
 from medical_insurance_sdk.gateway.state import GatewayState, gateway_state
 from medical_insurance_sdk.gateway.tenancy import InstitutionRecord
@@ -34,6 +45,9 @@ API_KEY_HEADER = "X-API-Key"
 INSTITUTION_HEADER = "X-Institution-Code"
 KEY_CACHE = "auth.key_cache"
 KEY_CACHE_MAX = 10_000  # distinct keys remembered at once; beyond that the cache starts afresh
+FAILURE_THROTTLE = "auth.failure_throttle"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -63,6 +77,64 @@ def _key_cache(state: GatewayState) -> KeyCache | None:
     if not isinstance(cache, KeyCache):
         cache = state.extras[KEY_CACHE] = KeyCache(ttl)
     return cache
+
+
+@dataclass
+class FailureThrottle:
+    """Failed authentications per source address, in fixed windows (`auth_failure_limit`)."""
+
+    items: tuple[RateLimitItem, ...]
+    limiter: FixedWindowRateLimiter = field(
+        default_factory=lambda: FixedWindowRateLimiter(storage_from_string("async+memory://"))
+    )
+
+    async def refuse_if_spent(self, source: str) -> None:
+        """429 + 10004 when `source` has failed too often in a current window."""
+        for item in self.items:
+            try:
+                if await self.limiter.test(item, "auth-failure", source):
+                    continue
+                stats = await self.limiter.get_window_stats(item, "auth-failure", source)
+            except Exception:  # a counter must never lock everyone out
+                log.warning("auth-failure counter failed", exc_info=True)
+                return
+            retry_after = max(1, math.ceil(stats.reset_time - time.time()))
+            raise RateLimitError(
+                f"请求频率过高: 来自本地址的认证失败次数过多（每{_window(item)}最多 {item.amount} 次），"
+                f"请 {retry_after} 秒后重试",
+                code=10004,
+                retry_after=retry_after,
+            )
+
+    async def failed(self, source: str) -> None:
+        for item in self.items:
+            try:
+                await self.limiter.hit(item, "auth-failure", source)
+            except Exception:
+                log.warning("auth-failure counter failed", exc_info=True)
+
+
+_UNITS = {"second": "秒", "minute": "分钟", "hour": "小时", "day": "天", "month": "月", "year": "年"}
+
+
+def _window(item: RateLimitItem) -> str:
+    unit = _UNITS.get(item.GRANULARITY.name, item.GRANULARITY.name)
+    return f"{item.multiples if item.multiples > 1 else ''}{unit}"
+
+
+def _failure_throttle(state: GatewayState) -> FailureThrottle | None:
+    text = state.settings.auth_failure_limit
+    if not text:
+        return None
+    throttle = state.extras.get(FAILURE_THROTTLE)
+    if not isinstance(throttle, FailureThrottle):
+        throttle = state.extras[FAILURE_THROTTLE] = FailureThrottle(tuple(parse_many(text)))
+    return throttle
+
+
+def source_address(request: Request) -> str:
+    """The connection's peer address (what the failure throttle counts by)."""
+    return request.client.host if request.client is not None else "unknown"
 
 
 @dataclass(frozen=True)
@@ -97,6 +169,19 @@ def _bearer(request: Request) -> str | None:
 async def authenticate(request: Request) -> Caller:
     """The dependency behind `deps.CurrentCaller`."""
     state = gateway_state(request)
+    throttle = _failure_throttle(state)
+    if throttle is None:
+        return await _authenticate(state, request)
+    source = source_address(request)
+    await throttle.refuse_if_spent(source)
+    try:
+        return await _authenticate(state, request)
+    except AuthenticationError:
+        await throttle.failed(source)
+        raise
+
+
+async def _authenticate(state: GatewayState, request: Request) -> Caller:
     code = (request.headers.get(INSTITUTION_HEADER) or "").strip()
     if not code:
         raise _refused(f"缺少请求头 {INSTITUTION_HEADER}")

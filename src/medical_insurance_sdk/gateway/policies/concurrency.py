@@ -1,14 +1,16 @@
-"""Concurrency limits of spec §6.1.2 on the transaction routes: a full slot answers 429 + 10004 at once.
+"""Concurrency limits of spec §6.1.2 on every admitted call: a full slot answers 429 + 10004 at once.
 
     concurrency_limits_enabled = True                                  (default)
     concurrency_limits = {"per_institution": 20, "catalog_download": 4}          overrides
 
 A call takes three slots, all or none: its concurrency class (registry `concurrency_class`: catalog_download
-10, file_upload 20, data_upload 30, query 100, settle 50 — gateway-wide, they protect the bureau), its
-institution (50) and the gateway (500).  When one is full the call is refused at once with 429 + 10004 and
-Retry-After: 1 rather than queued: a queue in front of a slow bureau only grows, and the client's retry
-policy already knows how to wait.  (10004 "请求频率过高" rather than 503 + 10005: the caller can fix it by
-sending less at once; 10005 would tell them the gateway is down.)
+10, file_upload 20, data_upload 30, query 100, settle 50), counted per institution — one hospital's busy
+catalogue downloads must not refuse another hospital's single call —, its institution (50) and the gateway
+(500), which protects the bureau.  Each operation of a batch and each task holds its slots while it calls.
+When one is full the call is refused at once with 429 + 10004 and Retry-After: 1 rather than queued: a
+queue in front of a slow bureau only grows, and the client's retry policy already knows how to wait.
+(10004 "请求频率过高" rather than 503 + 10005: the caller can fix it by sending less at once; 10005 would
+tell them the gateway is down.)
 
 Backends, behind `SlotBackend`: in-process counters by default; with REDIS_URL, one sorted set per slot
 (`{<redis_key_prefix>}:concurrency:…`) so that the limits hold across workers.  Each Redis entry carries a
@@ -26,13 +28,13 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import anyio
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from medical_insurance_sdk.exceptions import RateLimitError
-from medical_insurance_sdk.gateway.routes.transactions import Admission, transaction_policies
+from medical_insurance_sdk.gateway.extensions import Admission, admission_policies, lifespan_hooks
 from medical_insurance_sdk.gateway.settings import GatewaySettings
-from medical_insurance_sdk.gateway.state import GatewayState, gateway_state
+from medical_insurance_sdk.gateway.state import GatewayState
 from medical_insurance_sdk.registry.policy import (
     CONCURRENCY_CLASSES,
     PER_INSTITUTION_CONCURRENT,
@@ -188,11 +190,13 @@ class ConcurrencyPolicy:
 
     def slots(self, admission: Admission) -> list[Slot]:
         limits = self.config.limits
-        kind = admission.tx.concurrency_class
+        kind = admission.concurrency_class
         institution = admission.caller.institution_code
         return [
             Slot(
-                f"{self.prefix}:class:{kind}", limits[kind], f"{kind} 类接口的并发数（上限 {limits[kind]}）"
+                f"{self.prefix}:class:{kind}:{institution}",
+                limits[kind],
+                f"本机构 {kind} 类接口的并发数（上限 {limits[kind]}）",
             ),
             Slot(
                 f"{self.prefix}:institution:{institution}",
@@ -203,8 +207,8 @@ class ConcurrencyPolicy:
         ]
 
     @asynccontextmanager
-    async def guard(self, request: Request, admission: Admission) -> AsyncIterator[None]:
-        backend: SlotBackend = gateway_state(request).extras[self.name]
+    async def guard(self, state: GatewayState, admission: Admission) -> AsyncIterator[None]:
+        backend: SlotBackend = state.extras[self.name]
         slots = self.slots(admission)
         token = secrets.token_hex(8)
         try:
@@ -245,11 +249,9 @@ class ConcurrencyPolicy:
 
 def install_concurrency(app: FastAPI, settings: GatewaySettings) -> None:
     """Validate the configuration now; hold slots once the app runs (nothing when disabled)."""
-    from medical_insurance_sdk.gateway.app import lifespan_hooks  # app.py imports this module
-
     config = ConcurrencyConfig.from_settings(settings)
     if not config.enabled:
         return
     policy = ConcurrencyPolicy(config)
-    transaction_policies(app).append(policy)
+    admission_policies(app).append(policy)
     lifespan_hooks(app).append(policy.running)

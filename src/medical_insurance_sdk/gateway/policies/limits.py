@@ -1,12 +1,15 @@
-"""Rate limits of spec §6.2.1 on the transaction routes: 429 + 10004 with Retry-After when one is spent.
+"""Rate limits of spec §6.2.1 on every admitted call: 429 + 10004 with Retry-After when one is spent.
+
+Every way in is counted (a transaction route, each operation of a batch, an async task, a file upload, a
+universal query: see `extensions.admitted`), so a batch is no way around the institution's quota.
 
     rate_limits_enabled = True                                     (default)
     rate_limits = {"per_institution": "200/minute;8000/hour", "settlement": ""}    overrides; "" lifts one
 
 Three scopes, each with the spec's windows (per minute / hour / day), counted with the `limits` library in
 fixed windows (constant time and memory per key, unlike a moving window over 500,000 requests a day):
-- the rate category of the route's transaction (registry `rate_category`: catalog_download, file_upload,
-  data_query, settlement), counted per institution — a shared count would let one hospital's catalogue
+- the rate category of the call (registry `rate_category`: catalog_download, file_upload, data_query,
+  settlement), counted per institution — a shared count would let one hospital's catalogue
   downloads lock every other hospital out;
 - the caller's institution (the authenticated one, never a header's claim);
 - the whole gateway.
@@ -28,16 +31,16 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from limits import RateLimitItem, parse_many
 from limits.aio.strategies import FixedWindowRateLimiter
 from limits.storage import storage_from_string
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from medical_insurance_sdk.exceptions import RateLimitError
-from medical_insurance_sdk.gateway.routes.transactions import Admission, transaction_policies
+from medical_insurance_sdk.gateway.extensions import Admission, admission_policies, lifespan_hooks
 from medical_insurance_sdk.gateway.settings import GatewaySettings
-from medical_insurance_sdk.gateway.state import GatewayState, gateway_state
+from medical_insurance_sdk.gateway.state import GatewayState
 from medical_insurance_sdk.registry.policy import GLOBAL_RATE, PER_INSTITUTION_RATE, RATE_CATEGORIES
 
 log = logging.getLogger(__name__)
@@ -122,7 +125,7 @@ class RateLimitPolicy:
     def scopes(self, admission: Admission) -> list[_Scope]:
         institution = admission.caller.institution_code
         scopes = []
-        category = admission.tx.rate_category
+        category = admission.rate_category
         if category and self._categories.get(category):
             scopes.append(
                 _Scope(f"本机构的 {category} 类接口", self._categories[category], (category, institution))
@@ -132,8 +135,8 @@ class RateLimitPolicy:
         return scopes
 
     @asynccontextmanager
-    async def guard(self, request: Request, admission: Admission) -> AsyncIterator[None]:
-        limiter: FixedWindowRateLimiter = gateway_state(request).extras[self.name]
+    async def guard(self, state: GatewayState, admission: Admission) -> AsyncIterator[None]:
+        limiter: FixedWindowRateLimiter = state.extras[self.name]
         for scope in self.scopes(admission):
             for item in scope.items:
                 await self._spend(limiter, scope, item)
@@ -181,11 +184,9 @@ class RateLimitPolicy:
 
 def install_rate_limits(app: FastAPI, settings: GatewaySettings) -> None:
     """Validate the configuration now; count calls once the app runs (nothing when disabled)."""
-    from medical_insurance_sdk.gateway.app import lifespan_hooks  # app.py imports this module
-
     config = RateLimitConfig.from_settings(settings)
     if not config.enabled:
         return
     policy = RateLimitPolicy(config)
-    transaction_policies(app).append(policy)
+    admission_policies(app).append(policy)
     lifespan_hooks(app).append(policy.running)

@@ -1,4 +1,4 @@
-"""Batch routes (spec §3.2); the work is in services/batch.py and services/tasks.py.
+"""Batch routes (spec §3.2); the work is in services/batch/ and services/tasks.py.
 
     POST batch/data-upload       {"batch_id": "BATCH20250714001",
                                   "operations": [{"interface_type": "outpatient_expense_upload",
@@ -7,6 +7,12 @@
     POST batch/catalog-download  {"batch_id": "CAT20250714", "catalogs": ["1301", "1302"],
                                   "options": {"max_concurrent": 1, "wait": 0}}
     GET  batch/status/{batch_id}?page=1&page_size=100
+
+Admission: the caller's role is checked for every operation when the batch is submitted, and each
+operation passes `extensions.admitted` again when it runs, as its submitter — role, the institution's
+interface switch, rate limits and concurrency, as a direct call would (a refusal is that operation's
+outcome).  The status shows the operations' answers only to a caller with the permission of every
+transaction the batch holds (403 + 10009 otherwise).
 
 A submit answers 202 with the batch (its task_id included) once stored and handed to the executor, or
 200 when it finished within `options.wait` seconds.  A batch_id the institution used before answers that
@@ -28,8 +34,9 @@ from medical_insurance_sdk.exceptions import RequestError
 from medical_insurance_sdk.gateway.deps import CurrentCaller, RequestId, State
 from medical_insurance_sdk.gateway.executors import executor_of
 from medical_insurance_sdk.gateway.inputs import parse_json_body
+from medical_insurance_sdk.gateway.paging import MAX_PAGE
 from medical_insurance_sdk.gateway.policies.auth import Caller
-from medical_insurance_sdk.gateway.policies.rbac import check_permission
+from medical_insurance_sdk.gateway.policies.rbac import check_all, check_permission
 from medical_insurance_sdk.gateway.responses import GatewayJSONResponse, success
 from medical_insurance_sdk.gateway.services import batch as batches
 from medical_insurance_sdk.gateway.services.tasks import CATALOG_PERMISSION, Accepted, create_batch_task
@@ -84,7 +91,9 @@ async def accept(
     state: GatewayState, caller: Caller, plan: batches.BatchPlan, request_id: str
 ) -> GatewayJSONResponse:
     institution_id = caller.institution.id
-    accepted = await anyio.to_thread.run_sync(create_batch_task, state.database, institution_id, plan)
+    accepted = await anyio.to_thread.run_sync(
+        create_batch_task, state.database, institution_id, plan, batches.Submitter.of(caller)
+    )
     await submitted(state, accepted)
     view = accepted.batch or {}
     if plan.wait > 0 and view.get("status") not in batches.FINISHED_STATES:
@@ -129,7 +138,7 @@ def batch_router(settings: GatewaySettings) -> APIRouter:
         caller: CurrentCaller,
         state: State,
         request_id: RequestId,
-        page: Annotated[int, Query(ge=1)] = 1,
+        page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
         page_size: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> Response:
         """Counts, progress and one page of operations (outcome, error code, msgid) of the caller's batch."""
@@ -138,6 +147,10 @@ def batch_router(settings: GatewaySettings) -> APIRouter:
                 state.database, caller.institution.id, batch_id, page=page, page_size=page_size
             )
         )
+        permissions = await anyio.to_thread.run_sync(
+            batches.batch_permissions, state.database, caller.institution.id, batch_id
+        )
+        check_all(caller, permissions)
         body = success({**view, "operations": operations}, None, request_id, message="查询成功")
         body["pagination"] = pages
         return GatewayJSONResponse(body)

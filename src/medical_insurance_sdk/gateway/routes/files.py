@@ -14,13 +14,16 @@ file is 40001, as if it did not exist.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
-from starlette.responses import FileResponse, Response
+from starlette.concurrency import iterate_in_threadpool
+from starlette.responses import Response, StreamingResponse
 
 from medical_insurance_sdk.exceptions import FileError
 from medical_insurance_sdk.gateway.deps import CurrentCaller, RequestId, State
+from medical_insurance_sdk.gateway.extensions import Admission, Gate, admitted
 from medical_insurance_sdk.gateway.policies.rbac import require_permission
 from medical_insurance_sdk.gateway.responses import GatewayJSONResponse, success
 from medical_insurance_sdk.gateway.routes.batch import read_json
@@ -29,6 +32,8 @@ from medical_insurance_sdk.gateway.services.batch import validated
 from medical_insurance_sdk.gateway.settings import GatewaySettings
 from medical_insurance_sdk.registry import API_PREFIX
 
+# admitted like a transaction: the file_upload rate (spec §6.2.1: 20 a minute) and concurrency class
+FILE_UPLOAD = Gate("file_upload", "file:upload", "file_upload", "file_upload")
 # multipart framing around the file: boundaries and part headers never come near this
 MULTIPART_OVERHEAD = 64 * 1024
 
@@ -52,9 +57,10 @@ def files_router(settings: GatewaySettings) -> APIRouter:
             raise FileError(f"文件大小超限: 上传文件不能超过 {limit // (1024 * 1024)}MB", code=40003)
         root = state.settings.files_root
         code = caller.institution_code
-        received = await files.receive_upload(
-            request.stream(), request.headers.get("content-type"), spool=root / code, limit=limit
-        )
+        async with admitted(state, Admission(None, caller, gate=FILE_UPLOAD)):
+            received = await files.receive_upload(
+                request.stream(), request.headers.get("content-type"), spool=root / code, limit=limit
+            )
         view = await anyio.to_thread.run_sync(
             files.store_upload, state.database, root, caller.institution.id, code, received
         )
@@ -74,7 +80,8 @@ def files_router(settings: GatewaySettings) -> APIRouter:
             path, row = files.checked_file(
                 state.database, state.settings.files_root, caller.institution.id, spec.file_id
             )
-            return files.parse_stored(path, row, spec)
+            with files.plain_copy(state.database, path, row) as plain:  # sealed on disk
+                return files.parse_stored(plain, row, spec)
 
         parsed = await anyio.to_thread.run_sync(work)
         pages = parsed.pop("pagination")
@@ -92,7 +99,14 @@ def files_router(settings: GatewaySettings) -> APIRouter:
         path, row = await anyio.to_thread.run_sync(
             files.checked_file, state.database, state.settings.files_root, caller.institution.id, file_id
         )
-        headers = {"X-Checksum-SHA256": row.sha256, "ETag": f'"{row.sha256}"'}
-        return FileResponse(path, media_type=row.content_type, filename=row.filename, headers=headers)
+        headers = {
+            "X-Checksum-SHA256": row.sha256,
+            "ETag": f'"{row.sha256}"',
+            "Content-Length": str(row.size),
+            "Content-Disposition": f"attachment; filename*=utf-8''{quote(row.filename)}",
+        }
+        # sealed on disk (spec §7.3.1): the plaintext is streamed as it is opened, chunk by chunk
+        chunks = iterate_in_threadpool(files.plain_chunks(state.database, path, row))
+        return StreamingResponse(chunks, media_type=row.content_type, headers=headers)
 
     return router

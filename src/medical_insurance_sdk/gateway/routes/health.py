@@ -37,7 +37,9 @@ from medical_insurance_sdk.gateway.audit.periods import utc_naive
 from medical_insurance_sdk.gateway.audit.recorder import audit_flushed
 from medical_insurance_sdk.gateway.audit.statistics import ErrorFilter, error_logs, performance
 from medical_insurance_sdk.gateway.deps import DatabaseDep, RequestId
+from medical_insurance_sdk.gateway.extensions import lifespan_hooks
 from medical_insurance_sdk.gateway.openapi import CommonResponse
+from medical_insurance_sdk.gateway.paging import MAX_PAGE
 from medical_insurance_sdk.gateway.policies.auth import Caller
 from medical_insurance_sdk.gateway.policies.rbac import require_permission
 from medical_insurance_sdk.gateway.responses import (
@@ -143,7 +145,6 @@ def overall_status(checks: dict[str, str]) -> str:
 
 def install_health(app: FastAPI, settings: GatewaySettings) -> None:
     """Note when the gateway started (the uptime of health/check)."""
-    from medical_insurance_sdk.gateway.app import lifespan_hooks  # app.py imports this module
 
     @asynccontextmanager
     async def started(state: GatewayState) -> AsyncIterator[None]:
@@ -205,7 +206,7 @@ def health_router(settings: GatewaySettings) -> APIRouter:
         caller: Monitor,
         database: DatabaseDep,
         request_id: RequestId,
-        page: Annotated[int, Query(ge=1)] = 1,
+        page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
         page_size: Annotated[int, Query(ge=1, le=100)] = 20,
         interface_type: str | None = None,
         error_code: str | None = None,

@@ -16,11 +16,12 @@ Permission: info:query.
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timedelta
+from dataclasses import replace
+from datetime import MAXYEAR, MINYEAR, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from medical_insurance_sdk.exceptions import DataValidationError, FieldError
@@ -28,11 +29,14 @@ from medical_insurance_sdk.gateway.audit.periods import day_start, utc_naive
 from medical_insurance_sdk.gateway.audit.queries import FILTERS, SORTABLE, UniversalQuery, universal_query
 from medical_insurance_sdk.gateway.audit.recorder import audit_flushed
 from medical_insurance_sdk.gateway.deps import DatabaseDep, RequestId
+from medical_insurance_sdk.gateway.extensions import Admission, Gate, admitted
 from medical_insurance_sdk.gateway.openapi import CommonResponse
+from medical_insurance_sdk.gateway.paging import MAX_PAGE
 from medical_insurance_sdk.gateway.policies.auth import Caller
-from medical_insurance_sdk.gateway.policies.rbac import require_permission
+from medical_insurance_sdk.gateway.policies.rbac import readable_infnos, require_permission
 from medical_insurance_sdk.gateway.responses import GatewayJSONResponse, paged, pagination
 from medical_insurance_sdk.gateway.settings import GatewaySettings
+from medical_insurance_sdk.gateway.state import gateway_state
 from medical_insurance_sdk.registry import API_PREFIX
 
 MAX_PAGE_SIZE = 100
@@ -57,6 +61,8 @@ class QueryFilters(BaseModel):
     data_status: str | None = Field(default=None, examples=["active"])
     data_type: str | None = None
     business_key: str | None = None
+    # interface_data whose input carried this ID number: matched by its keyed blind index, never stored
+    certno: str | None = Field(default=None, min_length=1, max_length=30)
     success: bool | None = None
     error_code: str | None = None
     request_id: str | None = None
@@ -66,7 +72,7 @@ class QueryFilters(BaseModel):
 class PageRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    page: int = Field(default=1, ge=1)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
     page_size: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
 
 
@@ -95,16 +101,22 @@ def _texts(value: list[str] | str | None) -> tuple[str, ...]:
 
 
 def _start(value: datetime | date | None) -> datetime | None:
-    if isinstance(value, datetime):
-        return utc_naive(value)
-    return day_start(value) if value is not None else None
+    if value is None:
+        return None
+    try:
+        return utc_naive(value) if isinstance(value, datetime) else day_start(value)
+    except OverflowError:  # 0001-01-01 in Beijing time is before the first UTC instant: no lower bound
+        return None if value.year < MAXYEAR else datetime.max
 
 
 def _end(value: datetime | date | None) -> datetime | None:
     """Exclusive: a date includes its whole day, a datetime is the instant itself."""
-    if isinstance(value, datetime):
-        return utc_naive(value)
-    return day_start(value + timedelta(days=1)) if value is not None else None
+    if value is None:
+        return None
+    try:
+        return utc_naive(value) if isinstance(value, datetime) else day_start(value + timedelta(days=1))
+    except OverflowError:  # 9999-12-31 has no next day: no upper bound
+        return None if value.year > MINYEAR else datetime.min
 
 
 def to_query(body: UniversalQueryRequest) -> UniversalQuery:
@@ -141,6 +153,10 @@ def to_query(body: UniversalQueryRequest) -> UniversalQuery:
     )
 
 
+# admitted like a transaction: the data_query rate (spec §6.2.1) and the query concurrency class
+UNIVERSAL_QUERY = Gate("universal_query", "info:query", "data_query", "query")
+
+
 def query_router(settings: GatewaySettings) -> APIRouter:
     # the caller reads the call log: its own latest calls must be in it
     router = APIRouter(prefix=API_PREFIX + "query", tags=[TAG], dependencies=[Depends(audit_flushed)])
@@ -153,6 +169,7 @@ def query_router(settings: GatewaySettings) -> APIRouter:
         responses={200: {"model": CommonResponse, "description": "分页响应（§1.4）"}},
     )
     async def universal(
+        request: Request,
         body: UniversalQueryRequest,
         caller: Annotated[Caller, Depends(require_permission("info:query"))],
         database: DatabaseDep,
@@ -160,7 +177,17 @@ def query_router(settings: GatewaySettings) -> APIRouter:
     ) -> GatewayJSONResponse:
         """查询本机构已存储的接口数据（interface_data）或调用日志（call_log），分页、排序。"""
         query = to_query(body)
-        rows, total = await anyio.to_thread.run_sync(universal_query, database, caller.institution.id, query)
+        readable = readable_infnos(caller.role)  # only the rows of transactions the role may call
+        if readable is not None:
+            wanted = readable & set(query.infnos) if query.infnos else readable
+            query = replace(query, infnos=tuple(sorted(wanted)))
+        async with admitted(gateway_state(request), Admission(None, caller, gate=UNIVERSAL_QUERY)):
+            rows: list[dict[str, Any]] = []
+            total = 0
+            if readable is None or query.infnos:  # no infnos left: nothing it may read
+                rows, total = await anyio.to_thread.run_sync(
+                    universal_query, database, caller.institution.id, query
+                )
         pages = math.ceil(total / query.page_size)
         page = pagination(total=total, page=query.page, page_size=query.page_size, total_pages=pages)
         return GatewayJSONResponse(paged(rows, page, None, request_id))

@@ -9,7 +9,9 @@
     GET  async/task-result/{task_id}    completed: 200 + result · still running: 202, result null ·
                                         failed: the task's error code and status, the task as data
 
-Another institution's task is 404 + 30007, as if it did not exist.
+Another institution's task is 404 + 30007, as if it did not exist.  A task runs as the caller who created it,
+admitted (role, interface switch, rate limits, concurrency) as a direct call would be; its result is read
+only with the permission of every transaction it holds (403 + 10009: a data_analyst does not read a 1101).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from starlette.responses import Response
 from medical_insurance_sdk.exceptions import MedicalInsuranceException, OutcomeUnknownError, exception_for
 from medical_insurance_sdk.gateway.deps import CurrentCaller, RequestId, State
 from medical_insurance_sdk.gateway.jobs_models import AsyncTask
+from medical_insurance_sdk.gateway.policies.rbac import check_all
 from medical_insurance_sdk.gateway.responses import GatewayJSONResponse, error, success
 from medical_insurance_sdk.gateway.routes.batch import allow_for, read_json, submitted
 from medical_insurance_sdk.gateway.services import batch as batches
@@ -30,7 +33,7 @@ from medical_insurance_sdk.gateway.services import tasks
 from medical_insurance_sdk.gateway.settings import GatewaySettings
 from medical_insurance_sdk.gateway.state import GatewayState
 from medical_insurance_sdk.protocol.result import kind_of
-from medical_insurance_sdk.registry import API_PREFIX
+from medical_insurance_sdk.registry import API_PREFIX, REGISTRY
 
 
 def _with_batch(state: GatewayState, row: AsyncTask) -> dict[str, Any]:
@@ -39,6 +42,17 @@ def _with_batch(state: GatewayState, row: AsyncTask) -> dict[str, Any]:
     if batch_log_id is not None:
         view["batch"] = batches.batch_summary(state.database, batch_log_id)
     return view
+
+
+def _permissions(state: GatewayState, row: AsyncTask) -> frozenset[str]:
+    """The permissions of the transactions a task holds: its own, or those of its batch's operations."""
+    view = tasks.task_view(row)
+    if row.task_type == tasks.TRANSACTION:
+        tx = REGISTRY.get(view["interface_type"] or "")
+        return frozenset({tx.permission if tx is not None else "*"})  # unknown: the admin's only
+    if view["batch_id"]:
+        return batches.batch_permissions(state.database, row.institution_id, view["batch_id"])
+    return frozenset()
 
 
 def tasks_router(settings: GatewaySettings) -> APIRouter:
@@ -52,7 +66,12 @@ def tasks_router(settings: GatewaySettings) -> APIRouter:
         body = await read_json(request)
         accepted = await anyio.to_thread.run_sync(
             lambda: tasks.create_task(
-                state.database, caller.institution.id, body, request.headers, allow=allow_for(caller)
+                state.database,
+                caller.institution.id,
+                body,
+                request.headers,
+                allow=allow_for(caller),
+                submitter=batches.Submitter.of(caller),
             )
         )
         await submitted(state, accepted)
@@ -82,6 +101,7 @@ def tasks_router(settings: GatewaySettings) -> APIRouter:
     ) -> Response:
         """The result of a finished task; 202 while it runs; a failed task answers its error."""
         row = await anyio.to_thread.run_sync(tasks.find_task, state.database, caller.institution.id, task_id)
+        check_all(caller, await anyio.to_thread.run_sync(_permissions, state, row))
         data = {**tasks.task_view(row), "result": row.result}
         if row.status == "completed":
             return GatewayJSONResponse(success(data, None, request_id, message="任务已完成"))

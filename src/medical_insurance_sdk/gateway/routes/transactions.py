@@ -7,64 +7,35 @@ Each route: authenticate → check the registry permission (403 + 10009) → bui
 query, see `inputs`) → `engine.call` as the caller's own institution → answer (common, paged or file).
 There is no per-transaction code here: a transaction added to the registry is served by the next start.
 
-Policy hook: every route is admitted through the app's `transaction_policies` (interface config, rate limits,
-concurrency …), each one hook around the call, lowest `order` first; the `Admission` they share carries what
-they decided (the effective timeout) and, for the audit, what the call sent and got.
+Admission: every route goes through `extensions.admitted` — the caller's role, then the app's admission
+policies (interface config, rate limits, concurrency …) — the same path batches and tasks take; the
+`Admission` carries what they decided (the effective timeout) and, for the audit, what the call sent and got.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, AsyncExitStack
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from medical_insurance_sdk.engine.flow import CallResult
 from medical_insurance_sdk.engine.idempotency import IDEMPOTENCY_HEADER, check_key
 from medical_insurance_sdk.exceptions import RequestError
 from medical_insurance_sdk.gateway.deps import CurrentCaller, Engine, RequestId
+from medical_insurance_sdk.gateway.extensions import Admission, admitted
 from medical_insurance_sdk.gateway.inputs import CallInput, from_body, from_query, parse_json_body
 from medical_insurance_sdk.gateway.openapi import CommonResponse, query_parameters, request_body
 from medical_insurance_sdk.gateway.outputs import answer
 from medical_insurance_sdk.gateway.policies.auth import Caller
-from medical_insurance_sdk.gateway.policies.rbac import require_permission
+from medical_insurance_sdk.gateway.policies.sizes import check_download, check_input
 from medical_insurance_sdk.gateway.responses import GatewayJSONResponse
 from medical_insurance_sdk.gateway.settings import GatewaySettings
+from medical_insurance_sdk.gateway.state import gateway_state
 from medical_insurance_sdk.registry import API_PREFIX, REGISTRY, Registry, Route, Transaction
 from medical_insurance_sdk.registry.policy import REQUEST_BODY_MAX_BYTES
 
 Endpoint = Callable[..., Awaitable[Response]]
-
-
-@dataclass
-class Admission:
-    """One transaction call as the policies let it in: who, what, the effective timeout, and what happened."""
-
-    tx: Transaction
-    caller: Caller
-    timeout_s: float | None = None  # None: the engine's own (settings, then the registry's per transaction)
-    call_input: dict[str, Any] | None = None  # the bureau input, once read
-    result: CallResult | None = None  # the successful outcome, once known
-
-
-class TransactionPolicy(Protocol):
-    """A policy on the transaction routes: a name, an order (lowest first) and one hook around the call."""
-
-    name: str
-    order: int
-
-    def guard(self, request: Request, admission: Admission) -> AbstractAsyncContextManager[None]: ...
-
-
-def transaction_policies(app: FastAPI) -> list[TransactionPolicy]:
-    """The app's policies on transaction routes (installers append to it)."""
-    if not hasattr(app.state, "transaction_policies"):
-        app.state.transaction_policies = []
-    policies: list[TransactionPolicy] = app.state.transaction_policies
-    return policies
 
 
 AdmissionDependency = Callable[[Request, Caller], AsyncIterator[Admission]]
@@ -74,12 +45,10 @@ def admit(tx: Transaction) -> AdmissionDependency:
     """A dependency running the app's policies around a call of `tx`; the admission is on request.state."""
 
     async def admission(request: Request, caller: CurrentCaller) -> AsyncIterator[Admission]:
-        admitted = Admission(tx, caller)
-        request.state.admission = admitted  # the audit reads it once the answer is out
-        async with AsyncExitStack() as stack:
-            for policy in sorted(transaction_policies(request.app), key=lambda p: p.order):
-                await stack.enter_async_context(policy.guard(request, admitted))
-            yield admitted
+        current = Admission(tx, caller)
+        request.state.admission = current  # the audit reads it once the answer is out
+        async with admitted(gateway_state(request), current):
+            yield current
 
     return admission
 
@@ -125,11 +94,12 @@ def transaction_endpoint(
         engine: Engine,
         request_id: RequestId,
         # a default, not an Annotated alias: `admission` is this route's own, not a module name
-        admitted: Admission = Depends(admission, scope="function"),  # noqa: B008
+        current: Admission = Depends(admission, scope="function"),  # noqa: B008
     ) -> Response:
         key = idempotency_key(request)
-        call = await read_call_input(tx, route, request)
-        admitted.call_input = call.input
+        call = (await read_call_input(tx, route, request)).claimed_by(tx, caller.config)
+        check_input(tx, call.input)  # spec §6.2.2: texts, records per list
+        current.call_input = call.input
         result = await engine.call(
             tx.infno,
             call.input,
@@ -138,10 +108,12 @@ def transaction_endpoint(
             operator_name=call.operator_name,
             insuplc_admdvs=call.insuplc_admdvs,
             request_id=request_id,
-            timeout_s=admitted.timeout_s,
+            timeout_s=current.timeout_s,
             idempotency_key=key,
         )
-        admitted.result = result
+        current.result = result
+        if result.file is not None:
+            check_download(len(result.file.content), gateway_state(request).settings.download_max_bytes)
         return answer(tx, result, call, request_id)
 
     endpoint.__name__ = tx.sdk_method
@@ -172,10 +144,9 @@ def transactions_router(settings: GatewaySettings, *, registry: Registry = REGIS
                 operation_id=tx.sdk_method + suffix,
                 dependencies=[
                     Depends(bind_transaction(tx)),
-                    # before the permission check, so that refused callers are audited too; the endpoint
-                    # gets the same (cached) admission
+                    # the admission checks the role too, once it is on the request, so that refused
+                    # callers are audited; the endpoint gets the same (cached) admission
                     Depends(admission, scope="function"),
-                    Depends(require_permission(tx.permission)),
                 ],
                 response_class=GatewayJSONResponse,
                 responses={200: {"model": CommonResponse, "description": "通用响应格式（§1.3/§1.4）"}},

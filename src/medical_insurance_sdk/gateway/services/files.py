@@ -23,7 +23,8 @@ import os
 import re
 import secrets
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,16 +33,19 @@ from urllib.parse import unquote
 
 import anyio.to_thread
 from pydantic import BaseModel, ConfigDict, Field
+from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from sqlalchemy import select
 
 from medical_insurance_sdk.exceptions import FileError, RequestError
 from medical_insurance_sdk.gateway.jobs_models import StoredFile
+from medical_insurance_sdk.gateway.paging import MAX_PAGE
 from medical_insurance_sdk.gateway.responses import pagination, utc_timestamp
 from medical_insurance_sdk.gateway.services import fee_import
 from medical_insurance_sdk.protocol.catalog_file import BadRow, iter_rows
 from medical_insurance_sdk.protocol.catalog_layouts import LAYOUTS, CatalogLayout
 from medical_insurance_sdk.storage.database import Database
+from medical_insurance_sdk.storage.protection import KeyRingError, open_file, seal_file
 
 # The types §3.4 handles: the bureau's zipped/plain TSV files, HIS exports, and JSON.
 CONTENT_TYPES = {
@@ -129,6 +133,7 @@ class _MultipartFile:
         self.files = 0
         self.in_file = False
         self.field_bytes = 0
+        self.malformed = False
 
     def callbacks(self) -> dict[str, Any]:
         return {
@@ -155,6 +160,8 @@ class _MultipartFile:
         self.field_name, self.header_value = b"", b""
 
     def _headers_finished(self) -> None:
+        if b"content-disposition" not in self.part.headers:
+            self.malformed = True  # every form-data part names itself (RFC 7578 §4.2)
         disposition = self.part.headers.get(b"content-disposition", b"")
         _, params = parse_options_header(disposition)
         self.part.name = params.get(b"name", b"").decode("utf-8", "replace")
@@ -205,15 +212,17 @@ async def receive_upload(
     sink = _MultipartFile()
     parser = MultipartParser(boundary_of(content_type), sink.callbacks())  # type: ignore[arg-type]
     incoming = spool / INCOMING
-    await anyio.to_thread.run_sync(lambda: incoming.mkdir(parents=True, exist_ok=True))
+    await anyio.to_thread.run_sync(lambda: incoming.mkdir(parents=True, exist_ok=True, mode=0o700))
     temp = incoming / f"{uuid.uuid4().hex}.part"
     digest = hashlib.sha256()
     size = 0
     suffix = ""
-    handle: IO[bytes] = await anyio.to_thread.run_sync(temp.open, "wb")
+    handle: IO[bytes] = await anyio.to_thread.run_sync(_private_file, temp)
     try:
         async for chunk in stream:
-            parser.write(chunk)
+            _parsed(parser.write, chunk)
+            if sink.malformed:
+                raise RequestError(_MALFORMED + "每个部分都应有 Content-Disposition", code=10002)
             if sink.field_bytes > _FIELD_LIMIT:
                 raise RequestError("请求参数格式错误: 表单字段过大", code=10002)
             if sink.files > 1:
@@ -231,7 +240,7 @@ async def receive_upload(
                 raise FileError(f"文件大小超限: 上传文件不能超过 {_size_text(limit)}", code=40003)
             digest.update(data)
             await anyio.to_thread.run_sync(handle.write, data)
-        parser.finalize()
+        _parsed(parser.finalize)
         if sink.file is None or sink.file.filename is None:
             raise RequestError("请求参数缺失: 没有上传文件（multipart 字段 file）", code=10001)
         if size == 0:
@@ -242,6 +251,22 @@ async def receive_upload(
         raise
     await anyio.to_thread.run_sync(handle.close)
     return Upload(clean_filename(sink.file.filename), suffix, size, digest.hexdigest(), temp)
+
+
+_MALFORMED = "请求参数格式错误: multipart 报文不完整或格式不对，"
+
+
+def _parsed(step: Callable[..., Any], *args: Any) -> None:
+    """One step of the multipart parser; its complaints are the caller's: 400 + 10002, never a 500."""
+    try:
+        step(*args)
+    except MultipartParseError as exc:
+        raise RequestError(_MALFORMED + "无法解析", code=10002) from exc
+
+
+def _private_file(path: Path) -> IO[bytes]:
+    """A new file readable by its owner only (0600)."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
 
 
 def _size_text(size: int) -> str:
@@ -264,8 +289,11 @@ def store_upload(
     file_id = new_file_id(now)
     relative = _place(code, upload.sha256, file_id)
     target = root / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(upload.temp_path, target)
+    # sealed with the data key (spec §7.3.1): the plaintext never stays on disk
+    try:
+        seal_file(database.key_ring, upload.temp_path, target, purpose=_purpose(relative.as_posix()))
+    finally:
+        upload.temp_path.unlink(missing_ok=True)
     row = StoredFile(
         file_id=file_id,
         institution_id=institution_id,
@@ -295,9 +323,10 @@ def save_bytes(
         suffix = ".zip" if content[:4] in _ZIP_MAGIC else ".txt"
         name = f"{name}{suffix}"
     spool = root / code / INCOMING
-    spool.mkdir(parents=True, exist_ok=True)
+    spool.mkdir(parents=True, exist_ok=True, mode=0o700)
     temp = spool / f"{uuid.uuid4().hex}.part"
-    temp.write_bytes(content)
+    with _private_file(temp) as out:
+        out.write(content)
     upload = Upload(name, suffix, len(content), hashlib.sha256(content).hexdigest(), temp)
     return store_upload(database, root, institution_id, code, upload)
 
@@ -342,9 +371,40 @@ def checked_file(
     path = root / row.path
     if not path.is_file():
         raise FileError(f"文件不存在: {file_id} 已不在文件存储中", code=40001)
-    if path.stat().st_size != row.size or sha256_of(path) != row.sha256:
+    size, digest = 0, hashlib.sha256()
+    try:
+        for chunk in plain_chunks(database, path, row):
+            size += len(chunk)
+            digest.update(chunk)
+    except KeyRingError:
+        size = -1
+    if size != row.size or digest.hexdigest() != row.sha256:
         raise FileError(f"文件损坏: {file_id} 的校验和与上传时不一致", code=40008)
     return path, row
+
+
+def _purpose(relative: str) -> str:
+    return f"stored_file:{relative}"
+
+
+def plain_chunks(database: Database, path: Path, row: StoredFile) -> Iterator[bytes]:
+    """The stored file's plaintext, chunk by chunk (it is sealed on disk)."""
+    return open_file(database.key_ring, path, purpose=_purpose(row.path))
+
+
+@contextmanager
+def plain_copy(database: Database, path: Path, row: StoredFile) -> Iterator[Path]:
+    """A private plaintext copy of a stored file for a parser that needs a path, removed afterwards."""
+    spool = path.parent.parent / INCOMING  # <root>/<institution>/.incoming, as for uploads
+    spool.mkdir(parents=True, exist_ok=True, mode=0o700)
+    temp = spool / f"{uuid.uuid4().hex}{Path(row.filename).suffix.lower()}"
+    try:
+        with os.fdopen(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
+            for chunk in plain_chunks(database, path, row):
+                out.write(chunk)
+        yield temp
+    finally:
+        temp.unlink(missing_ok=True)
 
 
 # ----------------------------------------------------------------------------------------------- parse
@@ -377,7 +437,7 @@ class ParseIn(BaseModel):
     layout: str | None = Field(default=None, max_length=20)
     sheet: str | None = Field(default=None, max_length=100)
     defaults: dict[str, Any] = Field(default_factory=dict)  # fee_list: values for columns the file lacks
-    page: int = Field(default=1, ge=1)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
     page_size: int = Field(default=100, ge=1, le=1000)
     max_errors: int = Field(default=1000, ge=1, le=10000)
 

@@ -13,7 +13,7 @@ has run out (its worker died).  While it works it renews `lease_until` every thi
 loses its lease starts nothing new and does not write the result.  A task claimed before (attempts > 1)
 was interrupted: a transaction first asks the ledger what became of its message (request_id
 "task-<task_id>") and never sends a write/money message twice; a batch settles each interrupted operation
-the same way (services/batch.py).  Unknown outcomes are left to the compensation sweeper.
+the same way (services/batch/).  Unknown outcomes are left to the compensation sweeper.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ from sqlalchemy.exc import IntegrityError
 
 from medical_insurance_sdk.answer_shapes import error_data
 from medical_insurance_sdk.engine.idempotency import IDEMPOTENCY_HEADER, check_key
-from medical_insurance_sdk.engine.settings import InstitutionConfig
 from medical_insurance_sdk.exceptions import (
     DataValidationError,
     MedicalInsuranceException,
@@ -44,8 +43,16 @@ from medical_insurance_sdk.exceptions import (
 )
 from medical_insurance_sdk.gateway.jobs_models import AsyncTask
 from medical_insurance_sdk.gateway.models import Institution
+from medical_insurance_sdk.gateway.policies.auth import Caller
 from medical_insurance_sdk.gateway.services import batch as batches
-from medical_insurance_sdk.gateway.services.batch import BatchPlan, Outcome, iso, plain_json, validated
+from medical_insurance_sdk.gateway.services.batch import (
+    BatchPlan,
+    Outcome,
+    Submitter,
+    iso,
+    plain_json,
+    validated,
+)
 from medical_insurance_sdk.gateway.services.files import save_bytes
 from medical_insurance_sdk.gateway.state import GatewayState
 from medical_insurance_sdk.masking import mask_payload
@@ -60,6 +67,7 @@ BATCH = "batch"
 CATALOG_SYNC = "catalog_sync"
 FINISHED = frozenset({"completed", "failed"})
 CATALOG_PERMISSION = "catalog:download"
+SUBMITTER = "submitter"  # task_data: who submitted the task (batches.Submitter), admitted as them
 
 
 def utcnow() -> datetime:
@@ -121,16 +129,19 @@ def create_task(
     headers: Mapping[str, str],
     *,
     allow: Callable[[str], None],
+    submitter: Submitter | None = None,
 ) -> Accepted:
-    """Check and store a task of any type (blocking); the caller hands its id to the executor."""
+    """Check and store a task of any type (blocking); the caller hands its id to the executor.
+
+    `submitter` is stored with the task: when it runs, it is admitted as them (extensions.admitted)."""
     spec = validated(TaskIn, body)
     if spec.task_type == BATCH:
-        return create_batch_task(
-            database, institution_id, batches.plan_data_upload(spec.task_data, headers, allow=allow)
-        )
+        plan = batches.plan_data_upload(spec.task_data, headers, allow=allow)
+        return create_batch_task(database, institution_id, plan, submitter)
     if spec.task_type == CATALOG_SYNC:
         allow(CATALOG_PERMISSION)
-        return create_batch_task(database, institution_id, batches.plan_catalog_download(spec.task_data))
+        plan = batches.plan_catalog_download(spec.task_data)
+        return create_batch_task(database, institution_id, plan, submitter)
     call = validated(TransactionIn, spec.task_data)
     tx = REGISTRY.get(call.interface_type)
     if tx is None:
@@ -146,6 +157,8 @@ def create_task(
         "data": plain_json(call.data if call.data is not None else {}),
         "options": options,
     }
+    if submitter is not None:
+        data[SUBMITTER] = submitter.stored()
     now = utcnow()
     row = _new_row(institution_id, TRANSACTION, data, now)
     with database.session() as s:
@@ -153,7 +166,9 @@ def create_task(
     return Accepted(task_view(row))
 
 
-def create_batch_task(database: Database, institution_id: int, plan: BatchPlan) -> Accepted:
+def create_batch_task(
+    database: Database, institution_id: int, plan: BatchPlan, submitter: Submitter | None = None
+) -> Accepted:
     """Store a batch and the task that runs it in one transaction; a repeated batch_id finds the first."""
     now = utcnow()
     task_type = CATALOG_SYNC if plan.operation_type == batches.CATALOG_DOWNLOAD else BATCH
@@ -163,7 +178,9 @@ def create_batch_task(database: Database, institution_id: int, plan: BatchPlan) 
         with database.session() as s:
             ref, created = batches.insert_batch(s, institution_id, plan, task_id, now)
             if created:
-                data = {"batch_log_id": ref.id, "batch_id": ref.batch_id}
+                data: dict[str, Any] = {"batch_log_id": ref.id, "batch_id": ref.batch_id}
+                if submitter is not None:
+                    data[SUBMITTER] = submitter.stored()
                 s.add(_new_row(institution_id, task_type, data, now, task_id=task_id))
     except IntegrityError:  # the same batch_id submitted twice at once: the other one won
         with database.session() as s:
@@ -392,7 +409,13 @@ async def _perform(state: GatewayState, task: AsyncTask, lease: Lease, worker: s
             except Exception:  # progress is a courtesy (SQLite may be busy with a catalogue import)
                 log.debug("task %s: progress %d%% not stored", task.task_id, percent, exc_info=True)
 
-    view = await batches.run_batch(state, task.task_data["batch_log_id"], held=lease.held, progress=progress)
+    view = await batches.run_batch(
+        state,
+        task.task_data["batch_log_id"],
+        held=lease.held,
+        progress=progress,
+        submitter=Submitter.from_stored(task.task_data.get(SUBMITTER)),
+    )
     if view is None:
         return None
     if view["status"] == "completed":
@@ -404,12 +427,17 @@ async def _perform(state: GatewayState, task: AsyncTask, lease: Lease, worker: s
 async def _run_transaction(state: GatewayState, task: AsyncTask) -> Ending:
     data = task.task_data
     tx = REGISTRY[data["infno"]]
-    institution = await anyio.to_thread.run_sync(batches.acting_as, state, task.institution_id)
+    submitter = Submitter.from_stored(data.get(SUBMITTER))
+    # admitted as its submitter when it runs (role, interface switch, rate limits, concurrency)
+    caller = await anyio.to_thread.run_sync(
+        batches.job_caller, state, task.institution_id, submitter, (tx.permission,)
+    )
+    institution = caller.config
     request_id = f"task-{task.task_id}"
     found = None
     if task.attempts > 1:  # claimed before: its message may already have left
         found = await anyio.to_thread.run_sync(batches.recovered, state.database, request_id, tx)
-    outcome = found or await _send(state, institution, task, request_id)
+    outcome = found or await _send(state, caller, task, request_id)
     result: dict[str, Any] = {
         "interface_type": tx.interface_type,
         "infno": tx.infno,
@@ -439,15 +467,13 @@ async def _run_transaction(state: GatewayState, task: AsyncTask) -> Ending:
     return Ending("completed", result)
 
 
-async def _send(
-    state: GatewayState, institution: InstitutionConfig, task: AsyncTask, request_id: str
-) -> Outcome:
+async def _send(state: GatewayState, caller: Caller, task: AsyncTask, request_id: str) -> Outcome:
     """The task's one call; once started it runs to its answer (a shutdown must not leave it unknown)."""
     data = task.task_data
     with anyio.CancelScope(shield=True):
         outcome = await batches.execute_call(
             state,
-            institution,
+            caller,
             REGISTRY[data["infno"]],
             data.get("data") or {},
             data.get("options") or {},
