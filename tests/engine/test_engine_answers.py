@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 
 import httpx
 import pytest
@@ -95,3 +96,13 @@ def test_a_failed_sign_in_names_the_business_call(database, allocator, instituti
     assert error.details["sign_in_msgid"] in sign_in
     assert "outcome" not in error.details  # nothing of 2207 was sent: no unknown outcome to wait for
     assert [m["infno"] for m in bureau.seen] == ["9001"]
+
+
+def test_a_sweep_for_no_institution_touches_nothing(database, allocator, institution):
+    bureau = Bureau(lose={"2207": 1, "2601": 5}, process_lost=False)  # the 2601 goes unanswered too
+    settings = replace(FAST, resolve_budget_s=0.0)
+    with BureauEngine(database, allocator, transport=httpx.MockTransport(bureau), settings=settings) as e:
+        with pytest.raises(OutcomeUnknownError):
+            e.call("2207", settle_input(), institution=institution)
+        assert e.sweep({}) == {}  # an empty gateway (no active institution) sweeps nothing, fails nothing
+        assert [r.state for r in e.ledger.entries(infno="2207")] == ["UNKNOWN"]

@@ -85,6 +85,8 @@ class Compensation:
 
         Returns {msgid: final state}.  Entries of institutions not configured here, of another bureau, or
         held by another resolver are left alone (another bureau's entries are reported as OTHER_BUREAU)."""
+        if not institutions:
+            return {}
         settings = self.flow.settings
         bureaus = {code: self.flow.bureau_of(config) for code, config in institutions.items()}
         views = yield ListUnresolved(
