@@ -28,6 +28,7 @@ from medical_insurance_sdk.engine.reconcile import Reconciler
 from medical_insurance_sdk.gateway.assembly import open_sync_engine
 from medical_insurance_sdk.gateway.settings import GatewaySettings
 from medical_insurance_sdk.protocol.jsoncodec import BEIJING
+from medical_insurance_sdk.registry import REGISTRY
 from medical_insurance_sdk.sandbox.business_state import SettlementRow
 from medical_insurance_sdk.sandbox.seed import PERSONS
 from medical_insurance_sdk.sandbox.state import Message, Person
@@ -63,8 +64,8 @@ FAULT_KINDS = (
 # delayed_commit books the message this long after it arrived: after the gateway gave up on it (its
 # bureau timeout), within the processing window the gateway is told (fault_soak.py)
 DELAYED_COMMIT_MS = 2000
-SETTLEMENTS = ("2207", "2304")
-CANCELS = ("2208",)
+# the calls that move a person's account: settlements and their cancellations, as the registry declares
+MONEY_MOVES = (*REGISTRY.settlements(), *REGISTRY.settlement_cancellations())
 OPEN_STATES = ("UNKNOWN", "PENDING")
 STEP_ATTEMPTS = 4
 CONNECT_RETRIES = 240  # × 0.25 s: a gateway restart must not take longer than a minute
@@ -248,7 +249,7 @@ def invariants(database_url: str, sandbox_db_url: str, code: str) -> dict[str, A
             )
         ).all()
     bureau.dispose()
-    reversed_originals = Counter(str((row[0] or {}).get("data", {}).get("omsgid")) for row in reversals)
+    reversed_at_bureau = Counter(str((row[0] or {}).get("data", {}).get("omsgid")) for row in reversals)
 
     database = bench_database(database_url)  # the answers are sealed with the gateways' data key
     spent: Counter[str] = Counter()
@@ -262,9 +263,20 @@ def invariants(database_url: str, sandbox_db_url: str, code: str) -> dict[str, A
             )
         ).all()
         ours = set(s.scalars(select(LedgerEntry.msgid)))
+        # a 2601 answered success for an original another 2601 had already reversed with an answer we got:
+        # two resolvers acted on one entry (a 2601 resent after its answer was lost is by design)
+        double_reversals = s.scalar(
+            select(func.count()).select_from(
+                select(LedgerEntry.parent_msgid)
+                .where(LedgerEntry.infno == "2601", LedgerEntry.state == "SUCCESS")
+                .group_by(LedgerEntry.parent_msgid)
+                .having(func.count() > 1)
+                .subquery()
+            )
+        )
         money = s.scalars(
             select(LedgerEntry).where(
-                LedgerEntry.infno.in_(SETTLEMENTS + CANCELS), LedgerEntry.state.in_(("SUCCESS", "CONFIRMED"))
+                LedgerEntry.infno.in_(MONEY_MOVES), LedgerEntry.state.in_(("SUCCESS", "CONFIRMED"))
             )
         ).all()
         for entry in money:
@@ -281,8 +293,9 @@ def invariants(database_url: str, sandbox_db_url: str, code: str) -> dict[str, A
     open_by: Counter[str] = Counter(f"{infno} {state}: {note or ''}"[:90] for infno, state, note in open_rows)
     return {
         "double_settlements": len(doubles),
-        # an original reversed by two 2601s that both took effect: two resolvers acted on one entry
-        "double_reversals": sum(1 for n in reversed_originals.values() if n > 1),
+        "double_reversals": int(double_reversals or 0),
+        # originals more than one 2601 reached (a resend after a lost 2601 answer; 2601 is idempotent)
+        "reversal_resends_at_bureau": sum(1 for n in reversed_at_bureau.values() if n > 1),
         "unresolved_unknown": len(open_rows),
         "unresolved_by_infno": dict(open_by.most_common(10)),
         "balance_drift_persons": len(drift),
