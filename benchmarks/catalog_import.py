@@ -32,12 +32,13 @@ from typing import Any
 import httpx
 from catalog_codec_memory import LAYOUT, _rows
 
-from medical_insurance_sdk.engine.catalog_sync import NAME_KEYS, CatalogSync, catalog_rows
+from medical_insurance_sdk.engine.catalog_sync import CatalogSync, catalog_rows
 from medical_insurance_sdk.engine.engine import BureauEngine
 from medical_insurance_sdk.engine.settings import InstitutionConfig
 from medical_insurance_sdk.protocol.catalog_file import write_catalog
 from medical_insurance_sdk.protocol.envelope import EnvelopeConfig
 from medical_insurance_sdk.protocol.msgid import MemorySequenceAllocator
+from medical_insurance_sdk.registry import REGISTRY
 from medical_insurance_sdk.storage.database import Database
 
 GOAL_SPEED_RATIO = 0.5
@@ -118,7 +119,7 @@ def baseline(zip_path: Path, rows: int, db_path: Path) -> dict[str, Any]:
     database.dispose()
     keys = LAYOUT.keys
     at_code, at_ver, at_ver_name = keys.index(LAYOUT.code_key), keys.index("ver"), keys.index("ver_name")
-    at_name = keys.index(NAME_KEYS[KIND])
+    at_name = keys.index(REGISTRY[KIND].catalog_name_column or "")
     at_valid = keys.index(LAYOUT.vali_flag_key) if LAYOUT.vali_flag_key else None
     insert = (
         "INSERT INTO catalog_item (kind, code, name, ver, ver_name, valid, data, updated_at) "

@@ -151,23 +151,22 @@ def pharmacy_examples(sdk):
     print("--- 药店业务流程 ---")
 
     # 构建药店销售数据
-    # 与规范不同：规范的 pharmacy_data 只有人员编号和药品行，而医保局的药店结算报文（2101/2102）还必须有
-    # 就诊凭证、险种、医疗费总额、个人账户使用标志，以及每行的明细流水号和金额。2101/2102 在接口登记表里
-    # 没有公开的字段表，SDK 无法像门诊流程那样替你补齐，所以这里按医保局的两个节点写：data（结算信息）和
-    # items（即 feedetail 费用明细；节点里仍可用规范的友好字段名）。
+    # 与规范不同：规范的 pharmacy_data 只有人员编号和药品行，而医保局的药店结算报文（2101/2102，全国接口规范
+    # §6.2.2）还必须有就诊凭证、险种、医疗费总额、个人账户使用标志，以及每行的明细流水号、机构目录编码和金额。
+    # 购药信息写在顶层（SDK 放进 druginfo 节点），药品行写在 items（即 drugdetail 购药明细），都可用规范的友好
+    # 字段名；开始时间、医疗类别（41 定点药店购药）和费用发生时间由 SDK 补齐。
     pharmacy_data = {
-        "data": {
-            "person_no": "43000030281000128715",
-            "cert_type": CERT_TYPE_ID_CARD,
-            "cert_no": ZHANG_SAN_CERT_NO,
-            "insurance_type": "310",  # 职工基本医疗保险
-            "total_amount": 25.00,
-            "use_account": "0",
-        },
+        "person_no": "43000030281000128715",
+        "cert_type": CERT_TYPE_ID_CARD,
+        "cert_no": ZHANG_SAN_CERT_NO,
+        "insurance_type": "310",  # 职工基本医疗保险
+        "total_amount": 25.00,
+        "use_account": "0",
         "items": [
             {
                 "feedetl_sn": "YD20250714001",
                 "drug_code": "A01010001",
+                "his_item_code": "YP-ASPIRIN-100",
                 "drug_name": "阿司匹林片",
                 "quantity": 2,
                 "unit_price": 12.50,
@@ -186,8 +185,8 @@ def pharmacy_examples(sdk):
 
     # 如果需要撤销
     # 【2103】药店结算撤销
-    # 与规范不同（注释中的写法）：2103 同样没有公开字段表，除结算ID外还要人员编号，得写成
-    # sdk.pharmacy_settle_cancel({"data": {"settlement_id": ..., "person_no": ...}})
+    # 与规范不同（注释中的写法）：2103（全国接口规范 §6.2.2）除结算ID外还要就诊ID和人员编号，得写成
+    # sdk.pharmacy_settle_cancel({"data": {"settlement_id": ..., "visit_id": ..., "person_no": ...}})
     # cancel_result = sdk.pharmacy_settle_cancel(settle_result.settlement_id)
 
 

@@ -568,18 +568,17 @@ def _item(sn: str, code: str, cnt: str, pric: str) -> dict[str, Any]:
 def _purchase(visit: dict[str, Any]) -> dict[str, Any]:
     who = LIU_FANG
     return {
-        "data": {
+        "druginfo": {
             "psn_no": who.psn_no,
             "mdtrt_cert_type": "02",
             "mdtrt_cert_no": who.certno,
             "insutype": "310",
             "med_type": "41",
             "medfee_sumamt": "98.20",
-            "psn_setlway": "01",
             "acct_used_flag": "1",
             "begntime": "2025-07-14 09:30:00",
         },
-        "feedetail": [
+        "drugdetail": [
             _item("P1", IBUPROFEN, "2", "11.20"),
             _item("P2", ASPIRIN, "1", "15.80"),
             _item("P3", VITAMINS, "1", "60.00"),

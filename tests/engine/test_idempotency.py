@@ -118,7 +118,7 @@ def test_the_same_key_and_body_answer_the_first_outcome_without_sending(
 def test_the_same_key_with_another_body_is_refused_with_409(bureau: SandboxBureau) -> None:
     payload = purchase(bureau.counter)
     first = buy(bureau.counter, payload, "HIS-ORDER-0002")
-    changed = {**payload, "data": {**payload["data"], "acct_used_flag": "0"}}
+    changed = {**payload, "druginfo": {**payload["druginfo"], "acct_used_flag": "0"}}
     with pytest.raises(DataValidationError) as refused:
         buy(bureau.counter, changed, "HIS-ORDER-0002")
     assert (refused.value.code, refused.value.http_status) == (30006, 409)
@@ -290,7 +290,7 @@ def test_an_abandoned_key_that_sent_nothing_is_taken_over(bureau: SandboxBureau,
 
 def test_a_validation_failure_releases_the_key(bureau: SandboxBureau, database: Database) -> None:
     payload = purchase(bureau.counter)
-    broken = {k: v for k, v in payload.items() if k != "data"}  # 30001: the data node is missing
+    broken = {k: v for k, v in payload.items() if k != "druginfo"}  # 30001: the druginfo node is missing
     with pytest.raises(DataValidationError) as invalid:
         buy(bureau.counter, broken, "HIS-ORDER-0007")
     assert invalid.value.code != 30006
@@ -317,7 +317,7 @@ def test_a_refused_connection_releases_the_key(database: Database) -> None:
 
 def test_a_bureau_refusal_is_remembered(bureau: SandboxBureau, database: Database) -> None:
     payload = purchase(bureau.counter)
-    unknown_person = {**payload, "data": {**payload["data"], "psn_no": "43000000000000000000"}}
+    unknown_person = {**payload, "druginfo": {**payload["druginfo"], "psn_no": "43000000000000000000"}}
     with pytest.raises(MedicalInsuranceException) as first:
         buy(bureau.counter, unknown_person, "HIS-ORDER-0009")
     with pytest.raises(MedicalInsuranceException) as again:

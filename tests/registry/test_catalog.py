@@ -12,7 +12,7 @@ import pytest
 from medical_insurance_sdk.registry import CATEGORY_COUNTS, REGISTRY, Category, Channel, Safety, policy
 from medical_insurance_sdk.registry.catalog import TRANSACTIONS
 from medical_insurance_sdk.registry.catalog.open_questions import OPEN_QUESTIONS, OpenQuestion
-from medical_insurance_sdk.registry.registry import REVERSIBLE_BY_2601, check
+from medical_insurance_sdk.registry.registry import check
 from medical_insurance_sdk.registry.transaction import Transaction
 
 SPEC_ROUTES_FILE = Path(__file__).parent / "data" / "spec_routes.txt"
@@ -259,7 +259,8 @@ def test_reversible_set_is_the_national_2601_list() -> None:
     # the national list plus the pharmacy's 2102 and (the reference's "probably" [U]) 2103
     national = {"2207", "2208", "2304", "2305", "2401"}
     assert {t.infno for t in TXS if t.reversible} == national | {"2102", "2103"}
-    assert {t.infno for t in TXS if t.reversible} == REVERSIBLE_BY_2601
+    # reference §3 "2601"
+    assert {t.infno for t in TXS if t.reversible} == {"2102", "2103", "2207", "2208", "2304", "2305", "2401"}
 
 
 def test_settlements_move_money() -> None:

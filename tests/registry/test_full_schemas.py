@@ -55,6 +55,9 @@ def test_each_missing_required_field_is_30002(tx):
                 continue
             message = copy.deepcopy(base)
             del _target(message, n)[f.name]
+            if f.default is not None:  # a declared default is sent instead (spec bodies that omit it)
+                assert _errors(tx, message) == [], f.name
+                continue
             assert _errors(tx, message) == [(30002, _item_path(n, f.name))], f.name
             checked += 1
         if n.required and n.name != ROOT:

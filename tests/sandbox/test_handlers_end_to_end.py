@@ -79,10 +79,10 @@ def test_pharmacy_purchase_through_the_dispatcher(bureau: Bureau) -> None:
         info = assert_success(pharmacy.call("2102", purchase()))["setlinfo"]
         assert {name: info[name] for name in EXPECTED} == EXPECTED
         assert balance(bureau, LIU_FANG.psn_no) == D("762.10")
-        cancel = pharmacy.call("2103", {"data": {"setl_id": info["setl_id"], "psn_no": LIU_FANG.psn_no}})
+        ids = {"setl_id": info["setl_id"], "mdtrt_id": info["mdtrt_id"], "psn_no": LIU_FANG.psn_no}
+        cancel = pharmacy.call("2103", {"data": ids})
         assert assert_success(cancel)["setlinfo"]["balc"] == D("860.30")
         # the hospital cannot cancel the pharmacy's settlement
-        again = {"data": {"setl_id": info["setl_id"], "psn_no": LIU_FANG.psn_no}}
-        assert_failure(bureau.call("2103", again), "结算信息不存在")
+        assert_failure(bureau.call("2103", {"data": ids}), "结算信息不存在")
     finally:
         pharmacy.close()

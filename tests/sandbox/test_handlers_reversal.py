@@ -203,13 +203,14 @@ def test_reversing_a_pharmacy_settlement_ends_the_purchase(pharmacy: Desk) -> No
     original = pharmacy.session.get(Message, msgid)
     assert original is not None and original.reversed_by == first.msgid
     # nothing is left to cancel, and the pharmacy simply sells again
-    pharmacy.refused("2103", {"data": {"setl_id": setl_id, "psn_no": BUYER.psn_no}}, "结算信息不存在")
+    cancel = {"data": {"setl_id": setl_id, "mdtrt_id": mdtrt_id, "psn_no": BUYER.psn_no}}
+    pharmacy.refused("2103", cancel, "结算信息不存在")
     bought(pharmacy)
 
 
 def test_a_cancelled_purchase_is_not_reversed(pharmacy: Desk) -> None:
     mdtrt_id, setl_id, msgid = bought(pharmacy)
-    pharmacy.ok("2103", {"data": {"setl_id": setl_id, "psn_no": BUYER.psn_no}})
+    pharmacy.ok("2103", {"data": {"setl_id": setl_id, "mdtrt_id": mdtrt_id, "psn_no": BUYER.psn_no}})
     text = pharmacy.refused("2601", reversal(msgid, "2102", BUYER.psn_no), "原结算已撤销，不能冲正")
     assert not ORIGINAL_NOT_EFFECTIVE.search(text)  # it did take effect: the engine must not call it FAILED
     assert pharmacy.balance(BUYER) == D("860.30")
@@ -220,7 +221,7 @@ def test_a_cancelled_purchase_is_not_reversed(pharmacy: Desk) -> None:
 
 def test_reversing_a_pharmacy_cancellation_restores_the_purchase(pharmacy: Desk) -> None:
     mdtrt_id, setl_id, _ = bought(pharmacy)
-    cancel = {"data": {"setl_id": setl_id, "psn_no": BUYER.psn_no}}
+    cancel = {"data": {"setl_id": setl_id, "mdtrt_id": mdtrt_id, "psn_no": BUYER.psn_no}}
     output, cancel_msgid = pharmacy.ok_with_msgid("2103", cancel)
     twin_id = output["setlinfo"]["setl_id"]
     assert pharmacy.balance(BUYER) == D("860.30")

@@ -125,18 +125,17 @@ def _purchase(who: Any) -> dict[str, Any]:
         }
 
     return {
-        "data": {
+        "druginfo": {
             "psn_no": who.psn_no,
             "mdtrt_cert_type": "02",
             "mdtrt_cert_no": who.certno,
             "insutype": who.insutype,
             "med_type": "41",
             "medfee_sumamt": "38.20",
-            "psn_setlway": "01",
             "acct_used_flag": "1",
             "begntime": "2025-07-14 09:30:00",
         },
-        "feedetail": [item("P1", IBUPROFEN, "2", "11.20"), item("P2", ASPIRIN, "1", "15.80")],
+        "drugdetail": [item("P1", IBUPROFEN, "2", "11.20"), item("P2", ASPIRIN, "1", "15.80")],
     }
 
 

@@ -47,23 +47,6 @@ _INSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.in
 _ITEMS: Any = CatalogItem.__table__
 _NAME_LIMIT = 500  # catalog_item.name is String(500); the full text stays in `data`
 
-# The column shown as an item's name; catalog_layouts names only the code and version columns.
-NAME_KEYS = {
-    "1301": "drug_genname",
-    "1302": "tcmherb_name",
-    "1303": "drug_prodname",
-    "1305": "servitem_name",
-    "1306": "mcs_name",
-    "1307": "diag_name",
-    "1308": "oprn_oprt_name",
-    "1309": "opsp_dise_name",
-    "1310": "bydise_setl_dise_name",
-    "1311": "daysrg_dise_name",
-    "1313": "tmor_cell_type",
-    "1314": "dise_type_name",
-    "1315": "sds_type_name",
-}
-
 
 def catalog_kinds() -> tuple[str, ...]:
     """The catalogue downloads this module can import: 13xx with a file answer and a column layout."""
@@ -340,7 +323,8 @@ def _latest_by_code(batch: Sequence[CatalogRow]) -> list[CatalogRow]:
 
 def _item(kind: str, row: CatalogRow, now: datetime) -> dict[str, Any]:
     layout = row.layout
-    name_key = NAME_KEYS.get(kind)
+    tx = REGISTRY.get(kind)  # the registry declares the column shown as an item's name
+    name_key = tx.catalog_name_column if tx is not None else None
     name = row.values.get(name_key) if name_key else None
     flag = row.values.get(layout.vali_flag_key) if layout.vali_flag_key else None
     data: dict[str, Any] = dict(row.values)

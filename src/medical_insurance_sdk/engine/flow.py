@@ -44,15 +44,13 @@ from medical_insurance_sdk.protocol.envelope import build_envelope, encode_envel
 from medical_insurance_sdk.protocol.result import BureauResult, FileAnswer
 from medical_insurance_sdk.protocol.signing import make_signer
 from medical_insurance_sdk.registry import REGISTRY, Registry, Safety, Transaction
+from medical_insurance_sdk.registry.fields import validate_relaxed
 
 __all__ = ["CallOptions", "CallResult", "EngineFlow", "PendingView", "business_keys", "ledger_copy"]
 
 Flow = Generator[Effect, Any, Any]
 # the embedded sandbox's id, or how to read it (it changes when the sandbox is reset)
 EmbeddedBureau = str | Callable[[], str] | None
-
-# Transactions sent without a sign_no: sign-in itself.  Everything else needs one (reference §1.1).
-NO_SIGN_IN = frozenset({"9001"})
 
 # Business keys the ledger keeps unmasked: compensation and reconciliation work with them.
 BUSINESS_KEYS = (
@@ -142,9 +140,12 @@ class EngineFlow:
         The transaction's timeout (spec §6.1.1) is the whole time its attempts may take: a read asked again
         after a lost answer gets what is left of it, not a fresh one."""
         tx = self.transaction(key)
-        data = tx.validate_input(payload).model_dump(mode="python", exclude_none=True)
+        # the national tables, with the lengths the institution's province profile relaxes
+        lengths = institution.profile.field_lengths
+        model = validate_relaxed(tx.request_model, tx.request_nodes, payload, lengths, infno=tx.infno)
+        data = model.model_dump(mode="python", exclude_none=True)
         operator = options.operator or institution.envelope.opter
-        sign_no = "" if tx.infno in NO_SIGN_IN else (yield from self._signed_in(tx, institution, operator))
+        sign_no = (yield from self._signed_in(tx, institution, operator)) if tx.needs_sign_in else ""
         total_s = options.timeout_s or self.settings.timeout_s or tx.timeout_s
         call_deadline: datetime | None = None  # set when the first attempt leaves
         sign_in_renewed = False

@@ -7,6 +7,8 @@ response.  A lost answer recovered by a query (state CONFIRMED) answers the quer
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote
 
 from starlette.responses import Response
@@ -33,12 +35,22 @@ def file_response(tx: Transaction, result: CallResult, file: FileAnswer) -> Resp
     return Response(file.content, media_type=OCTET_STREAM, headers=headers)
 
 
-def answer(tx: Transaction, result: CallResult, call: CallInput, request_id: str) -> Response:
-    """The HTTP answer of a successful call."""
+def answer(
+    tx: Transaction,
+    result: CallResult,
+    call: CallInput,
+    request_id: str,
+    *,
+    extra: Mapping[str, Any] | None = None,
+) -> Response:
+    """The HTTP answer of a successful call; `extra` keys join an object `data` (the spec's own blocks)."""
     if result.file is not None:
         return file_response(tx, result, result.file)
     page = page_of(call_data(tx, result), call.input)
     if page is not None:
         rows, pagination = page
         return GatewayJSONResponse(paged(rows, pagination, tx, request_id, msgid=result.msgid))
-    return GatewayJSONResponse(success_body(tx, result, request_id))
+    body = success_body(tx, result, request_id)
+    if extra and isinstance(body["data"], Mapping):
+        body["data"] = {**body["data"], **extra}
+    return GatewayJSONResponse(body)

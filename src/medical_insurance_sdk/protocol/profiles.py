@@ -42,6 +42,7 @@ from pydantic import (
 )
 
 from medical_insurance_sdk.exceptions import RequestError, UnsupportedInterfaceError
+from medical_insurance_sdk.protocol.msgid import MSGID_LENGTH
 
 EndpointStyle = Literal["dispatcher", "per_service", "shenzhen"]
 SignerKind = Literal["none", "tif", "aksk"]
@@ -60,6 +61,7 @@ CATALOG_INFNOS = tuple(str(n) for n in range(1301, 1320))
 
 _NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 _INFNO = re.compile(r"^\d{4}[A-Z]?$")
+_VARIANT = re.compile(r"^\d{4}[A-Z]$")
 
 
 class ProfileError(ValueError):
@@ -180,6 +182,43 @@ class PlcRule(_Frozen):
     infnos: tuple[str, ...] = CATALOG_INFNOS
 
 
+class EnvelopeRules(_Frozen):
+    """The envelope lengths this province's bureau checks; the national values are the defaults.
+
+    `msgid_length`: the exact length of 发送方报文ID (national: 30 = 12-character institution code +
+    yyyyMMddHHmmss + 4 digits); `sign_no_max_length`: the longest 交易签到流水号 it accepts (national: 30).
+    """
+
+    msgid_length: int = Field(default=MSGID_LENGTH, ge=1, le=64)
+    sign_no_max_length: int = Field(default=30, ge=1, le=64)
+
+
+def _variant_keys(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): str(v) if isinstance(v, int) else v for k, v in _infno_keys(value).items()}
+    return value
+
+
+def _check_variants(value: Mapping[str, str]) -> Mapping[str, str]:
+    bad = [code for code, base in value.items() if not _VARIANT.match(code) or not _INFNO.match(base)]
+    if bad:
+        raise ValueError(f"variants 应为 交易编号+字母后缀 → 基础交易编号（如 2206A: '2206'）: {sorted(bad)}")
+    return _freeze(value)
+
+
+def _check_lengths(value: Mapping[str, int]) -> Mapping[str, int]:
+    bad = [name for name, length in value.items() if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or length < 1]
+    if bad:
+        raise ValueError(f"field_lengths 应为 字段名 → 正整数长度: {sorted(bad)}")
+    return _freeze(value)
+
+
+Variants = Annotated[
+    Mapping[str, str], BeforeValidator(_variant_keys), AfterValidator(_check_variants), _Serialize
+]
+FieldLengths = Annotated[Mapping[str, int], AfterValidator(_check_lengths), _Serialize]
+
+
 class Profile(_Frozen):
     """One province's gateway conventions.  Immutable; build with `load_profile`."""
 
@@ -196,6 +235,13 @@ class Profile(_Frozen):
     # How long after a message is sent the bureau may still be processing it (its own server timeout).
     # Until then, "原交易不存在" from 2601 is not final: the original may settle a moment later.
     processing_window_s: float = Field(default=60.0, ge=0, le=3600)
+    envelope: EnvelopeRules = Field(default_factory=EnvelopeRules)
+    # Province variant codes (a letter suffix, as 2203A/1306A): `2206A: "2206"` sends 2206A with 2206's
+    # field tables.  A variant the registry already knows keeps its own record.
+    variants: Variants = Field(default_factory=FrozenMapping)
+    # Fields this province accepts longer than the national table prints (request validation widens them
+    # to this many characters; never narrower than the national table).
+    field_lengths: FieldLengths = Field(default_factory=FrozenMapping)
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:
@@ -248,6 +294,10 @@ class Profile(_Frozen):
         if source_infno[:4] in self.plc.infnos:
             body[self.plc.target] = self.plc.value
         return body
+
+    def base_infno(self, infno: str) -> str:
+        """The transaction whose tables a province variant code uses (`2206A` → `2206`), else `infno`."""
+        return self.variants.get(infno, infno)
 
     def dictionary(self, name: str) -> Mapping[str, str]:
         """This province's extra codes for dictionary `name` (code → label); empty when none."""

@@ -14,6 +14,7 @@ from medical_insurance_sdk.registry.registry import Registry, RegistryError, ass
 from medical_insurance_sdk.registry.transaction import (
     API_PREFIX,
     CATEGORY_COUNTS,
+    RESULT_TYPES,
     Category,
     Channel,
     Route,
@@ -27,6 +28,7 @@ __all__ = [
     "API_PREFIX",
     "CATEGORY_COUNTS",
     "REGISTRY",
+    "RESULT_TYPES",
     "Category",
     "Channel",
     "Registry",

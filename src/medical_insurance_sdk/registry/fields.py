@@ -10,10 +10,17 @@ A transaction's input and output are a few *nodes* (``data``, ``mdtrtinfo`` + ``
         begntime        开始时间        DT     Y
     ''')
 
-Columns: name, Chinese label, type, required (``Y``; ``N`` or ``C`` = optional/conditional), dictionary.
+Columns: name, Chinese label, type, required (``Y``; ``N`` or ``C`` = optional/conditional), dictionary,
+and tolerance tokens where real traffic differs from the printed table (reference §9, issue 15 §3):
+``+obj`` a text field that also takes a JSON object and sends it as the bureau stores it (compact JSON
+text, e.g. ``exp_content``); ``<check_date`` another name the field is accepted under (the spec's REST
+bodies, §2.2.1); ``=310`` the value sent when the field is not given (only where the spec's own example
+omits a field the bureau requires).
 Types: ``C30`` string of at most 30 characters (``C`` unbounded), ``N16,2`` decimal (16 digits, 2 after the
 point), ``I4`` integer of at most 4 digits, ``D`` date ``yyyy-MM-dd``, ``DT`` datetime
-``yyyy-MM-dd HH:mm:ss``, ``J`` any JSON value.
+``yyyy-MM-dd HH:mm:ss`` (a bare date ``yyyy-MM-dd`` is accepted and sent as ``yyyy-MM-dd 00:00:00``, as
+the bureaus accept it), ``J`` any JSON value.  A list node (``many``) also takes one object, sent as a list
+of one, as the bureaus normalise it.
 
 Two model flavours are built from one table: *request* models enforce everything (required, lengths,
 scales, formats, dictionaries) and report every problem with the spec's 3000x codes; *response* models are
@@ -25,7 +32,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -33,6 +40,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
+    AliasChoices,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -44,6 +52,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from medical_insurance_sdk.exceptions import DataValidationError, FieldError
+from medical_insurance_sdk.protocol import jsoncodec
 from medical_insurance_sdk.registry.dictionaries import DICTIONARIES
 
 Kind = Literal["str", "decimal", "int", "date", "datetime", "json"]
@@ -66,6 +75,9 @@ class FieldSpec:
     scale: int | None = None  # digits after the point, decimals only
     required: bool = False
     dictionary: str | None = None
+    object_text: bool = False  # ``+obj``: a JSON object is accepted and sent as compact JSON text
+    aliases: tuple[str, ...] = ()  # ``<name``: other names the field is accepted under
+    default: str | None = None  # ``=value``: sent when the field is not given
 
     @property
     def type_text(self) -> str:
@@ -134,8 +146,17 @@ def parse_fields(table: str) -> tuple[FieldSpec, ...]:
             raise ValueError(f"decimal needs N<digits>,<scale>: {raw!r}")
         required = False
         dictionary = None
+        object_text = False
+        aliases: list[str] = []
+        default: str | None = None
         for token in rest:
-            if token.startswith("@"):
+            if token == "+obj" and code == "C":
+                object_text = True
+            elif token.startswith("<") and len(token) > 1:
+                aliases.append(token[1:])
+            elif token.startswith("=") and len(token) > 1:
+                default = token[1:]
+            elif token.startswith("@"):
                 dictionary = token[1:]
                 if dictionary not in DICTIONARIES:
                     raise ValueError(f"unknown dictionary {dictionary!r} in {raw!r}")
@@ -152,6 +173,9 @@ def parse_fields(table: str) -> tuple[FieldSpec, ...]:
                 scale=int(scale) if scale else None,
                 required=required,
                 dictionary=dictionary,
+                object_text=object_text,
+                aliases=tuple(aliases),
+                default=default,
             )
         )
     names = [s.name for s in specs]
@@ -253,6 +277,17 @@ def _datetime_text(value: Any) -> Any:
         return value.strftime(DATETIME_FORMAT)
     if isinstance(value, date):
         return value.strftime(DATE_FORMAT) + " 00:00:00"
+    if isinstance(value, str) and _DATE_RE.match(value.strip()):
+        # a date where a datetime is declared: the bureaus accept it as midnight (issue 15 §3)
+        return value.strip() + " 00:00:00"
+    return value
+
+
+def _object_text(value: Any) -> Any:
+    """A JSON object (or list) in a text field, as the bureau stores it: compact JSON text."""
+    value = _empty_to_none(value)
+    if isinstance(value, Mapping | list):
+        return jsoncodec.dumps(value).decode("utf-8")
     return value
 
 
@@ -317,6 +352,8 @@ def _request_annotation(spec: FieldSpec) -> Any:
     before: Callable[[Any], Any] = _empty_to_none
     if spec.kind == "str":
         core = Annotated[str, StringConstraints(max_length=spec.length)] if spec.length else str
+        if spec.object_text:
+            before = _object_text
         if spec.dictionary:
             core = Annotated[core, AfterValidator(_dictionary_check(spec.dictionary))]
     elif spec.kind == "decimal":
@@ -351,7 +388,16 @@ def _response_annotation(spec: FieldSpec) -> Any:
     return Annotated[str | None, BeforeValidator(_empty_to_none)]
 
 
-_REQUEST_CONFIG = ConfigDict(extra="allow", coerce_numbers_to_str=True, frozen=True)
+def _request_field(spec: FieldSpec) -> tuple[Any, Any]:
+    """(annotation, default) of a request field: required, optional, or filled with its ``=`` default."""
+    ann = _request_annotation(spec)
+    default: Any = spec.default if spec.default is not None else (... if spec.required else None)
+    if spec.aliases:
+        return ann, Field(default, validation_alias=AliasChoices(spec.name, *spec.aliases))
+    return ann, default
+
+
+_REQUEST_CONFIG = ConfigDict(extra="allow", coerce_numbers_to_str=True, frozen=True, populate_by_name=True)
 _RESPONSE_CONFIG = ConfigDict(extra="allow", coerce_numbers_to_str=True, frozen=True)
 
 
@@ -363,8 +409,7 @@ def build_node_model(prefix: str, n: Node, *, flavour: Literal["request", "respo
     fields: dict[str, Any] = {}
     for spec in n.fields:
         if flavour == "request":
-            ann = _request_annotation(spec)
-            fields[spec.name] = (ann, ...) if spec.required else (ann, None)
+            fields[spec.name] = _request_field(spec)
         else:
             fields[spec.name] = (_response_annotation(spec), None)
     config = _REQUEST_CONFIG if flavour == "request" else _RESPONSE_CONFIG
@@ -389,18 +434,33 @@ def _check_open_node(value: Any) -> Any:
 _OPEN_REQUEST_NODE: Any = Annotated[dict[str, Any] | list[dict[str, Any]], BeforeValidator(_check_open_node)]
 
 
+def _check_not_empty(value: Any) -> Any:
+    """A node sent with no value at all (``{}``, or only blanks) is absent: 30001, never sent as is."""
+    if isinstance(value, Mapping) and all(_is_blank(v) for v in value.values()):
+        raise PydanticCustomError("missing", "数据节点为空")  # field_errors: a blank node is 30001
+    return value
+
+
 def build_message_model(
-    name: str, nodes: tuple[Node, ...], *, flavour: Literal["request", "response"]
+    name: str,
+    nodes: tuple[Node, ...],
+    *,
+    flavour: Literal["request", "response"],
+    refuse_empty: bool = False,
 ) -> type[BaseModel]:
-    """The model of a whole ``input`` (request) or ``output`` (response): one attribute per node."""
+    """The model of a whole ``input`` (request) or ``output`` (response): one attribute per node.
+
+    ``refuse_empty`` (write and money calls): a required object node whose fields are all optional (the
+    partial tables of 62xx) must still carry some value; ``{}`` is 30001 instead of a call the bureau
+    can only refuse or, worse, act on.
+    """
     attrs: dict[str, Any] = {}
     root_fields: set[str] = set()
     for n in nodes:
         if n.name == ROOT and not n.many:
             for spec in n.fields:
                 if flavour == "request":
-                    root_ann = _request_annotation(spec)
-                    attrs[spec.name] = (root_ann, ...) if spec.required else (root_ann, None)
+                    attrs[spec.name] = _request_field(spec)
                 else:
                     attrs[spec.name] = (_response_annotation(spec), None)
                 root_fields.add(spec.name)
@@ -419,10 +479,16 @@ def build_message_model(
         item = build_node_model(name, n, flavour=flavour)
         if flavour == "request":
             ann: Any = (
-                Annotated[list[item], Field(min_length=1 if n.required else 0, max_length=n.max_items)]  # type: ignore[valid-type]
+                Annotated[
+                    list[item],  # type: ignore[valid-type]
+                    Field(min_length=1 if n.required else 0, max_length=n.max_items),
+                    BeforeValidator(_one_to_list),  # one object where a list is declared: a list of one
+                ]
                 if n.many
                 else item
             )
+            if refuse_empty and n.required and not n.many and not any(f.required for f in n.fields):
+                ann = Annotated[ann, BeforeValidator(_check_not_empty)]
             attrs[n.name] = (ann, ...) if n.required else (ann | None, None)
         else:
             ann = Annotated[list[item] | None, BeforeValidator(_one_to_list)] if n.many else item | None  # type: ignore[valid-type]
@@ -515,6 +581,47 @@ def validate_message(model: type[BaseModel], payload: Any, *, infno: str | None 
         raise DataValidationError(
             field_errors(exc, _ROOT_FIELDS.get(model, frozenset())), infno=infno
         ) from None
+
+
+# --- province relaxations -------------------------------------------------------------------------------
+
+
+def relaxed_nodes(nodes: tuple[Node, ...], lengths: Mapping[str, int]) -> tuple[Node, ...]:
+    """`nodes` with the text fields named in `lengths` widened to that many characters (a province
+    profile's `field_lengths`); never narrower than the national table, and the same nodes when nothing
+    applies."""
+    if not lengths:
+        return nodes
+    out: list[Node] = []
+    for n in nodes:
+        fields = tuple(
+            replace(f, length=lengths[f.name])
+            if f.kind == "str" and f.length and f.name in lengths and lengths[f.name] > f.length
+            else f
+            for f in n.fields
+        )
+        out.append(n if fields == n.fields else replace(n, fields=fields))
+    return tuple(out)
+
+
+@cache
+def _relaxed_model(name: str, nodes: tuple[Node, ...]) -> type[BaseModel]:
+    return build_message_model(name, nodes, flavour="request")
+
+
+def validate_relaxed(
+    model: type[BaseModel],
+    nodes: tuple[Node, ...],
+    payload: Any,
+    lengths: Mapping[str, int],
+    *,
+    infno: str | None = None,
+) -> BaseModel:
+    """Validate against `model` (built from `nodes`), or against a model with a province's wider lengths."""
+    wider = relaxed_nodes(nodes, lengths)
+    if wider != nodes:
+        model = _relaxed_model(model.__name__, wider)
+    return validate_message(model, payload, infno=infno)
 
 
 @cache

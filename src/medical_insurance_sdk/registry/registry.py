@@ -12,15 +12,20 @@ from medical_insurance_sdk.registry import policy
 from medical_insurance_sdk.registry.fields import Schema
 from medical_insurance_sdk.registry.transaction import (
     CATEGORY_COUNTS,
+    RESULT_TYPES,
     Category,
+    Channel,
     Route,
     Safety,
     Transaction,
 )
 
-# reference §3 "2601": the transactions the bureau lets 2601 reverse; for pharmacies 2102 and, "probably"
-# [U], 2103 (a lost 2102 answer carries the only setl_id/mdtrt_id its 5203 query could use)
-REVERSIBLE_BY_2601 = frozenset({"2102", "2103", "2207", "2208", "2304", "2305", "2401"})
+# reference §3 "2601": besides settlements and their cancellations (declared by clearing_class / undoes),
+# 2601 reverses an admission; the sandbox's 2601 implements exactly these
+REVERSIBLE_RECORDS = frozenset({"2401"})
+
+# what answers a fee_total declaration: fee lines (FeeUploadResult) or a setlinfo (SettlementResult)
+_FEE_RESULTS = {"adds": "FeeUploadResult", "states": "SettlementResult"}
 
 _SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
 _PATH = re.compile(r"^[a-z][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)*$")
@@ -70,6 +75,15 @@ class Registry(Mapping[str, Transaction]):
     def in_category(self, category: Category) -> tuple[Transaction, ...]:
         return tuple(t for t in self._all if t.category is category)
 
+    def settlements(self) -> dict[str, str]:
+        """Settlement infno → its declared clearing class (reconciliation books its messages under it)."""
+        return {t.infno: t.clearing_class for t in self._all if t.clearing_class is not None}
+
+    def settlement_cancellations(self) -> dict[str, str]:
+        """Cancellation infno → the settlement it undoes (its answer carries the negative amounts)."""
+        settlements = self.settlements()
+        return {t.infno: t.undoes for t in self._all if t.undoes is not None and t.undoes in settlements}
+
 
 def check(transactions: tuple[Transaction, ...], *, expected_counts: bool = True) -> list[str]:
     """Every rule the registry must obey; returns the broken ones (empty list = healthy)."""
@@ -84,6 +98,7 @@ def check(transactions: tuple[Transaction, ...], *, expected_counts: bool = True
     dupes((t.interface_type for t in transactions), "interface_type")
     dupes((t.sdk_method for t in transactions), "sdk_method")
     dupes(((r.method, r.path) for t in transactions for r in t.routes), "route")
+    dupes((t.sm_route for t in transactions if t.sm_route), "sm_route")
 
     if expected_counts:
         counts = Counter(t.category for t in transactions)
@@ -122,8 +137,6 @@ def check(transactions: tuple[Transaction, ...], *, expected_counts: bool = True
             problems.append(f"{where}: unknown rate category {t.rate_category!r}")
         if t.concurrency_class not in policy.CONCURRENCY_CLASSES:
             problems.append(f"{where}: unknown concurrency class {t.concurrency_class!r}")
-        if t.reversible != (t.infno in REVERSIBLE_BY_2601):
-            problems.append(f"{where}: reversible must be {t.infno in REVERSIBLE_BY_2601}")
         if t.effect_free and (t.safety is Safety.QUERY or t.reversible):
             problems.append(f"{where}: effect_free is for write/money calls that no 2601 can reverse")
         if t.reversible and t.safety is Safety.QUERY:
@@ -131,6 +144,23 @@ def check(transactions: tuple[Transaction, ...], *, expected_counts: bool = True
         if t.confirm_by is not None and t.confirm_by not in known_infnos:
             problems.append(f"{where}: confirm_by {t.confirm_by} is not a known infno")
         problems.extend(f"{where}: {p}" for p in _evidence_problems(t, by_infno))
+        problems.extend(f"{where}: {p}" for p in _pair_problems(t, by_infno))
+        if t.result_type not in RESULT_TYPES:
+            problems.append(f"{where}: unknown result type {t.result_type!r}")
+        if t.sm_route is not None and t.channel is not Channel.SM:
+            problems.append(f"{where}: sm_route {t.sm_route!r} on a transaction outside the SM channel")
+        if t.catalog_name_column is not None and not t.file_output:
+            problems.append(f"{where}: a catalogue name column belongs to a file download")
+        if t.spec_flow and not _SNAKE.match(t.spec_flow):
+            problems.append(f"{where}: spec_flow key {t.spec_flow!r} is not a snake_case argument name")
+        if t.cacheable and t.safety is not Safety.QUERY:
+            problems.append(f"{where}: only a query's answer may be cached")
+        if t.fee_total is not None and t.result_type != _FEE_RESULTS[t.fee_total]:
+            problems.append(f"{where}: fee_total {t.fee_total!r} needs a {_FEE_RESULTS[t.fee_total]}")
+        if t.file_output and t.result_type != "FileQueryResult":
+            problems.append(f"{where}: a file answer is a FileQueryResult, not {t.result_type}")
+        if not t.needs_sign_in and t.interface_type != "sign_in":
+            problems.append(f"{where}: only sign-in itself is sent without a sign_no")
         if t.schema.request and tuple(n.name for n in t.schema.request) != t.input_nodes:
             problems.append(
                 f"{where}: input_nodes {t.input_nodes} differ from the schema's "
@@ -138,6 +168,32 @@ def check(transactions: tuple[Transaction, ...], *, expected_counts: bool = True
             )
         if t.schema.level != "generic" and not t.schema.request and t.safety is not Safety.QUERY:
             problems.append(f"{where}: a {t.schema.level} schema needs request nodes")
+    return problems
+
+
+def _pair_problems(t: Transaction, by_infno: Mapping[str, Transaction]) -> list[str]:
+    """Settlement and cancellation facts agree with each other (reconciliation and 2601 read them)."""
+    problems = []
+    undone = by_infno.get(t.undoes or "")
+    settlement_or_cancel = t.clearing_class is not None or (undone is not None and undone.clearing_class)
+    if t.reversible and not settlement_or_cancel and t.infno not in REVERSIBLE_RECORDS:
+        problems.append("2601 reverses only settlements, their cancellations and an admission (2401)")
+    if t.undoes is not None:
+        undone = by_infno.get(t.undoes)
+        if undone is None:
+            problems.append(f"undoes {t.undoes}, which is not a known infno")
+        elif not t.cancels:
+            problems.append("undoes a record, so it must be declared cancels=True")
+        elif undone.clearing_class is not None and (
+            t.safety is not Safety.MONEY or t.reversible != undone.reversible
+        ):
+            problems.append(f"cancels settlement {t.undoes}: must be money and reversible as it is")
+    if t.clearing_class is not None:
+        if t.safety is not Safety.MONEY:
+            problems.append("a settlement (clearing_class) must be a money transaction")
+        cancellations = [c.infno for c in by_infno.values() if c.undoes == t.infno]
+        if len(cancellations) != 1:
+            problems.append(f"a settlement needs exactly one cancellation undoing it, has {cancellations}")
     return problems
 
 
@@ -188,4 +244,4 @@ def assemble() -> Registry:
     return Registry(attach_schemas(TRANSACTIONS, SCHEMAS))
 
 
-__all__ = ["REVERSIBLE_BY_2601", "Registry", "RegistryError", "Route", "assemble", "check"]
+__all__ = ["Registry", "RegistryError", "Route", "assemble", "check"]

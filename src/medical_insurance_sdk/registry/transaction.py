@@ -71,6 +71,27 @@ class Safety(StrEnum):
     MONEY = "money"
 
 
+# The SDK's result classes (sdk/_results.py defines one per name); `Transaction.result_type` is one of them.
+RESULT_TYPES = (
+    "Result",
+    "PersonInfo",
+    "InstitutionInfo",
+    "BenefitCheckResult",
+    "RegisterResult",
+    "AdmissionResult",
+    "FeeUploadResult",
+    "SettlementResult",
+    "RecordResult",
+    "UploadResult",
+    "SettlementListResult",
+    "PrescriptionResult",
+    "SaleResult",
+    "FileQueryResult",
+    "FileResult",
+    "PaymentResult",
+)
+
+
 class Channel(StrEnum):
     """How the message travels: the common `infno` envelope, or the SM4/SM2 channel (62xx-64xx, 71xx/72xx)."""
 
@@ -106,10 +127,18 @@ class Transaction:
     rate_category: str | None  # key of policy.RATE_CATEGORIES (spec §6.2.1), or only global limits
     concurrency_class: str  # key of policy.CONCURRENCY_CLASSES (spec §6.1.2)
     sdk_method: str
-    reversible: bool = False  # 2601 may reverse it (reference §3 "2601")
+    reversible: bool = False  # 2601 may reverse it (reference §3 "2601"); the sandbox's 2601 reads this
+    # A cancellation (撤销/删除): it removes a record, so a query confirms it by absence.
+    cancels: bool = False
+    undoes: str | None = None  # for a cancellation: infno of the call whose record it removes
+    # For a settlement: the clearing class (clr_type) its messages are booked under in reconciliation
+    # when the message itself does not tell (11 门诊, 21 住院, 41 药店购药).
+    clearing_class: str | None = None
     input_nodes: tuple[str, ...] = ("data",)
     file_output: bool = False  # the answer is a file_qury_no to fetch with 9102
+    catalog_name_column: str | None = None  # a catalogue download: the column shown as an item's name
     channel: Channel = Channel.ENVELOPE
+    sm_route: str | None = None  # the SM channel's route name (reference §2.5); without one, the infno
     confirm_by: str | None = None  # infno of the query that reveals whether it took effect
     # For writes without a key of their own (2203 fills in a visit, 2402 ends a stay): the answer-row fields
     # that prove them, each paired with where its value comes from, a request path ("mdtrtinfo.med_type";
@@ -118,6 +147,21 @@ class Transaction:
     # The bureau keeps nothing from this call (pre-settlement, trial calculation): an unknown outcome needs no
     # reversal, the call may simply be made again.
     effect_free: bool = False
+    # The envelope carries the operator's live 9001 sign_no; only sign-in itself is sent without one
+    # (reference §1.1).  Read by the engine (when to sign in) and the sandbox (when to demand a sign_no).
+    needs_sign_in: bool = True
+    # The spec's convenience method (§11.2.1, §11.3.1): `sdk.<sdk_method>(dict_or_key, **fields)` taking the
+    # spec's friendly dict.  None: no such method; "": a dict only; else what a lone string argument is
+    # ("visit_id", "settlement_id" …).  The SDK generates the sync, `*_async` and async-client methods.
+    spec_flow: str | None = None
+    # Spec §9.2.1: the SDK may answer it from its cache (catalogues, dictionaries, institution data: they
+    # change at most daily).  Person, visit and money data never are.
+    cacheable: bool = False
+    # How its answer bears on a visit's fee total (the SDK remembers it for the next step): "adds" (fee lines
+    # uploaded: their sum adds to it) or "states" (a (pre-)settlement's setlinfo states the whole total).
+    fee_total: Literal["adds", "states"] | None = None
+    # Name of the SDK's typed result for its answer (one of RESULT_TYPES); a file answer is a FileQueryResult.
+    result_type: str = "Result"
     schema: Schema = field(default_factory=lambda: Schema("generic"))
     notes: str = ""
 
@@ -133,11 +177,6 @@ class Transaction:
     @property
     def schema_level(self) -> SchemaLevel:
         return self.schema.level
-
-    @property
-    def cancels(self) -> bool:
-        """A cancellation (撤销/删除): it removes a record, so a query confirms it by absence."""
-        return "撤销" in self.name or "删除" in self.name
 
     @property
     def route(self) -> Route:
@@ -157,7 +196,12 @@ class Transaction:
     @cached_property
     def request_model(self) -> type[BaseModel]:
         """Model of the bureau `input` object (strict; the 3000x codes come from it)."""
-        return build_message_model(f"Tx{self.infno}Input", self.request_nodes, flavour="request")
+        return build_message_model(
+            f"Tx{self.infno}Input",
+            self.request_nodes,
+            flavour="request",
+            refuse_empty=self.safety is not Safety.QUERY,
+        )
 
     @cached_property
     def response_model(self) -> type[BaseModel]:
@@ -206,9 +250,11 @@ def tx(
     sdk_method: str | None = None,
     rate_category: str | Literal["auto"] | None = "auto",
     concurrency_class: str | None = None,
+    result_type: str | None = None,
     **kw: Any,
 ) -> Transaction:
-    """Declare a transaction: `routes` is "METHOD path" (or several); limits default from the safety."""
+    """Declare a transaction: `routes` is "METHOD path" (or several); limits default from the safety, the
+    result type from `file_output`."""
     parsed = tuple(_route(r) for r in ((routes,) if isinstance(routes, str) else routes))
     if rate_category == "auto":
         rate_category = _default_rate_category(safety, perf)
@@ -224,6 +270,7 @@ def tx(
         rate_category=rate_category,
         concurrency_class=concurrency_class or _default_concurrency(safety, perf),
         sdk_method=sdk_method or interface_type,
+        result_type=result_type or ("FileQueryResult" if kw.get("file_output") else "Result"),
         **kw,
     )
 

@@ -56,22 +56,9 @@ DISPATCHER_PATH = "/fsi/api/rsfComIfsService/callService"
 MOBILE_PAY_PREFIX = "/org/local/api/hos"
 PRESCRIPTION_PREFIX = "/epc/api/fixmedins"
 
-# Route names of the SM channel (reference §2.5); numbering of the e-prescription routes by their order.
+# Route names of the SM channel (reference §2.5), as the registry declares them (`Transaction.sm_route`).
 SM_ROUTES: MappingProxyType[str, str] = MappingProxyType(
-    {
-        "uldFeeInfo": "6201",
-        "pay_order": "6202",
-        "refund_Order": "6203",
-        "query_order_info": "6301",
-        "revoke_order": "6401",
-        "uploadChk": "7101",
-        "rxFixmedinsSign": "7102",
-        "rxFileUpld": "7103",
-        "rxUndo": "7104",
-        "hospRxDetlQuery": "7105",
-        "rxChkInfoQuery": "7106",
-        "rxSetlInfoQuery": "7107",
-    }
+    {t.sm_route: t.infno for t in REGISTRY.transactions if t.sm_route is not None}
 )
 _SM_ROUTE_OF = MappingProxyType({infno: route for route, infno in SM_ROUTES.items()})
 

@@ -9,11 +9,12 @@ err_msg ending in (traceId@ip), and the message is NOT processed:
 1. the body is a JSON object;
 2. the gateway signature of the configured profile (x-tif / AK/SK / none) → "签名验证失败: …";
 3. the envelope fields (required, lengths, formats) → the 3000x texts, e.g. "30002 - 必填字段缺失: opter";
-4. msgid: 30 characters starting with the sender's fixmedins_code (and, for 12-character codes, the
-   code + yyyyMMddHHmmss + 4-digit layout of `protocol.msgid`);
+   the msgid and sign_no lengths are the profile's `envelope` settings (national: 30 and at most 30);
+4. msgid: starting with the sender's fixmedins_code (and, for 12-character codes and the national 30
+   characters, the code + yyyyMMddHHmmss + 4-digit layout of `protocol.msgid`);
 5. a known infno (and the same one the service path names, when it names one);
 6. the msgid was not used before → "报文ID重复: <msgid>";
-7. a live 9001 sign_no of the same institution, for every transaction except those in `SIGN_IN_EXEMPT`;
+7. a live 9001 sign_no of the same institution, for every transaction whose registry record `needs_sign_in`;
 8. insuplc_admdvs present when the input carries a psn_no;
 9. the input against the registry's field tables → "30002 - 必填字段缺失: data.mdtrt_id; …".
 
@@ -29,8 +30,9 @@ Decisions:
   processing, may be sent again with the same msgid once fixed.  After `timeout_after` / `reset_after`
   faults the message was processed, so resending the msgid is refused: the client must look the outcome
   up (query, or 2601 with omsgid) instead of resending, as with the real platform.
-- Sign-in: only 9001 is exempt.  The operator is not compared with the one who signed in (several
-  operators of one institution share a terminal's sign-in); a sign-out (9002) ends the sign_no.
+- Sign-in: only a record with `needs_sign_in=False` (9001 itself) is exempt.  The operator is not
+  compared with the one who signed in (several operators of one institution share a terminal's
+  sign-in); a sign-out (9002) ends the sign_no.
 - The SM4/SM2 channel (62xx–64xx, 71xx–72xx) has no infno envelope, msgid or sign_no: its signature is the
   channel's own.  See `handle_sm_message`.
 """
@@ -49,12 +51,15 @@ from sqlalchemy.orm import Session
 from medical_insurance_sdk.exceptions import (
     AuthenticationError,
     DataValidationError,
+    FieldError,
     MedicalInsuranceException,
 )
 from medical_insurance_sdk.protocol.envelope import ENVELOPE_FIELDS, _field_errors, carries_psn_no
 from medical_insurance_sdk.protocol.jsoncodec import loads
-from medical_insurance_sdk.protocol.msgid import CODE_LENGTH, parse_msgid
+from medical_insurance_sdk.protocol.msgid import CODE_LENGTH, MSGID_LENGTH, parse_msgid
+from medical_insurance_sdk.protocol.profiles import EnvelopeRules, Profile
 from medical_insurance_sdk.registry import REGISTRY, Channel, Transaction
+from medical_insurance_sdk.registry.fields import validate_relaxed
 from medical_insurance_sdk.sandbox.answers import (
     OCTET_STREAM,
     Answer,
@@ -70,7 +75,6 @@ from medical_insurance_sdk.sandbox.state import Message, SignIn
 
 log = logging.getLogger(__name__)
 
-SIGN_IN_EXEMPT = frozenset({"9001"})
 INTERNAL_ERROR = "医保中心系统内部错误"
 SM_CODE_OK = 0
 SM_CODE_FAIL = -1
@@ -139,7 +143,7 @@ def handle_message(
     with state.session() as session:
         try:
             tx = _check(state, session, message, headers, body, route_infnos)
-            data = _validated(tx, message["input"])
+            data = _validated(tx, message["input"], state.profile)
         except Rejected as rejected:
             session.rollback()
             return _rejection(state, message, rejected.err_msg, received)
@@ -234,7 +238,7 @@ def _check(
     except AuthenticationError as exc:
         raise Rejected(exc.message) from None
 
-    errors = _field_errors(message, ENVELOPE_FIELDS[:-1])
+    errors = _envelope_errors(message, state.profile.envelope)
     if not isinstance(message.get("input"), dict):
         missing = message.get("input") is None
         detail = (
@@ -249,13 +253,13 @@ def _check(
     msgid, code, infno = message["msgid"], message["fixmedins_code"], message["infno"]
     if not msgid.startswith(code):
         raise Rejected(f"报文ID[{msgid}]格式错误: 应以定点医药机构编号[{code}]开头")
-    if len(code) == CODE_LENGTH:
+    if len(code) == CODE_LENGTH and state.profile.envelope.msgid_length == MSGID_LENGTH:
         try:
             parse_msgid(msgid)
         except DataValidationError as exc:
             raise Rejected(f"报文ID[{msgid}]格式错误: {exc.errors[0].detail}") from None
 
-    tx = transaction_of(infno)
+    tx = transaction_of(infno, state.profile)
     if route_infnos and tx.infno not in route_infnos:
         expected = "/".join(sorted(route_infnos))
         raise Rejected(f"交易编号[{infno}]与服务地址不符（该地址对应交易[{expected}]）")
@@ -263,7 +267,7 @@ def _check(
     if session.get(Message, msgid) is not None:
         raise Rejected(f"报文ID重复: {msgid}")
 
-    if state.settings.sign_in_required and tx.infno not in SIGN_IN_EXEMPT:
+    if state.settings.sign_in_required and tx.needs_sign_in:
         _check_sign_in(session, str(message.get("sign_no") or ""), code)
 
     if carries_psn_no(message["input"]) and not message.get("insuplc_admdvs"):
@@ -271,9 +275,30 @@ def _check(
     return tx
 
 
-def transaction_of(infno: str) -> Transaction:
-    """The registry entry of an infno, or a Rejected naming it."""
+def _envelope_errors(message: Mapping[str, Any], rules: EnvelopeRules) -> list[FieldError]:
+    """The envelope checks of `protocol.envelope`, with the msgid and sign_no lengths the profile sets."""
+    errors: list[FieldError] = []
+    for name in ENVELOPE_FIELDS[:-1]:
+        value = message.get(name)
+        if name not in ("msgid", "sign_no") or not isinstance(value, str) or not value:
+            errors.extend(_field_errors(message, (name,)))  # the national rules
+        elif name == "msgid" and len(value) != rules.msgid_length:
+            detail = f"发送方报文ID应为 {rules.msgid_length} 位，实际 {len(value)} 位"
+            errors.append(FieldError(30003, name, detail))
+        elif name == "sign_no" and len(value) > rules.sign_no_max_length:
+            detail = f"交易签到流水号最长 {rules.sign_no_max_length} 位，实际 {len(value)} 位"
+            errors.append(FieldError(30004, name, detail))
+    return errors
+
+
+def transaction_of(infno: str, profile: Profile | None = None) -> Transaction:
+    """The registry entry of an infno, or a Rejected naming it.  A variant code the profile declares
+    (`2206A: "2206"`) is its base transaction: that one's tables and handler answer it."""
     tx = REGISTRY.get(infno)
+    if (tx is None or tx.infno != infno) and profile is not None and profile.base_infno(infno) != infno:
+        tx = REGISTRY.get(profile.base_infno(infno))
+        if tx is not None:
+            return tx
     if tx is None or tx.infno != infno:
         raise Rejected(f"交易编号[{infno}]不存在或未开通")
     return tx
@@ -289,10 +314,13 @@ def _check_sign_in(session: Session, sign_no: str, fixmedins_code: str) -> None:
         raise Rejected(f"签到流水号[{sign_no}]已签退，请重新签到(9001)")
 
 
-def _validated(tx: Transaction, payload: Any) -> dict[str, Any]:
-    """The input as the registry's strict model reads it (Decimal amounts, optional fields as None)."""
+def _validated(tx: Transaction, payload: Any, profile: Profile) -> dict[str, Any]:
+    """The input as the registry's strict model reads it (Decimal amounts, optional fields as None), with
+    the field lengths the profile relaxes."""
     try:
-        model = tx.validate_input(payload)
+        model = validate_relaxed(
+            tx.request_model, tx.request_nodes, payload, profile.field_lengths, infno=tx.infno
+        )
     except DataValidationError as exc:
         raise Rejected("; ".join(e.message for e in exc.errors) or exc.message) from None
     return model.model_dump()
@@ -382,7 +410,7 @@ def handle_sm_message(
         if tx.channel is not Channel.SM:
             raise Rejected(f"交易[{infno}]不走移动支付/电子处方渠道")
         payload = {"data": data}
-        validated = _validated(tx, payload)
+        validated = _validated(tx, payload, state.profile)
     except Rejected as rejected:
         return _sm_sealed(state, None, rejected.err_msg)
     fields = data if isinstance(data, dict) else {}

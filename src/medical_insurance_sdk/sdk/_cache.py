@@ -1,7 +1,7 @@
 """The answer cache of spec §9.2.1: catalog, dictionary and institution queries only.
 
     cache = AnswerCache(ttl=300)
-    if cacheable(tx): hit = cache.get(key)
+    if tx.cacheable: hit = cache.get(key)      # the registry declares what may be cached
 
 Person, visit and money data are never cached: a balance or settlement state read from a cache could be
 wrong the moment it is shown.  Catalogues and dictionaries change at most daily, institution data rarely.
@@ -16,14 +16,6 @@ from collections.abc import Callable
 from typing import Any
 
 from medical_insurance_sdk.protocol.jsoncodec import dumps
-from medical_insurance_sdk.registry import Transaction
-
-# 1201 医药机构信息, 1901 字典表, and the 13xx catalogue downloads and queries.
-CACHED_INFNOS = frozenset({"1201", "1901"})
-
-
-def cacheable(tx: Transaction) -> bool:
-    return tx.infno in CACHED_INFNOS or tx.interface_type.endswith("_catalog")
 
 
 def cache_key(scope: str, infno: str, input_: Any) -> str:

@@ -32,7 +32,7 @@ from medical_insurance_sdk.protocol.jsoncodec import dumps
 from medical_insurance_sdk.protocol.result import FILE_INFNOS
 from medical_insurance_sdk.registry import REGISTRY, Registry, Safety, Transaction
 from medical_insurance_sdk.sdk._answers import Answer, final_error, read_answer, transport_failure
-from medical_insurance_sdk.sdk._cache import AnswerCache, cache_key, cacheable
+from medical_insurance_sdk.sdk._cache import AnswerCache, cache_key
 from medical_insurance_sdk.sdk._config import SDKConfig
 from medical_insurance_sdk.sdk._results import Result, result_class
 from medical_insurance_sdk.sdk._retry import RetryPolicy
@@ -116,7 +116,7 @@ class Core:
         """One transaction: answer from the cache, or exchange with the gateway; returns its typed result."""
         tx = self.transaction(key)
         payload = normalize_input(tx, input_ or {})
-        use_cache = self.config.cache.enabled and options.use_cache and cacheable(tx)
+        use_cache = self.config.cache.enabled and options.use_cache and tx.cacheable
         scope = f"{self.base_url}|{self.config.institution_code or ''}"
         key_text = cache_key(scope, tx.infno, payload) if use_cache else ""
         if use_cache and (cached := self.cache.get(key_text)) is not None:

@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from medical_insurance_sdk.exceptions import MedicalInsuranceException
-from medical_insurance_sdk.registry import REGISTRY
+from medical_insurance_sdk.registry import REGISTRY, RESULT_TYPES
 
 
 class Result(BaseModel):
@@ -323,38 +323,34 @@ FRIENDLY: MappingProxyType[str, Mapping[str, Paths]] = MappingProxyType(
     }
 )
 
-_SETTLEMENTS = ("2101", "2102", "2103", "2163", "2206", "2207", "2208", "2303", "2304", "2305", "5203")
-_UPLOADS = tuple(
-    t.infno
-    for t in REGISTRY.transactions
-    if t.infno[:2] in ("41", "42", "43", "44", "45", "46", "47", "49") and t.safety.value == "write"
-)
-
-# Transaction → result class; every other transaction answers with `Result`.
-RESULT_CLASS: MappingProxyType[str, type[Result]] = MappingProxyType(
+# Transaction → result class, as each registry record declares it (`Transaction.result_type`).
+RESULT_CLASSES: MappingProxyType[str, type[Result]] = MappingProxyType(
     {
-        "1101": PersonInfo,
-        "2161": PersonInfo,
-        "1201": InstitutionInfo,
-        "2001": BenefitCheckResult,
-        "2201": RegisterResult,
-        "2401": AdmissionResult,
-        "2204": FeeUploadResult,
-        "2301": FeeUploadResult,
-        **dict.fromkeys(_SETTLEMENTS, SettlementResult),
-        **dict.fromkeys(("2501", "2503", "2505", "2507"), RecordResult),
-        **dict.fromkeys(_UPLOADS, UploadResult),
-        "4101": SettlementListResult,
-        **dict.fromkeys(
-            ("7101", "7102", "7103", "7104", "7105", "7106", "7107", "7202", "7203", "7204", "7205"),
+        cls.__name__: cls
+        for cls in (
+            Result,
+            PersonInfo,
+            InstitutionInfo,
+            BenefitCheckResult,
+            RegisterResult,
+            AdmissionResult,
+            FeeUploadResult,
+            SettlementResult,
+            RecordResult,
+            UploadResult,
+            SettlementListResult,
             PrescriptionResult,
-        ),
-        "7207": SaleResult,
-        **{t.infno: FileQueryResult for t in REGISTRY.transactions if t.file_output},
-        "9101": FileQueryResult,
-        "9102": FileResult,
-        **dict.fromkeys(("6201", "6202", "6203", "6301", "6401"), PaymentResult),
+            SaleResult,
+            FileQueryResult,
+            FileResult,
+            PaymentResult,
+        )
     }
+)
+if set(RESULT_CLASSES) != set(RESULT_TYPES):  # the registry names each class; define every one it names
+    raise ImportError(f"result classes differ from the registry's: {set(RESULT_CLASSES) ^ set(RESULT_TYPES)}")
+RESULT_CLASS: MappingProxyType[str, type[Result]] = MappingProxyType(
+    {t.infno: RESULT_CLASSES[t.result_type] for t in REGISTRY.transactions}
 )
 
 

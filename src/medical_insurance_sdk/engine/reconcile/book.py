@@ -14,11 +14,13 @@ from medical_insurance_sdk.engine.ledger import SessionSource
 from medical_insurance_sdk.engine.reconcile.records import AMOUNTS, Settlement, node, text_of, to_decimal
 from medical_insurance_sdk.engine.settings import InstitutionConfig
 from medical_insurance_sdk.protocol.jsoncodec import BEIJING
+from medical_insurance_sdk.registry import REGISTRY
 from medical_insurance_sdk.storage.models import LedgerEntry
 
-# settlement infno → the clearing class its messages belong to when nothing better is known
-SETTLEMENTS = {"2207": "11", "2304": "21", "2102": "41"}
-CANCELS = {"2208": "2207", "2305": "2304", "2103": "2102"}  # cancel → the settlement it undoes
+# settlement infno → the clearing class its messages belong to when nothing better is known, and
+# cancellation → the settlement it undoes: both declared in the registry
+SETTLEMENTS = REGISTRY.settlements()
+CANCELS = REGISTRY.settlement_cancellations()
 COUNTED_STATES = ("SUCCESS", "CONFIRMED")
 
 

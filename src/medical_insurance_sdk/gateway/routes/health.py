@@ -3,7 +3,7 @@
     GET health/check                  no authentication (load balancers, `curl` in §11.4); the §3.6.1 shape:
     {"status": "healthy", "timestamp": "2025-07-14T10:30:00Z",
      "checks": {"database": "ok", "redis": "ok", "medical_api": "ok", "file_storage": "ok"},
-     "version": "0.1.0", "uptime": "15d 7h 23m"}
+     "version": "1.0.0", "uptime": "15d 7h 23m"}
 
 Each check is real and bounded by CHECK_TIMEOUT_S: the database answers `SELECT 1`; Redis (when REDIS_URL is
 set, else "not_configured") answers PING; the bureau answers any HTTP response at all through the engine's
@@ -32,7 +32,7 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from medical_insurance_sdk import __version__
+from medical_insurance_sdk.answer_shapes import API_VERSION
 from medical_insurance_sdk.gateway.audit.periods import utc_naive
 from medical_insurance_sdk.gateway.audit.recorder import audit_flushed
 from medical_insurance_sdk.gateway.audit.statistics import ErrorFilter, error_logs, performance
@@ -169,7 +169,7 @@ def health_router(settings: GatewaySettings) -> APIRouter:
             "status": status,
             "timestamp": utc_timestamp(),
             "checks": checks,
-            "version": __version__,
+            "version": API_VERSION,  # the API's version, the one every envelope carries (one source)
             "uptime": uptime_text(time.monotonic() - started),
         }
         return JSONResponse(body, status_code=503 if status == "unhealthy" else 200)

@@ -24,6 +24,7 @@ from medical_insurance_sdk.engine.idempotency import IDEMPOTENCY_HEADER, check_k
 from medical_insurance_sdk.exceptions import RequestError
 from medical_insurance_sdk.gateway.deps import CurrentCaller, Engine, RequestId
 from medical_insurance_sdk.gateway.extensions import Admission, admitted
+from medical_insurance_sdk.gateway.file_info import file_info, has_file_info
 from medical_insurance_sdk.gateway.inputs import CallInput, from_body, from_query, parse_json_body
 from medical_insurance_sdk.gateway.openapi import CommonResponse, query_parameters, request_body
 from medical_insurance_sdk.gateway.outputs import answer
@@ -114,7 +115,10 @@ def transaction_endpoint(
         current.result = result
         if result.file is not None:
             check_download(len(result.file.content), gateway_state(request).settings.download_max_bytes)
-        return answer(tx, result, call, request_id)
+        extra = None
+        if has_file_info(tx, result):  # spec §2.1.3: file_info + preview_data beside the bureau fields
+            extra = await file_info(tx, result, call, caller, engine, request_id)
+        return answer(tx, result, call, request_id, extra=extra)
 
     endpoint.__name__ = tx.sdk_method
     endpoint.__doc__ = (

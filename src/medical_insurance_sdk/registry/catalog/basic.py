@@ -15,6 +15,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST basic/person-info",
         safety=_Q,
+        result_type="PersonInfo",
         permission="person_info:read",
         perf="person_info",
         sdk_method="query_person_info",
@@ -26,6 +27,8 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST basic/institution-info",
         safety=_Q,
+        cacheable=True,  # spec §9.2.1: the SDK may answer it from its cache
+        result_type="InstitutionInfo",
         permission="person_info:read",
         perf="institution_info",
         input_nodes=("medinsinfo",),
@@ -39,6 +42,8 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST catalog/drug-download",
         safety=_Q,
+        catalog_name_column="drug_genname",
+        cacheable=True,  # spec §9.2.1: the SDK may answer it from its cache
         permission="catalog:download",
         perf="catalog_download",
         sdk_method="download_drug_catalog",
@@ -51,6 +56,8 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST catalog/tcm-download",
         safety=_Q,
+        catalog_name_column="tcmherb_name",
+        cacheable=True,  # spec §9.2.1: the SDK may answer it from its cache
         permission="catalog:download",
         perf="catalog_download",
         sdk_method="download_tcm_catalog",
@@ -63,6 +70,8 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST catalog/medical-institution-preparations-download",
         safety=_Q,
+        catalog_name_column="drug_prodname",
+        cacheable=True,  # spec §9.2.1: the SDK may answer it from its cache
         permission="catalog:download",
         perf="catalog_download",
         sdk_method="download_medical_institution_preparations_catalog",
@@ -75,6 +84,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST catalog/ethnic-drugs-query",
         safety=_Q,
+        cacheable=True,  # spec §9.2.1: the SDK may answer it from its cache
         permission="catalog:download",
         perf="info_query",
         sdk_method="query_ethnic_drugs_catalog",
@@ -87,6 +97,8 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST catalog/medical-service-items-download",
         safety=_Q,
+        catalog_name_column="servitem_name",
+        cacheable=True,  # spec §9.2.1: the SDK may answer it from its cache
         permission="catalog:download",
         perf="catalog_download",
         sdk_method="download_medical_service_items_catalog",
@@ -99,6 +111,8 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST catalog/medical-consumables-download",
         safety=_Q,
+        catalog_name_column="mcs_name",
+        cacheable=True,  # spec §9.2.1: the SDK may answer it from its cache
         permission="catalog:download",
         perf="catalog_download",
         sdk_method="download_medical_consumables_catalog",
@@ -111,6 +125,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST catalog/medical-consumables-27digit-download",
         safety=_Q,
+        cacheable=True,  # spec §9.2.1: the SDK may answer it from its cache
         permission="catalog:download",
         perf="catalog_download",
         sdk_method="download_medical_consumables_27digit_catalog",
@@ -124,6 +139,8 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST catalog/disease-diagnosis-download",
         safety=_Q,
+        catalog_name_column="diag_name",
+        cacheable=True,  # spec §9.2.1: the SDK may answer it from its cache
         permission="catalog:download",
         perf="catalog_download",
         sdk_method="download_disease_diagnosis_catalog",
@@ -136,6 +153,8 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST catalog/surgical-operations-download",
         safety=_Q,
+        catalog_name_column="oprn_oprt_name",
+        cacheable=True,  # spec §9.2.1: the SDK may answer it from its cache
         permission="catalog:download",
         perf="catalog_download",
         sdk_method="download_surgical_operations_catalog",
@@ -148,6 +167,8 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST catalog/chronic-special-diseases-download",
         safety=_Q,
+        catalog_name_column="opsp_dise_name",
+        cacheable=True,  # spec §9.2.1: the SDK may answer it from its cache
         permission="catalog:download",
         perf="catalog_download",
         sdk_method="download_chronic_special_diseases_catalog",
@@ -160,6 +181,8 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST catalog/disease-payment-download",
         safety=_Q,
+        catalog_name_column="bydise_setl_dise_name",
+        cacheable=True,  # spec §9.2.1: the SDK may answer it from its cache
         permission="catalog:download",
         perf="catalog_download",
         sdk_method="download_disease_payment_catalog",
@@ -172,6 +195,8 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST catalog/day-surgery-diseases-download",
         safety=_Q,
+        catalog_name_column="daysrg_dise_name",
+        cacheable=True,  # spec §9.2.1: the SDK may answer it from its cache
         permission="catalog:download",
         perf="catalog_download",
         sdk_method="download_day_surgery_diseases_catalog",
@@ -184,6 +209,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST catalog/insurance-list-download",
         safety=_Q,
+        cacheable=True,  # spec §9.2.1: the SDK may answer it from its cache
         permission="catalog:download",
         perf="info_query",
         sdk_method="download_insurance_list_catalog",
@@ -196,6 +222,8 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST catalog/tumor-morphology-download",
         safety=_Q,
+        catalog_name_column="tmor_cell_type",
+        cacheable=True,  # spec §9.2.1: the SDK may answer it from its cache
         permission="catalog:download",
         perf="catalog_download",
         sdk_method="download_tumor_morphology_catalog",
@@ -208,6 +236,8 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST catalog/tcm-diseases-download",
         safety=_Q,
+        catalog_name_column="dise_type_name",
+        cacheable=True,  # spec §9.2.1: the SDK may answer it from its cache
         permission="catalog:download",
         perf="catalog_download",
         sdk_method="download_tcm_diseases_catalog",
@@ -220,6 +250,8 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST catalog/tcm-syndromes-download",
         safety=_Q,
+        catalog_name_column="sds_type_name",
+        cacheable=True,  # spec §9.2.1: the SDK may answer it from its cache
         permission="catalog:download",
         perf="catalog_download",
         sdk_method="download_tcm_syndromes_catalog",
@@ -232,6 +264,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST catalog/list-mapping-query",
         safety=_Q,
+        cacheable=True,  # spec §9.2.1: the SDK may answer it from its cache
         permission="catalog:download",
         perf="info_query",
         sdk_method="query_list_mapping_catalog",
@@ -244,6 +277,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST catalog/institution-list-mapping-query",
         safety=_Q,
+        cacheable=True,  # spec §9.2.1: the SDK may answer it from its cache
         permission="catalog:download",
         perf="info_query",
         sdk_method="query_institution_list_mapping_catalog",
@@ -256,6 +290,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST catalog/price-limit-query",
         safety=_Q,
+        cacheable=True,  # spec §9.2.1: the SDK may answer it from its cache
         permission="catalog:download",
         perf="info_query",
         sdk_method="query_price_limit_catalog",
@@ -268,6 +303,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST catalog/self-pay-ratio-query",
         safety=_Q,
+        cacheable=True,  # spec §9.2.1: the SDK may answer it from its cache
         permission="catalog:download",
         perf="info_query",
         sdk_method="query_self_pay_ratio_catalog",
@@ -280,6 +316,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST catalog/tcm-granules-download",
         safety=_Q,
+        cacheable=True,  # spec §9.2.1: the SDK may answer it from its cache
         permission="catalog:download",
         perf="catalog_download",
         sdk_method="download_tcm_granules_catalog",
@@ -292,6 +329,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST catalog/medical-service-items-new-download",
         safety=_Q,
+        cacheable=True,  # spec §9.2.1: the SDK may answer it from its cache
         permission="catalog:download",
         perf="catalog_download",
         sdk_method="download_medical_service_items_new_catalog",
@@ -304,6 +342,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST catalog/ivd-reagent-products-download",
         safety=_Q,
+        cacheable=True,  # spec §9.2.1: the SDK may answer it from its cache
         permission="catalog:download",
         perf="catalog_download",
         sdk_method="download_ivd_reagent_products_catalog",
@@ -316,6 +355,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST catalog/product-registration-links-download",
         safety=_Q,
+        cacheable=True,  # spec §9.2.1: the SDK may answer it from its cache
         permission="catalog:download",
         perf="catalog_download",
         sdk_method="download_product_registration_links_catalog",
@@ -328,6 +368,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST catalog/test-indicators-download",
         safety=_Q,
+        cacheable=True,  # spec §9.2.1: the SDK may answer it from its cache
         permission="catalog:download",
         perf="catalog_download",
         sdk_method="download_test_indicators_catalog",
@@ -340,6 +381,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST catalog/product-codes-download",
         safety=_Q,
+        cacheable=True,  # spec §9.2.1: the SDK may answer it from its cache
         permission="catalog:download",
         perf="catalog_download",
         sdk_method="download_product_codes_catalog",
@@ -352,6 +394,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST catalog/registration-certificates-download",
         safety=_Q,
+        cacheable=True,  # spec §9.2.1: the SDK may answer it from its cache
         permission="catalog:download",
         perf="catalog_download",
         sdk_method="download_registration_certificates_catalog",
@@ -364,6 +407,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST catalog/classification-download",
         safety=_Q,
+        cacheable=True,  # spec §9.2.1: the SDK may answer it from its cache
         permission="catalog:download",
         perf="catalog_download",
         sdk_method="download_classification_catalog",
@@ -376,6 +420,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST basic/dictionary-download",
         safety=_Q,
+        cacheable=True,  # spec §9.2.1: the SDK may answer it from its cache
         permission="catalog:download",
         perf="dictionary_download",
         sdk_method="download_dictionary",

@@ -28,6 +28,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST business/benefit-check",
         safety=_Q,
+        result_type="BenefitCheckResult",
         permission="person_info:read",
         perf="benefit_check",
         sdk_method="benefit_check",
@@ -40,8 +41,11 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST business/pharmacy/pre-settle",
         safety=_M,
+        spec_flow="",  # spec §11 flow, from a dict only
+        result_type="SettlementResult",
         permission="payment:create",
         perf="pharmacy_settle",
+        input_nodes=("druginfo", "drugdetail"),
         sdk_method="pharmacy_pre_settle",
         effect_free=True,
     ),
@@ -52,8 +56,12 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST business/pharmacy/settle",
         safety=_M,
+        spec_flow="",  # spec §11 flow, from a dict only
+        result_type="SettlementResult",
+        clearing_class="41",  # 药店购药
         permission="payment:create",
         perf="pharmacy_settle",
+        input_nodes=("druginfo", "drugdetail"),
         sdk_method="pharmacy_settle",
         reversible=True,
         confirm_by="5203",
@@ -66,6 +74,10 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST business/pharmacy/settle-cancel",
         safety=_M,
+        spec_flow="settlement_id",  # spec §11 flow; a lone string is the settlement_id
+        result_type="SettlementResult",
+        undoes="2102",
+        cancels=True,  # it removes a record: a query confirms it by absence
         permission="payment:create",
         perf="pharmacy_settle",
         sdk_method="pharmacy_settle_cancel",
@@ -81,6 +93,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST business/remote/person-info",
         safety=_Q,
+        result_type="PersonInfo",
         permission="person_info:read",
         perf="person_info",
         sdk_method="query_remote_person_info",
@@ -106,6 +119,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST business/remote/pre-calculate",
         safety=_M,
+        result_type="SettlementResult",
         permission="payment:create",
         perf="pharmacy_settle",
         sdk_method="pre_calculate_remote_purchase",
@@ -231,6 +245,8 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST business/outpatient/register",
         safety=_W,
+        spec_flow="",  # spec §11 flow, from a dict only
+        result_type="RegisterResult",
         permission="settlement:create",
         perf="outpatient_settle",
         sdk_method="outpatient_register",
@@ -243,6 +259,9 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST business/outpatient/register-cancel",
         safety=_W,
+        spec_flow="visit_id",  # spec §11 flow; a lone string is the visit_id
+        undoes="2201",
+        cancels=True,  # it removes a record: a query confirms it by absence
         permission="settlement:cancel",
         perf="outpatient_settle",
         sdk_method="outpatient_register_cancel",
@@ -255,6 +274,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST business/outpatient/visit-upload",
         safety=_W,
+        spec_flow="visit_id",  # spec §11 flow; a lone string is the visit_id
         permission="settlement:create",
         perf="outpatient_settle",
         sdk_method="outpatient_visit_upload",
@@ -284,6 +304,9 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST business/outpatient/expense-upload",
         safety=_W,
+        spec_flow="visit_id",  # spec §11 flow; a lone string is the visit_id
+        fee_total="adds",  # its lines add to the visit's fee total
+        result_type="FeeUploadResult",
         permission="settlement:create",
         perf="outpatient_settle",
         sdk_method="outpatient_expense_upload",
@@ -297,6 +320,9 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST business/outpatient/expense-cancel",
         safety=_W,
+        spec_flow="visit_id",  # spec §11 flow; a lone string is the visit_id
+        undoes="2204",
+        cancels=True,  # it removes a record: a query confirms it by absence
         permission="settlement:cancel",
         perf="outpatient_settle",
         sdk_method="outpatient_expense_cancel",
@@ -309,6 +335,9 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST business/outpatient/pre-settle",
         safety=_M,
+        spec_flow="visit_id",  # spec §11 flow; a lone string is the visit_id
+        fee_total="states",  # its setlinfo states the visit's fee total
+        result_type="SettlementResult",
         permission="settlement:create",
         perf="outpatient_settle",
         sdk_method="outpatient_pre_settle",
@@ -321,6 +350,10 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST business/outpatient/settle",
         safety=_M,
+        spec_flow="visit_id",  # spec §11 flow; a lone string is the visit_id
+        fee_total="states",  # its setlinfo states the visit's fee total
+        result_type="SettlementResult",
+        clearing_class="11",  # 门诊
         permission="settlement:create",
         perf="outpatient_settle",
         sdk_method="outpatient_settle",
@@ -334,6 +367,10 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST business/outpatient/settle-cancel",
         safety=_M,
+        spec_flow="settlement_id",  # spec §11 flow; a lone string is the settlement_id
+        result_type="SettlementResult",
+        undoes="2207",
+        cancels=True,  # it removes a record: a query confirms it by absence
         permission="settlement:cancel",
         perf="outpatient_settle",
         sdk_method="outpatient_settle_cancel",
@@ -348,6 +385,9 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST business/inpatient/expense-upload",
         safety=_W,
+        spec_flow="admission_id",  # spec §11 flow; a lone string is the admission_id
+        fee_total="adds",  # its lines add to the visit's fee total
+        result_type="FeeUploadResult",
         permission="settlement:create",
         perf="inpatient_settle",
         sdk_method="inpatient_expense_upload",
@@ -361,6 +401,8 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST business/inpatient/expense-cancel",
         safety=_W,
+        undoes="2301",
+        cancels=True,  # it removes a record: a query confirms it by absence
         permission="settlement:cancel",
         perf="inpatient_settle",
         sdk_method="inpatient_expense_cancel",
@@ -373,6 +415,9 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST business/inpatient/pre-settle",
         safety=_M,
+        spec_flow="admission_id",  # spec §11 flow; a lone string is the admission_id
+        fee_total="states",  # its setlinfo states the visit's fee total
+        result_type="SettlementResult",
         permission="settlement:create",
         perf="inpatient_settle",
         sdk_method="inpatient_pre_settle",
@@ -385,6 +430,10 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST business/inpatient/settle",
         safety=_M,
+        spec_flow="admission_id",  # spec §11 flow; a lone string is the admission_id
+        fee_total="states",  # its setlinfo states the visit's fee total
+        result_type="SettlementResult",
+        clearing_class="21",  # 住院
         permission="settlement:create",
         perf="inpatient_settle",
         sdk_method="inpatient_settle",
@@ -398,6 +447,10 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST business/inpatient/settle-cancel",
         safety=_M,
+        spec_flow="settlement_id",  # spec §11 flow; a lone string is the settlement_id
+        result_type="SettlementResult",
+        undoes="2304",
+        cancels=True,  # it removes a record: a query confirms it by absence
         permission="settlement:cancel",
         perf="inpatient_settle",
         sdk_method="inpatient_settle_cancel",
@@ -412,6 +465,8 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST business/inpatient/admission",
         safety=_W,
+        spec_flow="",  # spec §11 flow, from a dict only
+        result_type="AdmissionResult",
         permission="settlement:create",
         perf="inpatient_settle",
         sdk_method="inpatient_admission",
@@ -426,6 +481,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST business/inpatient/discharge",
         safety=_W,
+        spec_flow="admission_id",  # spec §11 flow; a lone string is the admission_id
         permission="settlement:create",
         perf="inpatient_settle",
         sdk_method="inpatient_discharge",
@@ -453,6 +509,9 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST business/inpatient/admission-cancel",
         safety=_W,
+        spec_flow="admission_id",  # spec §11 flow; a lone string is the admission_id
+        undoes="2401",
+        cancels=True,  # it removes a record: a query confirms it by absence
         permission="settlement:cancel",
         perf="inpatient_settle",
         sdk_method="inpatient_admission_cancel",
@@ -465,6 +524,8 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST business/inpatient/discharge-cancel",
         safety=_W,
+        undoes="2402",
+        cancels=True,  # it removes a record: a query confirms it by absence
         permission="settlement:cancel",
         perf="inpatient_settle",
         sdk_method="inpatient_discharge_cancel",
@@ -478,6 +539,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST business/record/transfer",
         safety=_W,
+        result_type="RecordResult",
         permission="settlement:create",
         perf="benefit_check",
         input_nodes=("refmedin",),
@@ -491,6 +553,8 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST business/record/transfer-cancel",
         safety=_W,
+        undoes="2501",
+        cancels=True,  # it removes a record: a query confirms it by absence
         permission="settlement:cancel",
         perf="benefit_check",
         sdk_method="cancel_transfer_record",
@@ -503,6 +567,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST business/record/chronic-disease",
         safety=_W,
+        result_type="RecordResult",
         permission="settlement:create",
         perf="benefit_check",
         sdk_method="record_chronic_disease",
@@ -515,6 +580,8 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST business/record/chronic-disease-cancel",
         safety=_W,
+        undoes="2503",
+        cancels=True,  # it removes a record: a query confirms it by absence
         permission="settlement:cancel",
         perf="benefit_check",
         sdk_method="cancel_chronic_disease_record",
@@ -527,6 +594,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST business/record/designated-hospital",
         safety=_W,
+        result_type="RecordResult",
         permission="settlement:create",
         perf="benefit_check",
         sdk_method="record_designated_hospital",
@@ -539,6 +607,8 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST business/record/designated-hospital-cancel",
         safety=_W,
+        undoes="2505",
+        cancels=True,  # it removes a record: a query confirms it by absence
         permission="settlement:cancel",
         perf="benefit_check",
         sdk_method="cancel_designated_hospital_record",
@@ -551,6 +621,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST business/record/accident-injury",
         safety=_W,
+        result_type="RecordResult",
         permission="settlement:create",
         perf="benefit_check",
         sdk_method="record_accident_injury",

@@ -93,6 +93,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST institution/catalog/mapping-cancel",
         safety=_W,
+        cancels=True,  # it removes a record: a query confirms it by absence
         permission="inventory:manage",
         perf="inventory_upload",
         sdk_method="cancel_catalog_mapping",
@@ -145,6 +146,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST institution/department/cancel",
         safety=_W,
+        cancels=True,  # it removes a record: a query confirms it by absence
         permission="medical_record:upload",
         perf="inventory_upload",
         sdk_method="cancel_department",
@@ -320,6 +322,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "DELETE institution/inventory/product",
         safety=_W,
+        cancels=True,  # it removes a record: a query confirms it by absence
         permission="inventory:manage",
         perf="inventory_upload",
         sdk_method="delete_product",
@@ -332,6 +335,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "DELETE institution/inventory/product-batch",
         safety=_W,
+        cancels=True,  # it removes a record: a query confirms it by absence
         permission="inventory:manage",
         perf="inventory_upload",
         sdk_method="batch_delete_products",
@@ -451,6 +455,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         ("PUT institution/drg/exit-application", "DELETE institution/drg/exit-application"),
         safety=_W,
+        cancels=True,  # it removes a record: a query confirms it by absence
         permission="medical_record:upload",
         perf="drg_query",
         sdk_method="change_drg_exit_application",

@@ -246,6 +246,49 @@ OPEN_QUESTIONS: tuple[OpenQuestion, ...] = (
             "and mdtrt_id that only the lost answer carries, so 2601 is the only way back."
         ),
     ),
+    # ------------------------------------------------------------------ field tables of money calls
+    OpenQuestion(
+        topic="Field tables of 2101-2103 药店预结算/结算/结算撤销",
+        choice=(
+            "Full tables with the national nodes: 2101/2102 take druginfo (购药信息) and drugdetail[] "
+            "(购药明细) and answer setlinfo, setldetail and detlcutinfo; 2103 takes data (setl_id, "
+            "mdtrt_id, psn_no, expContent). Each field has the type of the same field in 2204/2206/2208. "
+            "Required: the fields 2204/2206 require (2103: all three ids, as 2208); rx_circ_flag stays "
+            "optional."
+        ),
+        reason=(
+            "Two public transcriptions of the national §6.2.2 (the OnlineBusHos244_GJYB models and a C "
+            "header of pharmacy calls) agree on the node and field names but print neither lengths nor the "
+            "必填 column. Bodies spelled data/feedetail (earlier sandbox versions, some provincial "
+            "clients) are refused with 30001 before sending; the sandbox bureau still reads both."
+        ),
+    ),
+    OpenQuestion(
+        topic="No published field table: 6202 支付下单, 6203 医保退费 (money)",
+        choice=(
+            "They stay partial (names from reference §3, camelCase, nothing required). An empty data "
+            "node ({} or only blanks) is refused with 30001 before sending, as for every write and money "
+            "call; which fields a non-empty body lacks, the bureau decides."
+        ),
+        reason=(
+            "No public copy of the 移动支付 center interface tables with lengths and the 必填 column was "
+            "found. Public clients (e.g. a Java refundSetl model, HIS calls of 6203) show the same field "
+            "names and an extra appId, but not which fields the bureau requires, so none is made required "
+            "here rather than guessed."
+        ),
+    ),
+    OpenQuestion(
+        topic=(
+            "No published field table: 异地就医购药 money calls 2162 购药退费, 2163 购药试算, "
+            "2164 取消订单, 2181 冲正交易"
+        ),
+        choice="They stay generic: the data node must be an object (30001/30003), its fields are open.",
+        reason=(
+            "Their very codes are chosen inside the spec's range (see the first question); no public "
+            "field list for this family was found in HIS or SDK code, so there is nothing to check "
+            "fields against."
+        ),
+    ),
     # ------------------------------------------------------------------ permission judgement calls
     OpenQuestion(
         topic="Permission for pharmacy settlement",

@@ -18,6 +18,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         perf="person_info",
         sdk_method="sign_in",
         input_nodes=("signIn",),
+        needs_sign_in=False,  # sign-in itself: sent without a sign_no
         notes="Returns sign_no, reused as the envelope's sign_no.",
         effect_free=True,  # a sign-in/out with a lost answer changes no business state
     ),
@@ -41,6 +42,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST other/file-upload",
         safety=Safety.WRITE,
+        result_type="FileQueryResult",
         permission="file:upload",
         perf="file_upload",
         sdk_method="upload_file",
@@ -55,6 +57,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "GET other/file-download",
         safety=Safety.QUERY,
+        result_type="FileResult",
         permission="file:download",
         perf="file_upload",
         sdk_method="download_file",

@@ -59,6 +59,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "GET query/settlement-info",
         safety=_Q,
+        result_type="SettlementResult",
         permission="info:query",
         perf="info_query",
         sdk_method="query_settlement_info",

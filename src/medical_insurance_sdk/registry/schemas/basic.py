@@ -75,7 +75,7 @@ DATA_1101 = node(
     "data",
     """
     mdtrt_cert_type   就诊凭证类型      C3    Y  @mdtrt_cert_type
-    mdtrt_cert_no     就诊凭证编号      C50   Y   # 01 ecToken; 02 ID number; 03 card number
+    mdtrt_cert_no     就诊凭证编号      C300  Y   # 01 ecToken; 02 ID; 03 card no. + "|" + reader data (266)
     card_sn           卡识别码          C32   N   # required when mdtrt_cert_type = 03
     begntime          开始时间          DT    N   # historical insurance only
     psn_cert_type     人员证件类型      C6    Y  @psn_cert_type
@@ -95,6 +95,9 @@ BASEINFO_1101 = node(
     naty            民族          C3     @naty
     brdy            出生日期      D
     age             年龄          N4,1
+    poolarea        统筹区        C6     # spec §2.1.1 (not in the national table)
+    emp_name        单位名称      C200   # spec §2.1.1 (the national table has it in insuinfo)
+    tel             联系电话      C50    # spec §2.1.1
     expContent      扩展字段      C4000
     """,
     label="基本信息",
@@ -403,7 +406,7 @@ SCHEMAS: dict[str, Schema] = {
         "full",
         request=(DATA_1101,),
         response=(BASEINFO_1101, INSUINFO_1101, IDETINFO_1101),
-        source=_REF + " 1101",
+        source=_REF + " 1101; baseinfo poolarea, emp_name, tel: spec §2.1.1",
     ),
     "1201": Schema(
         "full",

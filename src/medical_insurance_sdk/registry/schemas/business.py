@@ -1,7 +1,13 @@
-"""Field tables of the 医保业务服务 category: 2001, 22xx outpatient, 23xx/24xx inpatient, 25xx 备案, 2601.
+"""Field tables of the 医保业务服务 category: 2001, 2101-2103 pharmacy, 22xx outpatient, 23xx/24xx inpatient,
+25xx 备案, 2601.
 
 Sources: reference §3 (nhsa-protocol.md) for 2001-2601; the 25xx tables are the numbered spec rows copied
-into newtouch-cloud/openhis `WinServiceAPI/YiBaoInterface/Models/{Input,Output}/*_25xx.cs`.
+into newtouch-cloud/openhis `WinServiceAPI/YiBaoInterface/Models/{Input,Output}/*_25xx.cs`.  The pharmacy
+tables 2101-2103 are the national spec's §6.2.2 (节点 druginfo/drugdetail, data) as two public clients
+transcribe them, field for field: the OnlineBusHos244_GJYB models `T2102`/`T2103` (C#) and a C header of
+pharmacy calls (`cal_druginfo_struct` ... `pullback_setlinfo_ret_struct`).  Neither prints lengths or the
+必填 column: each field keeps the type of the same field in the national tables above (2204/2206/2208), and
+the required ones are those 2204/2206 require (docs/interfaces.md, open questions).
 Data only.
 """
 
@@ -66,7 +72,7 @@ FEEDETAIL_2204 = node(
     etip_hosp_code      外检医院编码        C30     N
     dscg_tkdrug_flag    出院带药标志        C3      N  @dscg_tkdrug_flag
     matn_fee_flag       生育费用标志        C6      N
-    exp_content         扩展内容            C4000   N
+    exp_content         扩展内容            C4000   N  +obj
     """,
     many=True,
     max_items=1000,  # spec §6.2.2 expense_detail
@@ -104,7 +110,7 @@ FEE_RESULT = node(
 _SETTLE_BASE = """
     psn_no            人员编号          C30    Y
     mdtrt_cert_type   就诊凭证类型      C3     Y  @mdtrt_cert_type
-    mdtrt_cert_no     就诊凭证编号      C50    Y
+    mdtrt_cert_no     就诊凭证编号      C300   Y   # 03: card number + "|" + card data (266 seen)
     medfee_sumamt     医疗费总额        N16,2  Y
     psn_setlway       个人结算方式      C6     Y  @psn_setlway
     mdtrt_id          就诊ID            C30    Y
@@ -249,6 +255,71 @@ SETLDETAIL = node(
     label="结算基金分项信息",
 )
 
+# --- 2101-2103 pharmacy settlement -----------------------------------------------------------------------
+
+_PHARMACY_SRC = (
+    "national spec §6.2.2 as transcribed by the OnlineBusHos244_GJYB models T2102/T2103 and a public C "
+    "header of pharmacy calls (cal_/trans_druginfo_struct, pullback_struct); types from the same fields of "
+    "2204/2206/2208, required flags as 2204/2206 (not printed in either copy)"
+)
+
+DRUGINFO = node(
+    "druginfo",
+    """
+    psn_no            人员编号          C30    Y
+    mdtrt_cert_type   就诊凭证类型      C3     Y  @mdtrt_cert_type
+    mdtrt_cert_no     就诊凭证编号      C50    Y
+    begntime          开始时间          DT     Y
+    medfee_sumamt     医疗费总额        N16,2  Y
+    invono            发票号            C20    N
+    insutype          险种类型          C6     Y  @insutype
+    dise_codg         病种编码          C30    N
+    dise_name         病种名称          C500   N
+    acct_used_flag    个人账户使用标志  C1     Y  @acct_used_flag
+    med_type          医疗类别          C6     Y  @med_type
+    expContent        扩展内容          C4000  N
+    """,
+    label="购药信息",
+)
+
+DRUGDETAIL = node(
+    "drugdetail",
+    """
+    feedetl_sn          费用明细流水号      C30     Y
+    rxno                处方号              C30     N
+    rx_circ_flag        外购处方标志        C3      N  @rx_circ_flag
+    fee_ocur_time       费用发生时间        DT      Y
+    med_list_codg       医疗目录编码        C50     Y
+    medins_list_codg    医药机构目录编码    C150    Y
+    det_item_fee_sumamt 明细项目费用总额    N16,2   Y
+    cnt                 数量                N16,4   Y
+    pric                单价                N16,6   Y
+    sin_dos_dscr        单次剂量描述        C200    N
+    used_frqu_dscr      使用频次描述        C200    N
+    prd_days            周期天数            N4,2    N
+    medc_way_dscr       用药途径描述        C200    N
+    bilg_dr_codg        开单医生编码        C30     N
+    bilg_dr_name        开单医师姓名        C50     N
+    tcmdrug_used_way    中药使用方式        C6      N
+    """,
+    many=True,
+    max_items=1000,  # spec §6.2.2 expense_detail, as 2204
+    label="购药明细",
+)
+
+# The pharmacy answers carry no hosp_part_amt (a pharmacy bears none); 2101 has no setl_id yet.
+SETLINFO_2102 = extend(SETLINFO_2207, drop=("hosp_part_amt",))
+SETLINFO_2101 = extend(SETLINFO_2102, drop=("setl_id",))
+# 2103 answers the 2208 layout; the copies spell two of its amounts psn_pay / cash_payamt.
+SETLINFO_2103 = extend(
+    SETLINFO_CANCEL,
+    """
+    psn_pay           个人支付金额      N16,2
+    cash_payamt       现金支付金额      N16,2
+    """,
+)
+DETLCUTINFO = extend(FEE_RESULT, name="detlcutinfo", drop=("lmt_used_flag",), label="明细分割信息")
+
 # --- 2401-2405 --------------------------------------------------------------------------------------------
 
 MDTRTINFO_2401 = node(
@@ -260,7 +331,7 @@ MDTRTINFO_2401 = node(
     tel                 联系电话            C50     N
     begntime            开始时间            DT      Y
     mdtrt_cert_type     就诊凭证类型        C3      Y  @mdtrt_cert_type
-    mdtrt_cert_no       就诊凭证编号        C50     Y
+    mdtrt_cert_no       就诊凭证编号        C300    Y   # 03: card number + "|" + card data (266 seen)
     med_type            医疗类别            C6      Y  @med_type
     ipt_no              住院号              C30     Y
     medrcdno            病历号              C30     N
@@ -287,7 +358,7 @@ MDTRTINFO_2401 = node(
     pret_flag           早产标志            C3      N  @pret_flag
     birctrl_matn_date   计划生育手术或生育日期  D   N
     dise_type_code      病种类型            C6      N
-    exp_content         扩展内容            C4000   N
+    exp_content         扩展内容            C4000   N  +obj
     """,
     label="就诊信息",
 )
@@ -361,7 +432,7 @@ DATA_MDTRT_PSN = node(
     """
     mdtrt_id      就诊ID      C30    Y
     psn_no        人员编号    C30    Y
-    exp_content   扩展内容    C4000  N
+    exp_content   扩展内容    C4000  N  +obj
     """,
 )
 
@@ -386,10 +457,10 @@ SCHEMAS: dict[str, Schema] = {
                 "data",
                 """
                 psn_no          人员编号          C30    Y
-                insutype        险种类型          C6     Y  @insutype
+                insutype        险种类型          C6     Y  @insutype  =310    # spec §2.2.1 body omits it
                 fixmedins_code  定点医药机构编号  C30    Y   # 12 in one copy, 30 in another (§7)
-                med_type        医疗类别          C6     Y  @med_type
-                begntime        开始时间          DT     Y
+                med_type        医疗类别          C6     Y  @med_type  =11     # spec §2.2.1: 普通门诊
+                begntime        开始时间          DT     Y  <check_date        # spec §2.2.1's name
                 endtime         结束时间          DT     N
                 dise_codg       病种编码          C30    N
                 dise_name       病种名称          C500   N
@@ -418,6 +489,34 @@ SCHEMAS: dict[str, Schema] = {
         ),
         source=_REF + " 2001",
     ),
+    "2101": Schema(
+        "full",
+        request=(DRUGINFO, DRUGDETAIL),
+        response=(SETLINFO_2101, SETLDETAIL, DETLCUTINFO),
+        source=_PHARMACY_SRC + "; 2101 answers without setl_id",
+    ),
+    "2102": Schema(
+        "full",
+        request=(DRUGINFO, DRUGDETAIL),
+        response=(SETLINFO_2102, SETLDETAIL, DETLCUTINFO),
+        source=_PHARMACY_SRC,
+    ),
+    "2103": Schema(
+        "full",
+        request=(
+            node(
+                "data",
+                """
+                setl_id     结算ID      C30    Y
+                mdtrt_id    就诊ID      C30    Y
+                psn_no      人员编号    C30    Y
+                expContent  扩展内容    C4000  N
+                """,
+            ),
+        ),
+        response=(SETLINFO_2103, SETLDETAIL),
+        source=_PHARMACY_SRC + "; answer as 2208",
+    ),
     "2201": Schema(
         "full",
         request=(
@@ -428,7 +527,7 @@ SCHEMAS: dict[str, Schema] = {
                 insutype        险种类型          C6     Y  @insutype
                 begntime        开始时间          DT     Y   # 挂号时间
                 mdtrt_cert_type 就诊凭证类型      C3     Y  @mdtrt_cert_type
-                mdtrt_cert_no   就诊凭证编号      C50    Y
+                mdtrt_cert_no   就诊凭证编号      C300   Y   # 03: card number + "|" + card data
                 ipt_otp_no      住院/门诊号       C30    Y   # 院内唯一流水
                 atddr_no        医师编码          C30    Y
                 dr_name         医师姓名          C50    Y

@@ -52,7 +52,13 @@ def person_info(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     query = data["data"]
     if query["mdtrt_cert_type"] == "03" and not query.get("card_sn"):
         ctx.refuse("就诊凭证类型为社会保障卡时，卡识别码(card_sn)不能为空")
-    person = find_person(ctx, query["mdtrt_cert_no"], query.get("certno"))
+    # a card reader sends the card number, "|" and the card's data (266 characters seen): the number counts
+    number = (
+        query["mdtrt_cert_no"].split("|", 1)[0]
+        if query["mdtrt_cert_type"] == "03"
+        else query["mdtrt_cert_no"]
+    )
+    person = find_person(ctx, number, query.get("certno"))
     if person is None:
         ctx.refuse("该参保人的基本信息为空")
     if query.get("psn_name") and query["psn_name"] != person.psn_name:
@@ -60,7 +66,16 @@ def person_info(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     profile = person.profile
     insuinfo = {**profile["insuinfo"], "balc": person.balc, "insutype": person.insutype}
     insuinfo["insuplc_admdvs"] = person.insuplc_admdvs
-    base = {**profile["baseinfo"], "age": facts(person).age_on(ctx.now.date()), "expContent": None}
+    info = facts(person)
+    base = {
+        **profile["baseinfo"],
+        "age": info.age_on(ctx.now.date()),
+        # spec §2.1.1 shows these in baseinfo too: the pooling area (city), the employer and the phone
+        "poolarea": person.insuplc_admdvs[:4],
+        "emp_name": info.emp_name,
+        "tel": info.tel,
+        "expContent": None,
+    }
     return {
         "baseinfo": base,
         "insuinfo": [insuinfo],

@@ -1,17 +1,19 @@
 """Pharmacy purchases of the sandbox bureau: 2101 预结算, 2102 结算, 2103 结算撤销.
 
-The registry has no public field table for these (schema "generic"), so the sandbox reads the realistic
-shape below with the registry's own strict field machinery (3000x texts on a bad field):
+The registry's tables (national §6.2.2) name the purchase nodes `druginfo` and `drugdetail`; the dispatcher
+has checked them before a handler runs.  The handlers read one internal shape, with the registry's own strict
+field machinery (3000x texts on a bad field), and also take it spelled `data`/`feedetail` as earlier
+sandbox versions and some provincial clients send it:
 
-    2101 / 2102 input: data{psn_no, mdtrt_cert_type, mdtrt_cert_no, insutype, med_type "41", medfee_sumamt,
-                             psn_setlway, acct_used_flag, begntime, ipt_otp_no, …}
-                       feedetail[]{feedetl_sn, med_list_codg, medins_list_codg, cnt, pric,
-                                   det_item_fee_sumamt, fee_ocur_time, hosp_appr_flag, …}
+    2101 / 2102 input: druginfo{psn_no, mdtrt_cert_type, mdtrt_cert_no, insutype, med_type "41",
+                                medfee_sumamt, acct_used_flag, begntime, …}
+                       drugdetail[]{feedetl_sn, med_list_codg, medins_list_codg, cnt, pric,
+                                    det_item_fee_sumamt, fee_ocur_time, …}
     2103 input: data{setl_id, psn_no, mdtrt_id?}
 
-2101 prices and settles in memory (answer like 2206); 2102 keeps a pharmacy visit, its lines and the
-settlement in one step (answer like 2207, with mdtrt_id and setl_id); 2103 writes the negative twin and
-closes the purchase (answer like 2208).
+2101 prices and settles in memory (no setl_id); 2102 keeps a pharmacy visit, its lines and the
+settlement in one step (with mdtrt_id and setl_id); 2103 writes the negative twin and
+closes the purchase (the 2208 layout). Each answers in its own registry layout.
 """
 
 from __future__ import annotations
@@ -104,8 +106,14 @@ def _model(kind: str) -> type[BaseModel]:
     return build_message_model(f"SandboxPharmacy{kind.title()}", nodes, flavour="request")
 
 
+# national node name → the handlers' internal one
+_NATIONAL_NODES: Final = {"druginfo": "data", "drugdetail": "feedetail"}
+
+
 def _read(ctx: Context, data: dict[str, Any], kind: str) -> dict[str, Any]:
     """The input in the pharmacy shape, typed (Decimal amounts), or a refusal naming every bad field."""
+    if kind == "purchase" and any(name in data for name in _NATIONAL_NODES):
+        data = {_NATIONAL_NODES.get(name, name): value for name, value in data.items()}
     try:
         return validate_message(_model(kind), data, infno=ctx.infno).model_dump()
     except DataValidationError as exc:
@@ -149,7 +157,7 @@ def settle_purchase(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
         )
         check_amounts(ctx, d, s)
         described = terms(visit, info, d, [], med_type=med_type)
-        return settlement_answer(build_row(ctx, s, described, setl_id=""), "2206")
+        return settlement_answer(build_row(ctx, s, described, setl_id=""), "2101")
     remember(visit, "purchase", d)
     ctx.session.add(visit)
     upload_lines(ctx, visit, rows)
@@ -165,7 +173,7 @@ def settle_purchase(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     )
     check_amounts(ctx, d, s)
     row = record_settlement(ctx, person, s, terms(visit, info, d, lines, med_type=med_type), lines)
-    return settlement_answer(row, "2207", visit)
+    return settlement_answer(row, "2102", visit)
 
 
 @handles("2103")
@@ -177,4 +185,4 @@ def cancel_purchase(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     visit = ctx.session.get(Visit, row.mdtrt_id)
     if visit is not None:
         visit.status = CANCELLED
-    return settlement_answer(twin, "2208", visit)
+    return settlement_answer(twin, "2103", visit)

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from medical_insurance_sdk.registry import REGISTRY
 from medical_insurance_sdk.sandbox.business.context import new_id, policy_of
 from medical_insurance_sdk.sandbox.business.persons import facts, load_person, require_insured
 from medical_insurance_sdk.sandbox.business.shapes import plain, response_node, shape, text_time
@@ -31,7 +32,6 @@ FILINGS = {
     "2505": ("data", "定点"),
     "2507": ("data", "意外伤害"),
 }
-CANCELS = {"2502": "2501", "2504": "2503", "2506": "2505"}
 
 
 def _key(infno: str, node: Mapping[str, Any]) -> str | None:
@@ -92,7 +92,11 @@ def cancel_record(ctx: Context, data: dict[str, Any]) -> None:
     """撤销 a filing of this institution by its trt_dcla_detl_sn."""
     d = data["data"]
     record = ctx.session.get(Record, d["trt_dcla_detl_sn"])
-    if record is None or record.infno != CANCELS[ctx.infno] or record.fixmedins_code != ctx.fixmedins_code:
+    if (
+        record is None
+        or record.infno != REGISTRY[ctx.infno].undoes
+        or record.fixmedins_code != ctx.fixmedins_code
+    ):
         ctx.refuse("备案信息不存在")
     if record.psn_no != d["psn_no"]:
         ctx.refuse("人员编号与备案信息不符")

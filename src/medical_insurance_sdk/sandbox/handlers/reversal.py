@@ -3,7 +3,7 @@
     {"data": {"psn_no": …, "omsgid": <the original msgid>, "oinfno": "2207"}}  →  output null
 
 Order of the checks (the engine reads the refusal texts; see `engine/flow.py` ORIGINAL_NOT_EFFECTIVE):
-1. oinfno must be reversible (2102, 2103, 2207, 2208, 2304, 2305, 2401; the registry's `reversible`)
+1. oinfno must be reversible (the registry's `reversible`: 2102, 2103, 2207, 2208, 2304, 2305, 2401)
                                                                  → "该交易不支持冲正"
 2. the original must be a processed message of this institution → "原交易不存在"   (never took effect)
 3. its infno must be oinfno                                      → "原交易编号与原报文不符"
@@ -49,8 +49,6 @@ from medical_insurance_sdk.sandbox.handlers.base import Context, handles
 from medical_insurance_sdk.sandbox.handlers.pharmacy import PHARMACY
 from medical_insurance_sdk.sandbox.state import Message
 
-SETTLEMENTS = frozenset({"2207", "2304", "2102"})
-CANCELLATIONS = frozenset({"2208", "2305", "2103"})
 ADMISSION = "2401"
 
 
@@ -74,9 +72,10 @@ def reverse_message(ctx: Context, data: dict[str, Any]) -> None:
     psn_no = _psn_no(original.input)
     if psn_no and psn_no != d["psn_no"]:
         ctx.refuse("人员编号与原交易不符")
-    if oinfno in SETTLEMENTS:
+    # the registry declares which are settlements and which cancel one (its check keeps them reversible)
+    if tx.clearing_class is not None:
         _reverse_settlement(ctx, omsgid)
-    elif oinfno in CANCELLATIONS:
+    elif tx.undoes is not None and REGISTRY[tx.undoes].clearing_class is not None:
         _reverse_cancellation(ctx, omsgid)
     else:
         _reverse_admission(ctx, omsgid)

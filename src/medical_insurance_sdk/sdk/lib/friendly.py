@@ -58,9 +58,9 @@ FRIENDLY_FIELDS: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
         "main_diag_flag": ("maindiag_flag",),
         "diag_no": ("diag_srt_no",),
         # fees and items
-        "expense_items": ("feedetail",),
-        "expenses": ("feedetail",),
-        "items": ("feedetail",),
+        "expense_items": ("feedetail", "drugdetail"),
+        "expenses": ("feedetail", "drugdetail"),
+        "items": ("feedetail", "drugdetail"),
         "item_code": ("med_list_codg",),
         "drug_code": ("med_list_codg",),
         "item_name": ("medins_list_name",),
@@ -143,7 +143,13 @@ DEFAULTS: MappingProxyType[str, str] = MappingProxyType(
 )
 # Where a transaction needs another default than the table's.
 DEFAULTS_BY_INFNO: MappingProxyType[str, Mapping[str, str]] = MappingProxyType(
-    {"2401": {"med_type": "21"}, "2301": {"med_type": "21"}, "2303": {"med_type": "21"}}
+    {
+        "2401": {"med_type": "21"},
+        "2301": {"med_type": "21"},
+        "2303": {"med_type": "21"},
+        "2101": {"med_type": "41"},  # 定点药店购药
+        "2102": {"med_type": "41"},
+    }
 )
 
 

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from medical_insurance_sdk.registry import Transaction
+from medical_insurance_sdk.registry import REGISTRY, Transaction
 
 PERSON_FACTS = (
     "psn_no",
@@ -57,11 +57,6 @@ VISIT_FACTS = (
     "inscp_scp_amt",
     "setl_id",
 )
-# Fee uploads add to the visit's total; fee cancellations make it unknown again.
-FEE_UPLOADS = frozenset({"2204", "2301"})
-FEE_CANCELS = frozenset({"2205", "2302"})
-# A pre-settlement answer states the authoritative total (and the parts 2207/2304 must repeat).
-SETTLEMENT_ANSWERS = frozenset({"2206", "2207", "2303", "2304"})
 
 
 class FlowMemory:
@@ -106,14 +101,16 @@ class FlowMemory:
                     self._aliases[f"certno:{flat['certno']}"] = str(psn_no)
 
     def _learn_fees(self, tx: Transaction, visit: dict[str, Any], input_: Any, output: Any) -> None:
-        if tx.infno in FEE_UPLOADS:
+        # the registry's fee_total: fee uploads add to the visit's total, their cancellations make it unknown
+        # again, a (pre-)settlement answer states the authoritative total (the parts 2207/2304 must repeat)
+        if tx.fee_total == "adds":
             rows = _rows(output, "result") or _rows(input_, "feedetail")
             total = sum((_decimal(r.get("det_item_fee_sumamt")) for r in rows), Decimal(0))
             visit["medfee_sumamt"] = _decimal(visit.get("medfee_sumamt")) + total
-        elif tx.infno in FEE_CANCELS:
+        elif tx.undoes is not None and REGISTRY[tx.undoes].fee_total == "adds":
             visit.pop("medfee_sumamt", None)
             visit.pop("chrg_bchno", None)
-        elif tx.infno in SETTLEMENT_ANSWERS:
+        elif tx.fee_total == "states":
             setlinfo = output.get("setlinfo") if isinstance(output, Mapping) else None
             if isinstance(setlinfo, Mapping) and setlinfo.get("medfee_sumamt") is not None:
                 visit["medfee_sumamt"] = _decimal(setlinfo["medfee_sumamt"])

@@ -18,25 +18,17 @@ from typing import Any, Protocol, TypeVar
 
 from medical_insurance_sdk.exceptions import MedicalInsuranceException, OutcomeUnknownError
 from medical_insurance_sdk.protocol.jsoncodec import BEIJING
-from medical_insurance_sdk.registry import Transaction
+from medical_insurance_sdk.registry import REGISTRY, Transaction
 from medical_insurance_sdk.sdk._core import CallOptions, Core, Flow, new_request_id
 from medical_insurance_sdk.sdk._results import (
-    AdmissionResult,
     BatchItem,
     BatchResult,
     BenefitCheckResult,
-    FeeUploadResult,
     FileQueryResult,
     FileResult,
     InstitutionInfo,
     PersonInfo,
-    PrescriptionResult,
-    RegisterResult,
     Result,
-    SaleResult,
-    SettlementListResult,
-    SettlementResult,
-    UploadResult,
 )
 from medical_insurance_sdk.sdk.lib import catalog
 from medical_insurance_sdk.sdk.lib.friendly import Sources, to_bureau
@@ -242,11 +234,16 @@ class FriendlyPlan(Protocol[R_co]):
     ) -> Flow[R_co]: ...
 
 
-def friendly(infno: str, key: str | None, result: type[R]) -> FriendlyPlan[R]:
+def friendly(infno: str, result: type[R]) -> FriendlyPlan[R]:
     """A plan for the spec's dict-taking flows: `sdk.outpatient_settle(register_id)` or `(…, {dict})`.
 
-    A lone string is the friendly `key` (visit_id, settlement_id …); keyword fields add to the dict.
+    A lone string is the registry's `spec_flow` key (visit_id, settlement_id …); keyword fields add to the
+    dict.  `result` is the registry's `result_type`, given as the class for static typing (checked here).
     """
+    declared = REGISTRY[infno]
+    if declared.spec_flow is None or declared.result_type != result.__name__:
+        raise TypeError(f"【{infno}】is no spec flow answering {result.__name__} in the registry")
+    key = declared.spec_flow or None
 
     def plan(
         ctx: PlanContext,
@@ -355,30 +352,3 @@ def _as(result: Result, cls: type[R]) -> R:
 
 def _present(data: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v not in (None, "")}
-
-
-# The spec's flows (§11.2.1, §11.3.1): (infno, what a lone string argument is, result class).
-pharmacy_pre_settle = friendly("2101", None, SettlementResult)
-pharmacy_settle = friendly("2102", None, SettlementResult)
-pharmacy_settle_cancel = friendly("2103", "settlement_id", SettlementResult)
-outpatient_register = friendly("2201", None, RegisterResult)
-outpatient_register_cancel = friendly("2202", "visit_id", Result)
-outpatient_visit_upload = friendly("2203", "visit_id", Result)
-outpatient_expense_upload = friendly("2204", "visit_id", FeeUploadResult)
-outpatient_expense_cancel = friendly("2205", "visit_id", Result)
-outpatient_pre_settle = friendly("2206", "visit_id", SettlementResult)
-outpatient_settle = friendly("2207", "visit_id", SettlementResult)
-outpatient_settle_cancel = friendly("2208", "settlement_id", SettlementResult)
-inpatient_expense_upload = friendly("2301", "admission_id", FeeUploadResult)
-inpatient_pre_settle = friendly("2303", "admission_id", SettlementResult)
-inpatient_settle = friendly("2304", "admission_id", SettlementResult)
-inpatient_settle_cancel = friendly("2305", "settlement_id", SettlementResult)
-inpatient_admission = friendly("2401", None, AdmissionResult)
-inpatient_discharge = friendly("2402", "admission_id", Result)
-inpatient_admission_cancel = friendly("2404", "admission_id", Result)
-upload_settlement_list = friendly("4101", None, SettlementListResult)
-upload_electronic_medical_record = friendly("4701", None, UploadResult)
-prescription_pre_verify = friendly("7101", None, PrescriptionResult)
-prescription_upload = friendly("7103", None, PrescriptionResult)
-prescription_download = friendly("7204", "prescription_id", PrescriptionResult)
-prescription_sale_upload = friendly("7207", None, SaleResult)

@@ -32,7 +32,7 @@ class Basic(SyncResource):
         data: None = None,
         *,
         mdtrt_cert_type: str,  # 就诊凭证类型 C3 @mdtrt_cert_type
-        mdtrt_cert_no: str,  # 就诊凭证编号 C50
+        mdtrt_cert_no: str,  # 就诊凭证编号 C300
         card_sn: str | None = None,  # 卡识别码 C32
         begntime: str | dt.datetime | None = None,  # 开始时间 DT
         psn_cert_type: str,  # 人员证件类型 C6 @psn_cert_type
@@ -67,7 +67,7 @@ class Basic(SyncResource):
         data: None = None,
         *,
         mdtrt_cert_type: str,  # 就诊凭证类型 C3 @mdtrt_cert_type
-        mdtrt_cert_no: str,  # 就诊凭证编号 C50
+        mdtrt_cert_no: str,  # 就诊凭证编号 C300
         card_sn: str | None = None,  # 卡识别码 C32
         begntime: str | dt.datetime | None = None,  # 开始时间 DT
         psn_cert_type: str,  # 人员证件类型 C6 @psn_cert_type
@@ -1760,7 +1760,7 @@ class AsyncBasic(AsyncResource):
         data: None = None,
         *,
         mdtrt_cert_type: str,  # 就诊凭证类型 C3 @mdtrt_cert_type
-        mdtrt_cert_no: str,  # 就诊凭证编号 C50
+        mdtrt_cert_no: str,  # 就诊凭证编号 C300
         card_sn: str | None = None,  # 卡识别码 C32
         begntime: str | dt.datetime | None = None,  # 开始时间 DT
         psn_cert_type: str,  # 人员证件类型 C6 @psn_cert_type

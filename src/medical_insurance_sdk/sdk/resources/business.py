@@ -37,9 +37,9 @@ class Business(SyncResource):
         data: None = None,
         *,
         psn_no: str,  # 人员编号 C30
-        insutype: str,  # 险种类型 C6 @insutype
+        insutype: str | None = None,  # 险种类型 C6 @insutype 默认 310
         fixmedins_code: str,  # 定点医药机构编号 C30
-        med_type: str,  # 医疗类别 C6 @med_type
+        med_type: str | None = None,  # 医疗类别 C6 @med_type 默认 11
         begntime: str | dt.datetime,  # 开始时间 DT
         endtime: str | dt.datetime | None = None,  # 结束时间 DT
         dise_codg: str | None = None,  # 病种编码 C30
@@ -60,7 +60,7 @@ class Business(SyncResource):
     ) -> BenefitCheckResult:
         """【2001】人员待遇享受检查
 
-        sdk.resources.business.benefit_check(psn_no=..., insutype=..., fixmedins_code=..., ...)
+        sdk.resources.business.benefit_check(psn_no=..., fixmedins_code=..., begntime=...)
         """
         return self._call("2001", {**(data or {}), **fields}, options)
 
@@ -77,9 +77,9 @@ class Business(SyncResource):
         data: None = None,
         *,
         psn_no: str,  # 人员编号 C30
-        insutype: str,  # 险种类型 C6 @insutype
+        insutype: str | None = None,  # 险种类型 C6 @insutype 默认 310
         fixmedins_code: str,  # 定点医药机构编号 C30
-        med_type: str,  # 医疗类别 C6 @med_type
+        med_type: str | None = None,  # 医疗类别 C6 @med_type 默认 11
         begntime: str | dt.datetime,  # 开始时间 DT
         endtime: str | dt.datetime | None = None,  # 结束时间 DT
         dise_codg: str | None = None,  # 病种编码 C30
@@ -100,10 +100,27 @@ class Business(SyncResource):
     ) -> BenefitCheckResult:
         """【2001】人员待遇享受检查
 
-        sdk.resources.business.benefit_check(psn_no=..., insutype=..., fixmedins_code=..., ...)
+        sdk.resources.business.benefit_check(psn_no=..., fixmedins_code=..., begntime=...)
         """
         return await self._call_async("2001", {**(data or {}), **fields}, options)
 
+    @overload
+    def pharmacy_pre_settle(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> SettlementResult: ...
+    @overload
+    def pharmacy_pre_settle(
+        self,
+        data: None = None,
+        *,
+        druginfo: Mapping[str, Any],  # 购药信息
+        drugdetail: Sequence[Mapping[str, Any]],  # 购药明细
+        options: Options = None,
+        **extra: Any,
+    ) -> SettlementResult: ...
     def pharmacy_pre_settle(
         self,
         data: Mapping[str, Any] | None = None,
@@ -113,10 +130,27 @@ class Business(SyncResource):
     ) -> SettlementResult:
         """【2101】药店预结算
 
-        sdk.resources.business.pharmacy_pre_settle({"data": {...}})
+        sdk.resources.business.pharmacy_pre_settle(druginfo=..., drugdetail=...)
         """
         return self._call("2101", {**(data or {}), **fields}, options)
 
+    @overload
+    async def pharmacy_pre_settle_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> SettlementResult: ...
+    @overload
+    async def pharmacy_pre_settle_async(
+        self,
+        data: None = None,
+        *,
+        druginfo: Mapping[str, Any],  # 购药信息
+        drugdetail: Sequence[Mapping[str, Any]],  # 购药明细
+        options: Options = None,
+        **extra: Any,
+    ) -> SettlementResult: ...
     async def pharmacy_pre_settle_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -126,10 +160,27 @@ class Business(SyncResource):
     ) -> SettlementResult:
         """【2101】药店预结算
 
-        sdk.resources.business.pharmacy_pre_settle({"data": {...}})
+        sdk.resources.business.pharmacy_pre_settle(druginfo=..., drugdetail=...)
         """
         return await self._call_async("2101", {**(data or {}), **fields}, options)
 
+    @overload
+    def pharmacy_settle(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> SettlementResult: ...
+    @overload
+    def pharmacy_settle(
+        self,
+        data: None = None,
+        *,
+        druginfo: Mapping[str, Any],  # 购药信息
+        drugdetail: Sequence[Mapping[str, Any]],  # 购药明细
+        options: Options = None,
+        **extra: Any,
+    ) -> SettlementResult: ...
     def pharmacy_settle(
         self,
         data: Mapping[str, Any] | None = None,
@@ -139,10 +190,27 @@ class Business(SyncResource):
     ) -> SettlementResult:
         """【2102】药店结算
 
-        sdk.resources.business.pharmacy_settle({"data": {...}})
+        sdk.resources.business.pharmacy_settle(druginfo=..., drugdetail=...)
         """
         return self._call("2102", {**(data or {}), **fields}, options)
 
+    @overload
+    async def pharmacy_settle_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> SettlementResult: ...
+    @overload
+    async def pharmacy_settle_async(
+        self,
+        data: None = None,
+        *,
+        druginfo: Mapping[str, Any],  # 购药信息
+        drugdetail: Sequence[Mapping[str, Any]],  # 购药明细
+        options: Options = None,
+        **extra: Any,
+    ) -> SettlementResult: ...
     async def pharmacy_settle_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -152,10 +220,29 @@ class Business(SyncResource):
     ) -> SettlementResult:
         """【2102】药店结算
 
-        sdk.resources.business.pharmacy_settle({"data": {...}})
+        sdk.resources.business.pharmacy_settle(druginfo=..., drugdetail=...)
         """
         return await self._call_async("2102", {**(data or {}), **fields}, options)
 
+    @overload
+    def pharmacy_settle_cancel(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> SettlementResult: ...
+    @overload
+    def pharmacy_settle_cancel(
+        self,
+        data: None = None,
+        *,
+        setl_id: str,  # 结算ID C30
+        mdtrt_id: str,  # 就诊ID C30
+        psn_no: str,  # 人员编号 C30
+        expContent: str | None = None,  # 扩展内容 C4000
+        options: Options = None,
+        **extra: Any,
+    ) -> SettlementResult: ...
     def pharmacy_settle_cancel(
         self,
         data: Mapping[str, Any] | None = None,
@@ -165,10 +252,29 @@ class Business(SyncResource):
     ) -> SettlementResult:
         """【2103】药店结算撤销
 
-        sdk.resources.business.pharmacy_settle_cancel({"data": {...}})
+        sdk.resources.business.pharmacy_settle_cancel(setl_id=..., mdtrt_id=..., psn_no=...)
         """
         return self._call("2103", {**(data or {}), **fields}, options)
 
+    @overload
+    async def pharmacy_settle_cancel_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> SettlementResult: ...
+    @overload
+    async def pharmacy_settle_cancel_async(
+        self,
+        data: None = None,
+        *,
+        setl_id: str,  # 结算ID C30
+        mdtrt_id: str,  # 就诊ID C30
+        psn_no: str,  # 人员编号 C30
+        expContent: str | None = None,  # 扩展内容 C4000
+        options: Options = None,
+        **extra: Any,
+    ) -> SettlementResult: ...
     async def pharmacy_settle_cancel_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -178,7 +284,7 @@ class Business(SyncResource):
     ) -> SettlementResult:
         """【2103】药店结算撤销
 
-        sdk.resources.business.pharmacy_settle_cancel({"data": {...}})
+        sdk.resources.business.pharmacy_settle_cancel(setl_id=..., mdtrt_id=..., psn_no=...)
         """
         return await self._call_async("2103", {**(data or {}), **fields}, options)
 
@@ -510,7 +616,7 @@ class Business(SyncResource):
         insutype: str,  # 险种类型 C6 @insutype
         begntime: str | dt.datetime,  # 开始时间 DT
         mdtrt_cert_type: str,  # 就诊凭证类型 C3 @mdtrt_cert_type
-        mdtrt_cert_no: str,  # 就诊凭证编号 C50
+        mdtrt_cert_no: str,  # 就诊凭证编号 C300
         ipt_otp_no: str,  # 住院/门诊号 C30
         atddr_no: str,  # 医师编码 C30
         dr_name: str,  # 医师姓名 C50
@@ -549,7 +655,7 @@ class Business(SyncResource):
         insutype: str,  # 险种类型 C6 @insutype
         begntime: str | dt.datetime,  # 开始时间 DT
         mdtrt_cert_type: str,  # 就诊凭证类型 C3 @mdtrt_cert_type
-        mdtrt_cert_no: str,  # 就诊凭证编号 C50
+        mdtrt_cert_no: str,  # 就诊凭证编号 C300
         ipt_otp_no: str,  # 住院/门诊号 C30
         atddr_no: str,  # 医师编码 C30
         dr_name: str,  # 医师姓名 C50
@@ -888,7 +994,7 @@ class Business(SyncResource):
         *,
         psn_no: str,  # 人员编号 C30
         mdtrt_cert_type: str,  # 就诊凭证类型 C3 @mdtrt_cert_type
-        mdtrt_cert_no: str,  # 就诊凭证编号 C50
+        mdtrt_cert_no: str,  # 就诊凭证编号 C300
         medfee_sumamt: Decimal | int | str,  # 医疗费总额 N16,2
         psn_setlway: str,  # 个人结算方式 C6 @psn_setlway
         mdtrt_id: str,  # 就诊ID C30
@@ -926,7 +1032,7 @@ class Business(SyncResource):
         *,
         psn_no: str,  # 人员编号 C30
         mdtrt_cert_type: str,  # 就诊凭证类型 C3 @mdtrt_cert_type
-        mdtrt_cert_no: str,  # 就诊凭证编号 C50
+        mdtrt_cert_no: str,  # 就诊凭证编号 C300
         medfee_sumamt: Decimal | int | str,  # 医疗费总额 N16,2
         psn_setlway: str,  # 个人结算方式 C6 @psn_setlway
         mdtrt_id: str,  # 就诊ID C30
@@ -964,7 +1070,7 @@ class Business(SyncResource):
         *,
         psn_no: str,  # 人员编号 C30
         mdtrt_cert_type: str,  # 就诊凭证类型 C3 @mdtrt_cert_type
-        mdtrt_cert_no: str,  # 就诊凭证编号 C50
+        mdtrt_cert_no: str,  # 就诊凭证编号 C300
         medfee_sumamt: Decimal | int | str,  # 医疗费总额 N16,2
         psn_setlway: str,  # 个人结算方式 C6 @psn_setlway
         mdtrt_id: str,  # 就诊ID C30
@@ -1007,7 +1113,7 @@ class Business(SyncResource):
         *,
         psn_no: str,  # 人员编号 C30
         mdtrt_cert_type: str,  # 就诊凭证类型 C3 @mdtrt_cert_type
-        mdtrt_cert_no: str,  # 就诊凭证编号 C50
+        mdtrt_cert_no: str,  # 就诊凭证编号 C300
         medfee_sumamt: Decimal | int | str,  # 医疗费总额 N16,2
         psn_setlway: str,  # 个人结算方式 C6 @psn_setlway
         mdtrt_id: str,  # 就诊ID C30
@@ -1232,7 +1338,7 @@ class Business(SyncResource):
         *,
         psn_no: str,  # 人员编号 C30
         mdtrt_cert_type: str,  # 就诊凭证类型 C3 @mdtrt_cert_type
-        mdtrt_cert_no: str,  # 就诊凭证编号 C50
+        mdtrt_cert_no: str,  # 就诊凭证编号 C300
         medfee_sumamt: Decimal | int | str,  # 医疗费总额 N16,2
         psn_setlway: str,  # 个人结算方式 C6 @psn_setlway
         mdtrt_id: str,  # 就诊ID C30
@@ -1274,7 +1380,7 @@ class Business(SyncResource):
         *,
         psn_no: str,  # 人员编号 C30
         mdtrt_cert_type: str,  # 就诊凭证类型 C3 @mdtrt_cert_type
-        mdtrt_cert_no: str,  # 就诊凭证编号 C50
+        mdtrt_cert_no: str,  # 就诊凭证编号 C300
         medfee_sumamt: Decimal | int | str,  # 医疗费总额 N16,2
         psn_setlway: str,  # 个人结算方式 C6 @psn_setlway
         mdtrt_id: str,  # 就诊ID C30
@@ -1316,7 +1422,7 @@ class Business(SyncResource):
         *,
         psn_no: str,  # 人员编号 C30
         mdtrt_cert_type: str,  # 就诊凭证类型 C3 @mdtrt_cert_type
-        mdtrt_cert_no: str,  # 就诊凭证编号 C50
+        mdtrt_cert_no: str,  # 就诊凭证编号 C300
         medfee_sumamt: Decimal | int | str,  # 医疗费总额 N16,2
         psn_setlway: str,  # 个人结算方式 C6 @psn_setlway
         mdtrt_id: str,  # 就诊ID C30
@@ -1358,7 +1464,7 @@ class Business(SyncResource):
         *,
         psn_no: str,  # 人员编号 C30
         mdtrt_cert_type: str,  # 就诊凭证类型 C3 @mdtrt_cert_type
-        mdtrt_cert_no: str,  # 就诊凭证编号 C50
+        mdtrt_cert_no: str,  # 就诊凭证编号 C300
         medfee_sumamt: Decimal | int | str,  # 医疗费总额 N16,2
         psn_setlway: str,  # 个人结算方式 C6 @psn_setlway
         mdtrt_id: str,  # 就诊ID C30
@@ -2309,9 +2415,9 @@ class AsyncBusiness(AsyncResource):
         data: None = None,
         *,
         psn_no: str,  # 人员编号 C30
-        insutype: str,  # 险种类型 C6 @insutype
+        insutype: str | None = None,  # 险种类型 C6 @insutype 默认 310
         fixmedins_code: str,  # 定点医药机构编号 C30
-        med_type: str,  # 医疗类别 C6 @med_type
+        med_type: str | None = None,  # 医疗类别 C6 @med_type 默认 11
         begntime: str | dt.datetime,  # 开始时间 DT
         endtime: str | dt.datetime | None = None,  # 结束时间 DT
         dise_codg: str | None = None,  # 病种编码 C30
@@ -2332,10 +2438,27 @@ class AsyncBusiness(AsyncResource):
     ) -> BenefitCheckResult:
         """【2001】人员待遇享受检查
 
-        sdk.resources.business.benefit_check(psn_no=..., insutype=..., fixmedins_code=..., ...)
+        sdk.resources.business.benefit_check(psn_no=..., fixmedins_code=..., begntime=...)
         """
         return await self._call("2001", {**(data or {}), **fields}, options)
 
+    @overload
+    async def pharmacy_pre_settle(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> SettlementResult: ...
+    @overload
+    async def pharmacy_pre_settle(
+        self,
+        data: None = None,
+        *,
+        druginfo: Mapping[str, Any],  # 购药信息
+        drugdetail: Sequence[Mapping[str, Any]],  # 购药明细
+        options: Options = None,
+        **extra: Any,
+    ) -> SettlementResult: ...
     async def pharmacy_pre_settle(
         self,
         data: Mapping[str, Any] | None = None,
@@ -2345,10 +2468,27 @@ class AsyncBusiness(AsyncResource):
     ) -> SettlementResult:
         """【2101】药店预结算
 
-        sdk.resources.business.pharmacy_pre_settle({"data": {...}})
+        sdk.resources.business.pharmacy_pre_settle(druginfo=..., drugdetail=...)
         """
         return await self._call("2101", {**(data or {}), **fields}, options)
 
+    @overload
+    async def pharmacy_settle(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> SettlementResult: ...
+    @overload
+    async def pharmacy_settle(
+        self,
+        data: None = None,
+        *,
+        druginfo: Mapping[str, Any],  # 购药信息
+        drugdetail: Sequence[Mapping[str, Any]],  # 购药明细
+        options: Options = None,
+        **extra: Any,
+    ) -> SettlementResult: ...
     async def pharmacy_settle(
         self,
         data: Mapping[str, Any] | None = None,
@@ -2358,10 +2498,29 @@ class AsyncBusiness(AsyncResource):
     ) -> SettlementResult:
         """【2102】药店结算
 
-        sdk.resources.business.pharmacy_settle({"data": {...}})
+        sdk.resources.business.pharmacy_settle(druginfo=..., drugdetail=...)
         """
         return await self._call("2102", {**(data or {}), **fields}, options)
 
+    @overload
+    async def pharmacy_settle_cancel(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> SettlementResult: ...
+    @overload
+    async def pharmacy_settle_cancel(
+        self,
+        data: None = None,
+        *,
+        setl_id: str,  # 结算ID C30
+        mdtrt_id: str,  # 就诊ID C30
+        psn_no: str,  # 人员编号 C30
+        expContent: str | None = None,  # 扩展内容 C4000
+        options: Options = None,
+        **extra: Any,
+    ) -> SettlementResult: ...
     async def pharmacy_settle_cancel(
         self,
         data: Mapping[str, Any] | None = None,
@@ -2371,7 +2530,7 @@ class AsyncBusiness(AsyncResource):
     ) -> SettlementResult:
         """【2103】药店结算撤销
 
-        sdk.resources.business.pharmacy_settle_cancel({"data": {...}})
+        sdk.resources.business.pharmacy_settle_cancel(setl_id=..., mdtrt_id=..., psn_no=...)
         """
         return await self._call("2103", {**(data or {}), **fields}, options)
 
@@ -2547,7 +2706,7 @@ class AsyncBusiness(AsyncResource):
         insutype: str,  # 险种类型 C6 @insutype
         begntime: str | dt.datetime,  # 开始时间 DT
         mdtrt_cert_type: str,  # 就诊凭证类型 C3 @mdtrt_cert_type
-        mdtrt_cert_no: str,  # 就诊凭证编号 C50
+        mdtrt_cert_no: str,  # 就诊凭证编号 C300
         ipt_otp_no: str,  # 住院/门诊号 C30
         atddr_no: str,  # 医师编码 C30
         dr_name: str,  # 医师姓名 C50
@@ -2735,7 +2894,7 @@ class AsyncBusiness(AsyncResource):
         *,
         psn_no: str,  # 人员编号 C30
         mdtrt_cert_type: str,  # 就诊凭证类型 C3 @mdtrt_cert_type
-        mdtrt_cert_no: str,  # 就诊凭证编号 C50
+        mdtrt_cert_no: str,  # 就诊凭证编号 C300
         medfee_sumamt: Decimal | int | str,  # 医疗费总额 N16,2
         psn_setlway: str,  # 个人结算方式 C6 @psn_setlway
         mdtrt_id: str,  # 就诊ID C30
@@ -2773,7 +2932,7 @@ class AsyncBusiness(AsyncResource):
         *,
         psn_no: str,  # 人员编号 C30
         mdtrt_cert_type: str,  # 就诊凭证类型 C3 @mdtrt_cert_type
-        mdtrt_cert_no: str,  # 就诊凭证编号 C50
+        mdtrt_cert_no: str,  # 就诊凭证编号 C300
         medfee_sumamt: Decimal | int | str,  # 医疗费总额 N16,2
         psn_setlway: str,  # 个人结算方式 C6 @psn_setlway
         mdtrt_id: str,  # 就诊ID C30
@@ -2907,7 +3066,7 @@ class AsyncBusiness(AsyncResource):
         *,
         psn_no: str,  # 人员编号 C30
         mdtrt_cert_type: str,  # 就诊凭证类型 C3 @mdtrt_cert_type
-        mdtrt_cert_no: str,  # 就诊凭证编号 C50
+        mdtrt_cert_no: str,  # 就诊凭证编号 C300
         medfee_sumamt: Decimal | int | str,  # 医疗费总额 N16,2
         psn_setlway: str,  # 个人结算方式 C6 @psn_setlway
         mdtrt_id: str,  # 就诊ID C30
@@ -2949,7 +3108,7 @@ class AsyncBusiness(AsyncResource):
         *,
         psn_no: str,  # 人员编号 C30
         mdtrt_cert_type: str,  # 就诊凭证类型 C3 @mdtrt_cert_type
-        mdtrt_cert_no: str,  # 就诊凭证编号 C50
+        mdtrt_cert_no: str,  # 就诊凭证编号 C300
         medfee_sumamt: Decimal | int | str,  # 医疗费总额 N16,2
         psn_setlway: str,  # 个人结算方式 C6 @psn_setlway
         mdtrt_id: str,  # 就诊ID C30
