@@ -11,11 +11,10 @@ from medical_insurance_sdk.exceptions import DataValidationError
 from medical_insurance_sdk.registry.fields import (
     build_message_model,
     extend,
-    format_path,
     node,
     parse_fields,
-    validate_message,
 )
+from medical_insurance_sdk.registry.validation import format_path, validate_message
 
 SETTLE = node(
     "data",

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from medical_insurance_sdk.exceptions import DataValidationError
-from medical_insurance_sdk.registry.fields import Schema, build_message_model, validate_message
+from medical_insurance_sdk.registry.fields import Schema, build_message_model
 from medical_insurance_sdk.registry.schemas import SCHEMAS
+from medical_insurance_sdk.registry.validation import validate_message
 
 
 def request_model(infno: str) -> Any:

@@ -16,8 +16,9 @@ from medical_insurance_sdk.protocol import jsoncodec
 from medical_insurance_sdk.protocol.envelope import EnvelopeConfig, build_envelope
 from medical_insurance_sdk.protocol.profiles import ProfileError, load_profile
 from medical_insurance_sdk.registry import REGISTRY
-from medical_insurance_sdk.registry.fields import node, relaxed_nodes, validate_relaxed
+from medical_insurance_sdk.registry.fields import node
 from medical_insurance_sdk.registry.samples import sample_message
+from medical_insurance_sdk.registry.validation import relaxed_nodes, validate_relaxed
 from medical_insurance_sdk.sandbox.app import DISPATCHER_PATH, create_sandbox_app
 from medical_insurance_sdk.sandbox.seed import DEMO_HOSPITAL, PERSONS
 from medical_insurance_sdk.sandbox.settings import SandboxSettings

@@ -44,7 +44,7 @@ from medical_insurance_sdk.protocol.envelope import build_envelope, encode_envel
 from medical_insurance_sdk.protocol.result import BureauResult, FileAnswer
 from medical_insurance_sdk.protocol.signing import make_signer
 from medical_insurance_sdk.registry import REGISTRY, Registry, Safety, Transaction
-from medical_insurance_sdk.registry.fields import validate_relaxed
+from medical_insurance_sdk.registry.validation import validate_relaxed
 
 __all__ = ["CallOptions", "CallResult", "EngineFlow", "PendingView", "business_keys", "ledger_copy"]
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -46,12 +46,10 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationError,
     create_model,
 )
 from pydantic_core import PydanticCustomError
 
-from medical_insurance_sdk.exceptions import DataValidationError, FieldError
 from medical_insurance_sdk.protocol import jsoncodec
 from medical_insurance_sdk.registry.dictionaries import DICTIONARIES
 
@@ -503,125 +501,8 @@ def build_message_model(
 _ROOT_FIELDS: dict[type[BaseModel], frozenset[str]] = {}
 
 
-# --- validation errors in the spec's codes ---------------------------------------------------------------
-
-_LENGTH_ERRORS = {
-    "string_too_long",
-    "decimal_max_digits",
-    "decimal_whole_digits",
-    "too_long",
-    "less_than",
-    "greater_than",
-}
-_DETAIL_ZH = {
-    "string_too_long": "长度不能超过 {max_length}",
-    "decimal_max_digits": "数字位数不能超过 {max_digits}",
-    "decimal_whole_digits": "整数位数不能超过 {whole_digits}",
-    "decimal_max_places": "小数位数不能超过 {decimal_places}",
-    "too_long": "条数不能超过 {max_length}",
-    "less_than": "位数超限",
-    "greater_than": "位数超限",
-    "string_type": "应为字符串",
-    "int_parsing": "应为整数",
-    "int_type": "应为整数",
-    "int_from_float": "应为整数",
-    "model_type": "应为对象",
-    "dict_type": "应为对象",
-    "list_type": "应为数组",
-    "open_node_type": "应为对象或对象数组",
-}
-
-
 def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
-
-
-def format_path(loc: tuple[int | str, ...]) -> str:
-    """('feedetail', 0, 'feedetl_sn') -> 'feedetail[0].feedetl_sn'."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
-
-
-def field_errors(exc: ValidationError, root_fields: frozenset[str] = frozenset()) -> list[FieldError]:
-    """Translate pydantic's errors into the spec's 3000x codes, every one of them, in order."""
-    result: list[FieldError] = []
-    for err in exc.errors(include_url=False):
-        loc = tuple(err["loc"])
-        kind = err["type"]
-        ctx = err.get("ctx") or {}
-        if kind == "missing" or _is_blank(err.get("input", 0)):
-            # the bureau treats "" like an absent field ("不能为空"), so a blank required field is missing
-            code = 30001 if len(loc) == 1 and loc[0] not in root_fields else 30002
-            detail = ""
-        elif kind == "too_short" and len(loc) == 1:
-            code, detail = 30001, "节点不能为空"
-        elif kind in _LENGTH_ERRORS:
-            code = 30004
-            detail = _DETAIL_ZH[kind].format(**ctx) if kind in _DETAIL_ZH else err["msg"]
-        else:
-            code = 30003
-            template = _DETAIL_ZH.get(kind)
-            detail = template.format(**ctx) if template else err["msg"]
-        result.append(FieldError(code, format_path(loc), detail))
-    return result
-
-
-def validate_message(model: type[BaseModel], payload: Any, *, infno: str | None = None) -> BaseModel:
-    """Validate a request ``input`` against its model; every problem is raised together."""
-    if not isinstance(payload, Mapping):
-        raise DataValidationError([FieldError(30009, "input", "input 应为 JSON 对象")], infno=infno)
-    try:
-        return model.model_validate(payload)
-    except ValidationError as exc:
-        raise DataValidationError(
-            field_errors(exc, _ROOT_FIELDS.get(model, frozenset())), infno=infno
-        ) from None
-
-
-# --- province relaxations -------------------------------------------------------------------------------
-
-
-def relaxed_nodes(nodes: tuple[Node, ...], lengths: Mapping[str, int]) -> tuple[Node, ...]:
-    """`nodes` with the text fields named in `lengths` widened to that many characters (a province
-    profile's `field_lengths`); never narrower than the national table, and the same nodes when nothing
-    applies."""
-    if not lengths:
-        return nodes
-    out: list[Node] = []
-    for n in nodes:
-        fields = tuple(
-            replace(f, length=lengths[f.name])
-            if f.kind == "str" and f.length and f.name in lengths and lengths[f.name] > f.length
-            else f
-            for f in n.fields
-        )
-        out.append(n if fields == n.fields else replace(n, fields=fields))
-    return tuple(out)
-
-
-@cache
-def _relaxed_model(name: str, nodes: tuple[Node, ...]) -> type[BaseModel]:
-    return build_message_model(name, nodes, flavour="request")
-
-
-def validate_relaxed(
-    model: type[BaseModel],
-    nodes: tuple[Node, ...],
-    payload: Any,
-    lengths: Mapping[str, int],
-    *,
-    infno: str | None = None,
-) -> BaseModel:
-    """Validate against `model` (built from `nodes`), or against a model with a province's wider lengths."""
-    wider = relaxed_nodes(nodes, lengths)
-    if wider != nodes:
-        model = _relaxed_model(model.__name__, wider)
-    return validate_message(model, payload, infno=infno)
 
 
 @cache

@@ -21,8 +21,8 @@ from medical_insurance_sdk.registry.fields import (
     Schema,
     SchemaLevel,
     build_message_model,
-    validate_message,
 )
+from medical_insurance_sdk.registry.validation import validate_message
 
 HttpMethod = Literal["GET", "POST", "PUT", "DELETE"]
 API_PREFIX = "/api/v1/medical-insurance/"

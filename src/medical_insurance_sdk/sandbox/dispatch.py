@@ -59,7 +59,7 @@ from medical_insurance_sdk.protocol.jsoncodec import loads
 from medical_insurance_sdk.protocol.msgid import CODE_LENGTH, MSGID_LENGTH, parse_msgid
 from medical_insurance_sdk.protocol.profiles import EnvelopeRules, Profile
 from medical_insurance_sdk.registry import REGISTRY, Channel, Transaction
-from medical_insurance_sdk.registry.fields import validate_relaxed
+from medical_insurance_sdk.registry.validation import validate_relaxed
 from medical_insurance_sdk.sandbox.answers import (
     OCTET_STREAM,
     Answer,

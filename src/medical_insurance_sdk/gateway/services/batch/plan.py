@@ -31,8 +31,8 @@ from medical_insurance_sdk.gateway.inputs import RESERVED_HEADERS
 from medical_insurance_sdk.gateway.responses import utc_timestamp
 from medical_insurance_sdk.protocol import jsoncodec
 from medical_insurance_sdk.registry import REGISTRY, Transaction
-from medical_insurance_sdk.registry.fields import field_errors
 from medical_insurance_sdk.registry.policy import BATCH_OPERATION_MAX_RECORDS, PER_INSTITUTION_CONCURRENT
+from medical_insurance_sdk.registry.validation import field_errors
 
 log = logging.getLogger(__name__)
 
