@@ -144,6 +144,7 @@ def check(transactions: tuple[Transaction, ...], *, expected_counts: bool = True
         if t.confirm_by is not None and t.confirm_by not in known_infnos:
             problems.append(f"{where}: confirm_by {t.confirm_by} is not a known infno")
         problems.extend(f"{where}: {p}" for p in _evidence_problems(t, by_infno))
+        problems.extend(f"{where}: {p}" for p in _records_problems(t, by_infno))
         problems.extend(f"{where}: {p}" for p in _pair_problems(t, by_infno))
         if t.result_type not in RESULT_TYPES:
             problems.append(f"{where}: unknown result type {t.result_type!r}")
@@ -194,6 +195,20 @@ def _pair_problems(t: Transaction, by_infno: Mapping[str, Transaction]) -> list[
         cancellations = [c.infno for c in by_infno.values() if c.undoes == t.infno]
         if len(cancellations) != 1:
             problems.append(f"a settlement needs exactly one cancellation undoing it, has {cancellations}")
+    return problems
+
+
+def _records_problems(t: Transaction, by_infno: Mapping[str, Transaction]) -> list[str]:
+    """answers_from names writes, on a query; nothing else does it."""
+    problems = []
+    if t.answers_from and t.safety is not Safety.QUERY:
+        problems.append("only a query is answered from the records of other transactions")
+    for source in t.answers_from:
+        written = by_infno.get(source)
+        if written is None:
+            problems.append(f"answers_from {source}, which is not a known infno")
+        elif written.safety is Safety.QUERY:
+            problems.append(f"answers_from {source}, a query, which records nothing")
     return problems
 
 

@@ -140,6 +140,9 @@ class Transaction:
     channel: Channel = Channel.ENVELOPE
     sm_route: str | None = None  # the SM channel's route name (reference §2.5); without one, the infno
     confirm_by: str | None = None  # infno of the query that reveals whether it took effect
+    # A query answered from what earlier writes recorded (4103 lists what 4101 uploaded): their infnos.
+    # The sandbox answers it from their records.
+    answers_from: tuple[str, ...] = ()
     # For writes without a key of their own (2203 fills in a visit, 2402 ends a stay): the answer-row fields
     # that prove them, each paired with where its value comes from, a request path ("mdtrtinfo.med_type";
     # a list node gives its first row) or a constant ("=2").  All must match one row of confirm_by's answer.

@@ -4,8 +4,8 @@
 
 - A write is recorded in `sbx_upload` (its raw input, keyed by the most identifying field present:
   mdtrt_id, setl_id, psn_no, …) and answered with the transaction's real output shape.
-- A query whose answer comes from earlier uploads (4103 from 4101, 4507 from 4501, …) answers with the
-  recorded rows that match its identifying fields; other queries answer the output shape.
+- A query whose answer comes from earlier uploads (the registry's `answers_from`: 4103 from 4101, …)
+  answers with the recorded rows that match its identifying fields; other queries answer the output shape.
 - A transaction whose answer is a file (1320–1327, …) answers a `file_qury_no` of a small generated zip.
 
 The output shape is the registry's response table (`registry.samples`) with plausible values: a field the
@@ -48,22 +48,6 @@ KEY_FIELDS: tuple[str, ...] = (
     "certno",
 )
 
-# Queries answered from what earlier writes recorded: query infno → the infnos whose uploads it reads.
-QUERY_SOURCES: Mapping[str, tuple[str, ...]] = {
-    "4103": ("4101",),
-    "4262": ("4261",),
-    "4507": ("4501",),
-    "4508": ("4502",),
-    "4509": ("4503",),
-    "4510": ("4504",),
-    "4511": ("4505",),
-    "4512": ("4506",),
-    "4902": ("4901", "4905"),
-    "5501": ("4901", "4905"),
-    "7105": ("7103",),
-    "3601": ("3602",),
-}
-
 _ID_SUFFIXES = ("_id", "Id", "_sn", "Sn", "Token", "Rxno", "_bchno")
 _FILE_FIELDS = ("file_qury_no", "filename", "dld_end_time", "dld_endtime", "data_cnt")
 
@@ -85,8 +69,8 @@ def generic_handler(ctx: Context, data: dict[str, Any]) -> Output:
         )
     if tx.file_output:
         return _file_answer(ctx, tx, values)
-    if tx.infno in QUERY_SOURCES:
-        return {"data": _recorded(ctx, QUERY_SOURCES[tx.infno], values)}
+    if tx.answers_from:
+        return {"data": _recorded(ctx, tx.answers_from, values)}
     return shaped_output(tx, values, lambda width: ctx.services["ids"].new(ctx.now, width=width))
 
 

@@ -85,6 +85,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "GET prescription/medical/info-query",
         safety=_Q,
+        answers_from=("7103",),
         sm_route="hospRxDetlQuery",
         result_type="PrescriptionResult",
         permission="prescription:upload",

@@ -1,15 +1,23 @@
-"""The bureau's field tables, one module per spec category (data only).
+"""The bureau's field tables, one module per spec category or part of one (data only).
 
-Each module exports `SCHEMAS: dict[infno, Schema]`.  Transactions without an entry are `generic`.
+Each module exports `SCHEMAS: dict[infno, Schema]` and may export `UNPUBLISHED: dict[infno, str]`: the
+transactions for which no public field table was found, each with what was searched (rendered into
+docs/interfaces.md).  Transactions without a schema are `generic`.
 """
 
 from __future__ import annotations
+
+from types import ModuleType
 
 from medical_insurance_sdk.registry.fields import Schema
 from medical_insurance_sdk.registry.schemas import (
     basic,
     business,
+    business_offsite,
     institution,
+    institution_drg,
+    institution_inventory,
+    institution_review,
     monitoring,
     other,
     payment,
@@ -18,29 +26,38 @@ from medical_insurance_sdk.registry.schemas import (
     query,
     ticket,
     upload,
+    upload_clinical,
+)
+
+_MODULES: tuple[ModuleType, ...] = (
+    basic,
+    business,
+    business_offsite,
+    institution,
+    institution_review,
+    institution_inventory,
+    institution_drg,
+    upload,
+    upload_clinical,
+    query,
+    payment,
+    prescription,
+    monitoring,
+    other,
+    ticket,
+    policy_management,
 )
 
 
-def _merge(*modules: object) -> dict[str, Schema]:
-    merged: dict[str, Schema] = {}
-    for module in modules:
-        for infno, schema in module.SCHEMAS.items():  # type: ignore[attr-defined]
+def _merge(attribute: str) -> dict[str, object]:
+    merged: dict[str, object] = {}
+    for module in _MODULES:
+        for infno, value in getattr(module, attribute, {}).items():
             if infno in merged:
-                raise ValueError(f"schema for {infno} declared twice")
-            merged[infno] = schema
+                raise ValueError(f"{attribute} for {infno} declared twice")
+            merged[infno] = value
     return merged
 
 
-SCHEMAS: dict[str, Schema] = _merge(
-    basic,
-    business,
-    institution,
-    upload,
-    query,
-    payment,
-    prescription,
-    monitoring,
-    other,
-    ticket,
-    policy_management,
-)
+SCHEMAS: dict[str, Schema] = _merge("SCHEMAS")  # type: ignore[assignment]
+UNPUBLISHED: dict[str, str] = _merge("UNPUBLISHED")  # type: ignore[assignment]

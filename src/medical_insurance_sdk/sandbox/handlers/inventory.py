@@ -37,14 +37,6 @@ UPLOADS = {
     "3506": ("selinfo", "4"),
 }
 BATCH_NODES = {"invinfo": "invinfoDetail", "purcinfo": "purcinfoDetail", "selinfo": "selinfoDetail"}
-QUERY_SOURCES = {
-    "3508": ("3501",),
-    "3509": ("3502",),
-    "3510": ("3503", "3504"),
-    "3511": ("3505", "3506"),
-    "3512": ("3503",),
-    "3513": ("3505",),
-}
 FILTERS = (
     "med_list_codg",
     "fixmedins_hilist_id",
@@ -136,7 +128,7 @@ def query(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     records = ctx.session.scalars(
         select(InventoryRecord)
         .where(
-            InventoryRecord.infno.in_(QUERY_SOURCES[ctx.infno]),
+            InventoryRecord.infno.in_(REGISTRY[ctx.infno].answers_from),
             InventoryRecord.fixmedins_code == ctx.fixmedins_code,
             InventoryRecord.status == ACTIVE,
         )

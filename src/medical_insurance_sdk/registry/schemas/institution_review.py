@@ -1,0 +1,10 @@
+"""Field tables of the 医药机构管理 category: 3101-3103 事前事中 review (data only)."""
+
+from __future__ import annotations
+
+from medical_insurance_sdk.registry.fields import Schema
+
+SCHEMAS: dict[str, Schema] = {}
+
+# Transactions of this module for which no public field table was found: infno -> what was searched.
+UNPUBLISHED: dict[str, str] = {}
