@@ -13,8 +13,11 @@ config.json。对着 `make run` 启动的网关（内嵌医保沙箱）运行，
 
 import asyncio
 import base64
+import json
 import os
 import sys
+from datetime import datetime, timedelta
+from decimal import Decimal
 
 from medical_insurance_sdk import MedicalInsuranceSDK
 from medical_insurance_sdk.exceptions import MedicalInsuranceException
@@ -47,13 +50,14 @@ def main():
         basic_info_examples(sdk)
 
         # 2. 医保业务服务示例 (43个接口)
-        business_service_examples(sdk)
+        # 与规范不同：住院结算的结果留给第 4 步：电子病历（4701）和结算清单（4101）都是这次住院的。
+        inpatient_settlement = business_service_examples(sdk)
 
         # 3. 医药机构管理示例 (47个接口)
         institution_management_examples(sdk)
 
         # 4. 信息采集上传示例 (28个接口)
-        data_upload_examples(sdk)
+        data_upload_examples(sdk, inpatient_settlement)
 
         # 5. 信息查询服务示例 (15个接口)
         query_service_examples(sdk)
@@ -140,10 +144,11 @@ def business_service_examples(sdk):
     outpatient_examples(sdk)
 
     # 住院业务流程 (2301-2305, 2401-2405)
-    inpatient_examples(sdk)
+    inpatient_settlement = inpatient_examples(sdk)
 
     # 人员备案流程 (2501-2507)
     record_management_examples(sdk)
+    return inpatient_settlement  # 与规范不同：见 main()
 
 
 def pharmacy_examples(sdk):
@@ -277,6 +282,7 @@ def inpatient_examples(sdk):
     # 【2304】住院结算
     settle_result = sdk.inpatient_settle(admission_result.admission_id)
     print(f"住院结算完成: {settle_result.settlement_id}")
+    return settle_result  # 与规范不同：见 main()
 
 
 def record_management_examples(sdk):
@@ -318,33 +324,155 @@ def institution_management_examples(sdk):
     print("=== 医药机构管理示例 ===")
 
     # 【3508】商品库存信息查询
-    stock = sdk.resources.institution.query_stock_info({"data": {"page_num": 1, "page_size": 10}})
+    # 医保局的库存查询（3508）按机构、商品（医药机构目录编码或批次流水号，二选一）和起止日期查，不分页。
+    stock = sdk.resources.institution.query_stock_info(
+        {
+            "data": {
+                "fixmedins_code": "H43028110001",
+                "medins_list_codg": "YP-ASPIRIN-100",
+                "begndate": "2025-07-01",
+                "enddate": "2025-07-14",
+            }
+        }
+    )
     print(f"商品库存: 共{len(stock.rows())}条记录")
 
 
-def data_upload_examples(sdk):
+def data_upload_examples(sdk, inpatient_settlement):
     """信息采集上传示例 - 28个接口"""
     print("=== 信息采集上传示例 ===")
+
+    # 与规范不同：规范的电子病历和结算清单属于虚构的就诊（MDT123456789、SET20250714001）；这里上传上面那次住院
+    # （2401 入院、2402 出院、2304 结算）的入院记录和结算清单，就诊ID、结算ID和金额都取自住院结算的应答。
+    visit_id = inpatient_settlement.visit_id
 
     # 【4701】电子病历上传
     medical_record = {
         "admission_info": {
             "mdtrt_sn": "202401010001",
-            "mdtrt_id": "MDT123456789",
+            "mdtrt_id": visit_id,  # 与规范不同：见上
             "psn_no": "43000030281000128715",
             "name": "张三",
             "gend": "1",
             "adm_rec_no": "IP20240101001",
             "dept_code": "001",
             "dept_name": "心血管内科",
+            # 与规范不同：国家 4701 的入院信息（adminfo）是一份完整的入院记录，约 80 项必填（病区床位、病史、
+            # 体格检查、医师、护理评估），规范的字典里只有上面几项，医保局（沙箱同样）答 30002。以下按张三这次
+            # 住院补齐；住院号（mdtrtsn）由 SDK 取这次住院 2401 的住院号。规范 §2.4.6 把姓名性别等放在
+            # patient_info，SDK 同样接受（两块并入 adminfo）。
+            "age": 35,
+            "wardarea_name": "内科一病区",
+            "bedno": "001-01",
+            "adm_time": "2025-07-14 08:30:00",
+            "adm_way": "1",  # 急诊
+            "adm_rea": "持续性胸骨后疼痛3小时，急诊心电图示V1-V4导联ST段抬高，拟诊急性心肌梗死收入院",
+            "main_symp": "胸痛、胸闷伴大汗",
+            # 病史
+            "illhis_stte_name": "张三",
+            "illhis_stte_rltl": "01",  # 本人
+            "stte_rele": "1",
+            "chfcomp": "持续性胸骨后疼痛3小时",
+            "dise_now": (
+                "患者3小时前劳累后出现胸骨后压榨样疼痛，向左肩背部放射，伴大汗、胸闷，含服硝酸甘油不缓解，"
+                "急诊心电图示V1-V4导联ST段抬高。"
+            ),
+            "hlcon": "1",
+            "dise_his": "高血压病史5年，规律服用氨氯地平，血压控制一般；否认糖尿病史，否认外伤史",
+            "ifet": "0",
+            "ifet_his": "否认肝炎、结核等传染病史",
+            "prev_vcnt": "预防接种史随当地计划免疫",
+            "oprn_his": "否认手术史",
+            "bld_his": "否认输血史",
+            "algs_his": "否认药物及食物过敏史",
+            "psn_his": "生于湖南湘潭，久居本地；吸烟10年，每日约20支；不饮酒",
+            "mrg_his": "已婚，育有1子，配偶及儿子体健",
+            "mena_his": "男性，不适用",
+            "fmhis": "父亲有高血压病史，否认家族遗传病史",
+            # 体格检查
+            "physexm_tprt": 36.6,
+            "physexm_pule": 88,
+            "physexm_vent_frqu": "20",
+            "physexm_systolic_pre": "150",
+            "physexm_dstl_pre": "95",
+            "physexm_height": 172.0,
+            "physexm_wt": 78.5,
+            "physexm_ordn_stas": "神志清楚，急性痛苦面容，自主体位，查体合作",
+            "physexm_skin_musl": "皮肤湿冷，无黄染及出血点",
+            "physexm_spef_lymph": "全身浅表淋巴结未触及肿大",
+            "physexm_head": "头颅无畸形，双侧瞳孔等大等圆，对光反射灵敏",
+            "physexm_neck": "颈软，颈静脉无怒张，气管居中",
+            "physexm_chst": "双肺呼吸音清，未闻及干湿啰音",
+            "physexm_abd": "腹平软，无压痛及反跳痛，肝脾肋下未触及",
+            "physexm_finger_exam": "未查",
+            "physexm_genital_area": "未查",
+            "physexm_spin": "脊柱生理弯曲存在，无压痛",
+            "physexm_all_fors": "四肢活动自如，双下肢无水肿",
+            "nersys": "生理反射存在，病理反射未引出",
+            "spcy_info": "心界不大，心率88次/分，律齐，各瓣膜听诊区未闻及病理性杂音，无心包摩擦音",
+            "asst_exam_rslt": "心电图：窦性心律，V1-V4导联ST段弓背向上抬高0.3-0.5mV；肌钙蛋白I 2.35ng/mL",
+            # 医师
+            "rec_doc_code": "D430302000101",
+            "rec_doc_name": "李医生",
+            "ipdr_code": "D430302000101",
+            "ipdr_name": "李医生",
+            "chfdr_code": "D430302000103",
+            "chfdr_name": "王建华",
+            "chfpdr_code": "D430302000102",
+            "chfpdr_name": "陈志强",
+            # 护理评估
+            "apgr": "无",  # 新生儿评分，成人不适用
+            "diet_info": "1",
+            "growth_deg": "1",
+            "mtl_stas_norm": "1",
+            "slep_info": "近期睡眠尚可",
+            "sp_info": "无",
+            "mind_info": "1",
+            "nurt": "1",
+            "self_ablt": "2",
+            "nurscare_obsv_item_name": "生命体征",
+            "nurscare_obsv_rslt": "体温36.6℃，脉搏88次/分，呼吸20次/分，血压150/95mmHg",
+            "smoke": "1",
+            "stop_smok_days": 0,
+            "smok_info": "1",
+            "smok_day": "20",
+            "drnk": "0",
+            "drnk_frqu": "1",
+            "drnk_day": 0,
+            "eval_time": "2025-07-14 09:30:00",
+            "resp_nurs_name": "刘芳",
         },
         "diagnosis_info": [
             {
                 "inout_diag_type": "1",
                 "maindiag_flag": "1",
                 "diag_seq": 1,
+                "diag_time": "2025-07-14 10:00:00",  # 与规范不同：4701 必填（规范 §2.4.6 的示例也有）
                 "wm_diag_code": "I25.101",
                 "wm_diag_name": "急性心肌梗死",
+            }
+        ],
+        # 与规范不同：§11.2.1 没有病程记录；这里照 §2.4.6 的请求示例加一条首次病程记录，病区、床位、主诉和
+        # 医师由 SDK 从上面的入院信息补齐，其余是国家 4701 病程记录（coursrinfo）的必填项。
+        "course_records": [
+            {
+                "dept_code": "001",
+                "dept_name": "心血管内科",
+                "rcd_time": "2025-07-14 14:00:00",
+                "cas_ftur": (
+                    "中年男性，急性起病；持续性胸骨后压榨样疼痛3小时伴大汗；既往高血压5年、吸烟10年；"
+                    "心电图V1-V4导联ST段抬高，肌钙蛋白I升高"
+                ),
+                "dise_evid": "缺血性胸痛持续超过30分钟不缓解，心电图相邻导联ST段抬高，心肌损伤标志物升高",
+                "prel_wm_diag_code": "I25.101",
+                "prel_wm_dise_name": "急性心肌梗死",
+                "finl_wm_diag_code": "I71.000",
+                "finl_wm_diag_name": "主动脉夹层",
+                "dise_plan": (
+                    "1.心电监护、吸氧、绝对卧床 2.阿司匹林联合氯吡格雷抗血小板、低分子肝素抗凝 "
+                    "3.急诊冠状动脉造影评估再灌注治疗 4.控制血压、调脂稳定斑块"
+                ),
+                "prnt_doc_name": "王建华",
             }
         ],
     }
@@ -353,12 +481,70 @@ def data_upload_examples(sdk):
     print(f"电子病历上传完成: {upload_result.upload_id}")
 
     # 【4101】医疗保障基金结算清单上传
+    # 与规范不同：规范的清单只有结算ID、人员编号和三个金额；国家结算清单（表154-160）要结算清单信息
+    # （setlinfo，约 40 项必填：病案号、患者与联系人、医保类型、科别、票据、结算期间、个人负担四项、医保机构
+    # 与填报人）、基金支付信息（payinfo）和收费项目信息（iteminfo）。规范的 total_amount、insurance_amount、
+    # personal_amount 在国家清单里没有对应字段：金额按收费项目和基金逐项上报，个人负担拆为自付、自费、
+    # 个人账户、现金，都从住院结算（2304）的应答算出。就诊ID、姓名、性别、证件号等由 SDK 按结算ID从这次
+    # 住院补齐。
+    setl = inpatient_settlement
+    ownpay = Decimal(setl.get("fulamt_ownpay_amt", "0"))
     settlement_list = {
-        "settlement_id": "SET20250714001",
+        "settlement_id": setl.settlement_id,  # 与规范不同：见上（规范为虚构的 SET20250714001）
         "person_no": "43000030281000128715",
-        "total_amount": 1000.00,
-        "insurance_amount": 800.00,
-        "personal_amount": 200.00,
+        "setlinfo": {
+            "fixmedins_name": "湘潭市第一人民医院",
+            "medcasno": "BA2025071400001",
+            "naty": setl.get("naty"),
+            "ntly": "CHN",
+            "patn_cert_type": setl.get("psn_cert_type"),
+            "prfs": "17",  # 职员
+            "coner_name": "李秀英",
+            "patn_rlts": "10",  # 配偶
+            "coner_addr": "湖南省湘潭市雨湖区韶山中路12号",
+            "coner_tel": "13807320001",
+            "hi_type": setl.get("insutype"),
+            "insuplc": "430200",
+            "ipt_med_type": "1",  # 住院
+            "adm_caty": "A03.04",  # 心血管内科专业
+            "dscg_caty": "A03.04",
+            "act_ipt_days": 6,
+            "maindiag_flag": "1",
+            "bill_code": "43060124",
+            "bill_no": "0000123456",
+            "biz_sn": setl.get("medins_setl_id"),
+            "setl_begn_date": "2025-07-14",
+            "setl_end_date": "2025-07-20",
+            "psn_selfpay": setl.personal_amount - ownpay,
+            "psn_ownpay": ownpay,
+            "acct_pay": setl.account_amount,
+            "psn_cashpay": setl.cash_amount,
+            "hi_paymtd": "1",  # 按项目
+            "hsorg": "湘潭市医疗保障事务中心",
+            "hsorg_opter": "周敏",
+            "medins_fill_dept": "病案统计科",
+            "medins_fill_psn": "赵丽",
+        },
+        # 基金支付信息：结算应答的基金分项（setldetail）；这次没有基金支付时报统筹基金 0 元
+        "payinfo": [
+            {"fund_pay_type": row["fund_pay_type"], "fund_payamt": row["fund_payamt"]}
+            for row in setl.rows("setldetail")
+        ]
+        or [{"fund_pay_type": "310100", "fund_payamt": setl.get("hifp_pay", "0.00")}],
+        "diagnosis_info": [
+            {"diag_type": "1", "diag_code": "I25.101", "diag_name": "急性心肌梗死", "main_diag_flag": "1"}
+        ],
+        # 收费项目信息：这次住院只有西药费（上面上传的阿司匹林片，甲类）；全自费部分按结算应答
+        "iteminfo": [
+            {
+                "med_chrgitm": "09",  # 西药费
+                "amt": setl.total_amount,
+                "claa_sumfee": setl.total_amount - ownpay,
+                "clab_amt": Decimal("0.00"),
+                "fulamt_ownpay_amt": ownpay,
+                "oth_amt": Decimal("0.00"),
+            }
+        ],
     }
 
     settlement_result = sdk.upload_settlement_list(settlement_list)
@@ -375,8 +561,9 @@ def query_service_examples(sdk):
     print(f"科室信息: 共{len(departments.rows())}个科室")
 
     # 【5102】医执人员信息查询
-    staff = sdk.resources.query.query_medical_staff_info()
-    print(f"医执人员: 共{len(staff.rows())}人")
+    # 医保局的医执人员查询（5102）必须写执业人员分类：1 医师、2 护士、3 药师、4 医技人员；这里查医师。
+    staff = sdk.resources.query.query_medical_staff_info(prac_psn_type="1")
+    print(f"医师: 共{len(staff.rows())}人")
 
 
 def prescription_service_examples(sdk):
@@ -384,10 +571,12 @@ def prescription_service_examples(sdk):
     print("=== 电子处方服务示例 ===")
 
     # 医疗机构端流程 (7101-7109)
-    medical_prescription_examples(sdk)
+    # 与规范不同：医保处方编号 hiRxno 由医保局在 7101 时分配（规范示例里的 RX20250714001 是医院自己的处方号
+    # hospRxno），药店端下载、取药要用医保局分配的编号，所以这里把它交给药店端流程。
+    hi_rxno = medical_prescription_examples(sdk)
 
     # 医药机构端流程 (7201-7211)
-    pharmacy_prescription_examples(sdk)
+    pharmacy_prescription_examples(sdk, hi_rxno)
 
 
 def medical_prescription_examples(sdk):
@@ -408,28 +597,140 @@ def medical_prescription_examples(sdk):
             }
         ],
     }
+    # 与规范不同：电子处方中心的预核验（7101）要求就诊凭证、处方类别、开方时间、有效期和处方明细/就诊/诊断
+    # 三个信息块（国家医保电子处方流转接口的必填项），规范示例的字典里没有，医保局（沙箱同样）答 30002。
+    prescription_data.update(bureau_prescription())
 
     # 【7101】电子处方上传预核验
     pre_verify_result = sdk.prescription_pre_verify(prescription_data)
     print(f"处方预核验: {pre_verify_result.status}")
 
+    # 与规范不同：上传（7103）前要先做医保电子签名（7102，对 7101 返回的编号与追溯码等处方信息签名），
+    # 7103 带上签名值与审方药师信息。
+    signed_info = {
+        "rxTraceCode": pre_verify_result.trace_code,
+        "hiRxno": pre_verify_result.prescription_id,
+        "certno": ZHANG_SAN_CERT_NO,
+        "patnName": "张三",
+    }
+    original_value = base64.b64encode(json.dumps(signed_info, ensure_ascii=False).encode()).decode()
+    signature = sdk.resources.prescription.sign_prescription(
+        fixmedinsCode="H43028110001",
+        originalValue=original_value,
+        originalRxFile=base64.b64encode("处方笺 RX20250714001".encode()).decode(),
+    )
+
     # 【7103】电子处方上传
-    # （7103、7204 的应答在接口登记表里没有公开字段表，沙箱应答为空，下面两处处方编号会打印 None）
-    upload_result = sdk.prescription_upload(prescription_data)
+    upload_data = dict(prescription_data)
+    upload_data.update(
+        signed_info,
+        mdtrtId="MZ20250714001",
+        psnCertType="01",
+        fixmedinsName="示例人民医院",
+        fixmedinsCode="H43028110001",
+        drCode="D430302000101",
+        prscDrName="李医生",
+        pharDeptName="药剂科",
+        pharDeptCode="YJK01",
+        pharCode="HY430200000001",
+        pharName="王药师",
+        pharChkTime=datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+        rxFile=signature.get("rxFile"),
+        signDigest=signature.get("signDigest"),
+    )
+    upload_result = sdk.prescription_upload(upload_data)
     print(f"处方上传完成: {upload_result.prescription_id}")
+    return upload_result.prescription_id
 
 
-def pharmacy_prescription_examples(sdk):
+def bureau_prescription():
+    """7101 的必填项：张三的一张西药处方（就诊凭证为身份证），今天开方、三天有效。"""
+    now = datetime.now()
+    prsc_time = now.strftime("%Y-%m-%d %H:%M:%S")
+    vali_end = (now + timedelta(days=3)).strftime("%Y-%m-%d %H:%M:%S")
+    return {
+        "mdtrtCertType": CERT_TYPE_ID_CARD,
+        "mdtrtCertNo": ZHANG_SAN_CERT_NO,
+        "bizTypeCode": "01",
+        "rxTypeCode": "1",
+        "prscTime": prsc_time,
+        "rxDrugCnt": 1,
+        "valiDays": 3,
+        "valiEndTime": vali_end,
+        "rxdrugdetail": [
+            {
+                "medListCodg": "A01010001",
+                "rxItemTypeCode": "11",
+                "drugGenname": "阿司匹林片",
+                "drugDosform": "片剂",
+                "drugSpec": "25mg",
+                "medcWayCodg": "1",
+                "medcWayDscr": "口服",
+                "medcBegntime": prsc_time,
+                "medcEndtime": vali_end,
+                "medcDays": 3,
+                "sinDosunt": "片",
+                "sinDoscnt": 1,
+                "usedFrquCodg": "tid",
+                "usedFrquName": "一日3次",
+                "drugDosunt": "片",
+                "drugCnt": 30,
+                "hospApprFlag": "1",
+            }
+        ],
+        "mdtrtinfo": {
+            "fixmedinsName": "示例人民医院",
+            "fixmedinsCode": "H43028110001",
+            "mdtrtId": "MZ20250714001",
+            "medType": "11",
+            "iptOtpNo": "MZ20250714001",
+            "psnNo": "43000030281000128715",
+            "patnName": "张三",
+            "psnCertType": "01",
+            "certno": ZHANG_SAN_CERT_NO,
+            "patnAge": 35,
+            "gend": "1",
+            "prscDeptName": "普通内科",
+            "prscDeptCode": "001",
+            "drCode": "D430302000101",
+            "prscDrName": "李医生",
+            "drProfttlCodg": "233",
+            "drProfttlName": "主治医师",
+            "drDeptCode": "001",
+            "drDeptName": "普通内科",
+            "mdtrtTime": prsc_time,
+            "spDiseFlag": "0",
+            "maindiagCode": "I10.x00",
+            "maindiagName": "高血压",
+        },
+        "diseinfo": [
+            {
+                "diagType": "1",
+                "maindiagFlag": "1",
+                "diagSrtNo": 1,
+                "diagCode": "I10.x00",
+                "diagName": "高血压",
+                "diagDept": "普通内科",
+                "diagDrNo": "D430302000101",
+                "diagDrName": "李医生",
+                "diagTime": prsc_time,
+            }
+        ],
+    }
+
+
+def pharmacy_prescription_examples(sdk, hi_rxno):
     """医药机构电子处方示例"""
     print("--- 医药机构电子处方流程 ---")
 
     # 【7204】电子处方下载
-    prescription = sdk.prescription_download("RX20250714001")
+    # 与规范不同：按医保局分配的医保处方编号下载（规范写的是医院处方号 "RX20250714001"）。
+    prescription = sdk.prescription_download(hi_rxno)
     print(f"处方下载: {prescription.prescription_id}")
 
     # 【7207】药品销售出库明细上传
     sale_data = {
-        "prescription_id": "RX20250714001",
+        "prescription_id": hi_rxno,  # 与规范不同：同上，医保处方编号
         "sale_items": [
             {"drug_code": "A01010001", "quantity": 30, "unit_price": 12.50, "batch_no": "20250701"}
         ],

@@ -75,6 +75,8 @@ def param_name(name: str) -> str:
 
 def field_param(spec: FieldSpec) -> Param:
     annotation = _KIND_TYPES[spec.kind]
+    if spec.rows is not None:  # a nested table: its rows (one object = a list of one), or one object
+        annotation = _OPEN_TYPE if spec.rows.many else _NODE_TYPE
     comment = f"{spec.label} {spec.type_text}" + (f" @{spec.dictionary}" if spec.dictionary else "")
     if spec.default is not None:  # sent with its declared default when not given
         comment += f" 默认 {spec.default}"

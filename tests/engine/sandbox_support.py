@@ -69,7 +69,7 @@ HANGING_FAULTS = frozenset({"timeout_before", "timeout_after"})
 PROCESSED_BEFORE_FAULT = frozenset({"timeout_after", "reset_after"})
 
 SETTLEMENTS = frozenset({"2207", "2304", "2102"})
-CANCELLATIONS = frozenset({"2208", "2305", "2103"})
+CANCELLATIONS = frozenset({"2208", "2305", "2103", "2162", "2164"})  # 2162/2164: 异地购药 退费 / 取消订单
 IN_EFFECT = frozenset({"SUCCESS", "CONFIRMED"})
 UNRESOLVED = frozenset({"PENDING", "UNKNOWN"})
 
@@ -279,6 +279,8 @@ def remember(visit: dict[str, Any], result: CallResult) -> None:
                 visit["mdtrt_id"] = node["mdtrt_id"]
             if node.get("setl_id"):
                 visit[f"{result.infno}.setl_id"] = node["setl_id"]
+            if node.get("payOrdId"):  # mobile payment: the order 6201 made
+                visit["payOrdId"] = node["payOrdId"]
 
 
 # --- outpatient: 李娜 (310, 个人账户 2680.50), the basket of test_handlers_outpatient ---------------------
@@ -598,7 +600,93 @@ PHARMACY_PURCHASE = Flow(
     {"2102": D("762.10"), "2103": D("860.30")},
 )
 
-FLOWS = (OUTPATIENT, INPATIENT, PHARMACY_PURCHASE)
+# --- 异地就医购药: the same purchase (刘芳 at the demo pharmacy), 2163 试算, refunded by 2162 or cancelled by
+# 2164 (test_handlers_offsite): 860.30 − 98.20 = 762.10 after 2102, 860.30 again after the refund.
+
+
+def _offsite_undo(*, refund: bool) -> Payload:
+    def payload(visit: dict[str, Any]) -> dict[str, Any]:
+        data = {"setl_id": visit["2102.setl_id"], "psn_no": LIU_FANG.psn_no, "mdtrt_id": visit["mdtrt_id"]}
+        return {"data": data | ({"medfee_sumamt": "98.20"} if refund else {})}
+
+    return payload
+
+
+OFFSITE_REFUND = Flow(
+    "offsite-refund",
+    LIU_FANG,
+    (
+        Step("1101", _person_query(LIU_FANG), at=DEMO_PHARMACY),
+        Step("2163", _purchase, at=DEMO_PHARMACY),
+        Step("2102", _purchase, at=DEMO_PHARMACY),
+        Step("2162", _offsite_undo(refund=True), at=DEMO_PHARMACY),
+    ),
+    {"2102": D("762.10"), "2162": D("860.30")},
+)
+OFFSITE_CANCEL = Flow(
+    "offsite-cancel",
+    LIU_FANG,
+    (
+        Step("1101", _person_query(LIU_FANG), at=DEMO_PHARMACY),
+        Step("2102", _purchase, at=DEMO_PHARMACY),
+        Step("2164", _offsite_undo(refund=False), at=DEMO_PHARMACY),
+    ),
+    {"2102": D("762.10"), "2164": D("860.30")},
+)
+
+# --- mobile payment: 陈志强 (310/1101, 个人账户 3055.75), the order of test_handlers_payment --------------
+# 诊查费 10.00 + 阿莫西林 2 × 12.50 + 复合维生素 60.00 (丙类) = 95.00, in scope 35.00 < 起付线 1000:
+# 统筹 0.00, the account pays 95.00 → 2960.75; the refund gives it back → 3055.75.  The ledger rows of
+# 6202/6203 name the order (payOrdId), not the person: these flows are checked on the order and the
+# account, not on `our_live_settlements`.
+PAYER = PERSONS[4]
+
+
+def _pay_row(sn: str, code: str, cnt: str, pric: str) -> dict[str, Any]:
+    amount = (D(cnt) * D(pric)).quantize(D("0.01"))
+    return {"feedetlSn": sn, "medListCodg": code, "cnt": cnt, "pric": pric, "detItemFeeSumamt": str(amount)}
+
+
+def _pay_upload(visit: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "data": {
+            "orgCodg": DEMO_HOSPITAL,
+            "psnNo": PAYER.psn_no,
+            "insutype": "310",
+            "medOrgOrd": f"MO{visit['serial']:08d}",
+            "medType": "11",
+            "medfeeSumamt": "95.00",
+            "acctUsedFlag": "1",
+            "mdtrtCertType": "02",
+            "feedetailList": [
+                _pay_row("1", CONSULT, "1", "10.00"),
+                _pay_row("2", AMOXICILLIN, "2", "12.50"),
+                _pay_row("3", VITAMINS, "1", "60.00"),
+            ],
+        }
+    }
+
+
+def _pay(visit: dict[str, Any]) -> dict[str, Any]:
+    return {"data": {"payOrdId": visit["payOrdId"], "payAuthNo": "AUTH1", "orgCodg": DEMO_HOSPITAL}}
+
+
+def _pay_refund(visit: dict[str, Any]) -> dict[str, Any]:
+    data = {"payOrdId": visit["payOrdId"], "appRefdSn": f"RF{visit['serial']:08d}", "totlRefdAmt": "95.00"}
+    return {"data": data | {"refdType": "ALL", "psnAcctRefdAmt": "95.00"}}
+
+
+PAYMENT = Flow(
+    "payment",
+    PAYER,
+    (Step("6201", _pay_upload), Step("6202", _pay), Step("6203", _pay_refund)),
+    {"6202": D("2960.75"), "6203": D("3055.75")},
+)
+# flows whose ledger rows carry no person: checked by `assert_messages_agree` and the account
+ORDER_FLOWS = (PAYMENT,)
+
+# a later flow keeps an infno it shares with an earlier one (2102 stays the pharmacy flow's)
+FLOWS = (OUTPATIENT, INPATIENT, OFFSITE_CANCEL, OFFSITE_REFUND, PHARMACY_PURCHASE, PAYMENT)
 # every money transaction the sandbox keeps state for, with its flow
 MONEY_STEPS = {
     s.infno: flow for flow in FLOWS for s in flow.steps if REGISTRY[s.infno].safety is Safety.MONEY
@@ -662,6 +750,23 @@ def assert_ledgers_agree(bureau: SandboxBureau, who: InsuredPerson) -> None:
     - the person's balance is the seed balance minus the account part of those settlements, and our
       stored answers name the same account part as the bureau's rows.
     """
+    rows = assert_messages_agree(bureau)
+    ours = our_live_settlements(rows, who)
+    live = bureau.live_settlements(who)
+    assert sorted(s.setl_id for s in live) == sorted(ours), "the live settlements differ"
+    visits = [s.mdtrt_id for s in live]
+    assert len(visits) == len(set(visits)), f"settled twice: {visits}"
+    for s in live:
+        if ours[s.setl_id].state == "SUCCESS":
+            answer = ours[s.setl_id].response or {}
+            assert D(str(answer["output"]["setlinfo"]["acct_pay"])) == s.acct_pay
+    spent = sum((s.acct_pay for s in live), D("0.00"))
+    assert bureau.balance(who) == who.balc - spent, "the account does not match the live settlements"
+
+
+def assert_messages_agree(bureau: SandboxBureau) -> list[LedgerEntry]:
+    """Each message of our ledger stands at the bureau as our ledger says (the first three points of
+    `assert_ledgers_agree`); returns the ledger's rows."""
     rows = list(bureau.counter.ledger.entries())
     messages = bureau.messages()
     unresolved = [(r.infno, r.msgid, r.state, r.resolution_note) for r in rows if r.state in UNRESOLVED]
@@ -680,18 +785,7 @@ def assert_ledgers_agree(bureau: SandboxBureau, who: InsuredPerson) -> None:
         elif row.state == "FAILED" and tx.safety is not Safety.QUERY and not tx.effect_free:
             live = message is not None and message.infcode == 0 and message.reversed_by is None
             assert not live, f"{where}, but it took effect at the bureau"
-
-    ours = our_live_settlements(rows, who)
-    live = bureau.live_settlements(who)
-    assert sorted(s.setl_id for s in live) == sorted(ours), "the live settlements differ"
-    visits = [s.mdtrt_id for s in live]
-    assert len(visits) == len(set(visits)), f"settled twice: {visits}"
-    for s in live:
-        if ours[s.setl_id].state == "SUCCESS":
-            answer = ours[s.setl_id].response or {}
-            assert D(str(answer["output"]["setlinfo"]["acct_pay"])) == s.acct_pay
-    spent = sum((s.acct_pay for s in live), D("0.00"))
-    assert bureau.balance(who) == who.balc - spent, "the account does not match the live settlements"
+    return rows
 
 
 @dataclass

@@ -140,7 +140,9 @@ def test_complete_example_runs_every_section(config_path: Path) -> None:
         r"电子病历上传完成: \S+",
         r"结算清单上传完成: \S+",
         r"处方预核验: \S+",
-        r"销售明细上传完成: \S+",
+        r"处方上传完成: \d{20,}",  # the bureau's hiRxno, not None
+        r"处方下载: \d{20,}",
+        r"销售明细上传完成: \d{20,}",  # the sandbox's setlId
     ):
         assert re.search(pattern, out), f"no line matching {pattern!r} in\n{out}"
 

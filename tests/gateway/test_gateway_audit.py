@@ -34,7 +34,7 @@ from medical_insurance_sdk.registry import REGISTRY
 from medical_insurance_sdk.sandbox.seed import PERSONS
 
 PERSON_INFO = "basic/person-info"
-UPLOAD = "upload/outpatient-treatment-record"  # 4301: a generic `data` node takes any field
+UPLOAD = "upload/outpatient-treatment-record"  # 4301: its nodes keep fields beyond the table
 ID_NUMBER = "430281199203154527"
 PHONE, OTHER_PHONE = "13812345678", "15987654321"
 SPEC_LINE_KEYS = [
@@ -59,13 +59,17 @@ SPEC_LINE_KEYS = [
 def personal_upload() -> dict[str, Any]:
     """A 4301 body carrying an ID number, a phone and a name by field, and more of them in free text."""
     return {
-        "data": {
+        "rgstinfo": {
+            "mdtrt_sn": "MZ-AUDIT-0001",
             "psn_no": PERSONS[0].psn_no,
+            "vali_flag": "1",
             "certno": ID_NUMBER,
             "tel": PHONE,
             "psn_name": "欧阳锋",
             "memo": f"患者身份证{ID_NUMBER}，家属电话 {OTHER_PHONE}",
-        }
+        },
+        "caseinfo": [{"chfcomp": "发热", "vali_flag": "1"}],
+        "diseinfo": [{"diag_code": "R50.900", "diag_name": "发热", "vali_flag": "1"}],
     }
 
 
@@ -152,7 +156,7 @@ def test_a_successful_call_is_logged_with_its_business_data(gateway: Gateway) ->
 def test_id_numbers_phones_and_names_are_masked_in_the_tables(gateway: Gateway) -> None:
     response = gateway.post(UPLOAD, content=jsoncodec.dumps(personal_upload()), headers=JSON)
     (row,) = call_log(gateway, response.json()["request_id"])
-    stored = row.request_data["data"]
+    stored = row.request_data["rgstinfo"]
     assert stored["certno"] == mask_id_card(ID_NUMBER) and stored["tel"] == mask_phone(PHONE)
     assert stored["psn_name"] == mask_name("欧阳锋")
     assert mask_id_card(ID_NUMBER) in stored["memo"] and mask_phone(OTHER_PHONE) in stored["memo"]

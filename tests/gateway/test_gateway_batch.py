@@ -134,7 +134,8 @@ def test_operations_of_one_visit_run_in_sequence_order(gateway: Gateway) -> None
 def test_an_operation_with_an_unknown_outcome_is_reported_and_never_sent_again(gateway: Gateway) -> None:
     fault = {"scope": "4301", "kind": "timeout_before", "count": 1}
     gateway.client.post("/sandbox/admin/faults", json=fault, headers=gateway.headers("admin"))
-    upload = {**sample_message(REGISTRY["4301"].request_nodes)["data"], "psn_no": PERSONS[5].psn_no}
+    upload = sample_message(REGISTRY["4301"].request_nodes)
+    upload["rgstinfo"]["psn_no"] = PERSONS[5].psn_no
     operations = [
         {"interface_type": "4301", "data": upload, "sequence": 1},
         {"interface_type": "4301", "data": upload, "sequence": 2},  # the same person: waits for the first

@@ -75,24 +75,27 @@ def test_a_flat_body_for_several_nodes_is_30001_naming_them(gateway: Gateway) ->
     assert [e["field"] for e in body["data"]["errors"]] == ["mdtrtinfo", "diseinfo"]
 
 
+VIRTUAL_TRACE_CODE = "institution/inventory/virtual-trace-code"  # 3592B
+
+
 def test_an_empty_body_for_a_transaction_without_field_list_is_30001(gateway: Gateway) -> None:
-    # 4301 and 3503A have no public field table: {} names no field and no node, it never reaches the bureau
-    body = failure(gateway.post("upload/outpatient-treatment-record", json={}), 422, 30001)
-    assert body["data"]["errors"] == [
-        {"code": 30001, "field": "data", "message": "30001 - 数据节点缺失: data"}
-    ]
-    body = failure(gateway.post("institution/inventory/purchase-batch", json={}), 422, 30001)
-    assert [e["field"] for e in body["data"]["errors"]] == ["purcinfoDetail"]
+    # 4402A and 3592B have no public field table: {} names no field and no node, it never reaches the bureau
+    for path in ("upload/inpatient-medical-order-with-doctor", VIRTUAL_TRACE_CODE):
+        assert not any(n.fields for n in REGISTRY.by_route("POST", path).request_nodes), path
+        body = failure(gateway.post(path, json={}), 422, 30001)
+        assert body["data"]["errors"] == [
+            {"code": 30001, "field": "data", "message": "30001 - 数据节点缺失: data"}
+        ]
 
 
 def test_a_node_without_field_list_must_be_an_object_or_a_list_of_objects(gateway: Gateway) -> None:
-    bad = {"purcinfoDetail": [{"fixmedins_bchno": "B1"}, "B2"]}
-    body = failure(gateway.post("institution/inventory/purchase-batch", json=bad), 422, 30003)
+    bad = {"data": [{"fixmedins_bchno": "B1"}, "B2"]}
+    body = failure(gateway.post(VIRTUAL_TRACE_CODE, json=bad), 422, 30003)
     assert body["data"]["errors"] == [
         {
             "code": 30003,
-            "field": "purcinfoDetail",
-            "message": "30003 - 字段格式错误: purcinfoDetail (应为对象或对象数组)",
+            "field": "data",
+            "message": "30003 - 字段格式错误: data (应为对象或对象数组)",
         }
     ]
 

@@ -23,6 +23,7 @@ def person_query(index: int = 0) -> dict[str, Any]:
 
 
 def ledger(gateway: Gateway, msgid: str) -> LedgerEntry:
+    gateway.state.engine.flush_ledger()  # a query's row is written after its answer, off the request path
     with gateway.state.database.session() as session:
         entry = session.scalar(select(LedgerEntry).where(LedgerEntry.msgid == msgid))
         assert entry is not None

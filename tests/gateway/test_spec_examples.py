@@ -167,6 +167,7 @@ def test_a_fee_row_with_exp_content_as_an_object_is_accepted(gateway: Gateway) -
 
 def _sent_input(gateway: Gateway, request_id: str, infno: str) -> dict[str, Any]:
     """The `input` the engine sent to the bureau for one gateway request (from its ledger)."""
+    gateway.state.engine.flush_ledger()  # a query's row is written after its answer, off the request path
     entries = [e for e in ledger_entries(gateway.state.database, request_id) if e.infno == infno]
     assert len(entries) == 1
     sent: dict[str, Any] = entries[0].request["input"]

@@ -11,10 +11,17 @@ from medical_insurance_sdk.exceptions import DataValidationError
 from medical_insurance_sdk.registry.fields import (
     build_message_model,
     extend,
+    nested_fields,
     node,
     parse_fields,
 )
-from medical_insurance_sdk.registry.validation import format_path, validate_message
+from medical_insurance_sdk.registry.samples import sample_message
+from medical_insurance_sdk.registry.validation import (
+    format_path,
+    relaxed_nodes,
+    validate_message,
+    validate_relaxed,
+)
 
 SETTLE = node(
     "data",
@@ -262,3 +269,158 @@ def test_a_required_json_field_must_be_there(value):
 def test_a_required_json_field_takes_any_value(value):
     model = validate_message(UPLOAD, {"fsUploadIn": {"in": value, "filename": "a.zip"}})
     assert model.model_dump()["fsUploadIn"]["in"] == value
+
+
+# --- nested tables ------------------------------------------------------------------------------------------
+
+ORDERS = node(
+    "fsi_order_dtos",
+    """
+    hilist_code  医保目录代码  C8     Y
+    cnt          数量          N6,2   Y
+    begn_date    开始日期      DT     N
+    """,
+    many=True,
+    max_items=3,
+    label="处方(医嘱)信息",
+)
+INFO = node("mdtrtinfo", "psnNo 医保人员编号 C30 Y", label="就诊信息")
+VISITS = node(
+    "fsi_encounter_dtos",
+    """
+    mdtrt_id        就诊标识        C50   Y
+    fsi_order_dtos  处方(医嘱)信息  J     Y
+    mdtrtinfo       就诊信息        J     N
+    """,
+    rows=(ORDERS, INFO),
+    many=True,
+)
+PATIENTS = node(
+    "patient_dtos", "patn_id 参保人标识 C50 Y\nfsi_encounter_dtos 就诊信息集合 J Y", rows=(VISITS,), many=True
+)
+REVIEW = node("data", "task_id 任务ID C50 N\npatient_dtos 参保人信息集合 J Y", rows=(PATIENTS,))
+NESTED_REQUEST = build_message_model("NestedInput", (REVIEW,), flavour="request")
+NESTED_RESPONSE = build_message_model("NestedOutput", (REVIEW,), flavour="response")
+VISIT_PATH = "data.patient_dtos[0].fsi_encounter_dtos[0]"
+
+
+def review(orders) -> dict:
+    visit = {"mdtrt_id": "M1", "fsi_order_dtos": orders}
+    return {"data": {"patient_dtos": [{"patn_id": "P1", "fsi_encounter_dtos": [visit]}]}}
+
+
+def order(**changes) -> dict:
+    return {"hilist_code": "X001", "cnt": "1", **changes}
+
+
+def nested_codes(payload) -> list[tuple[int, str]]:
+    with pytest.raises(DataValidationError) as info:
+        validate_message(NESTED_REQUEST, payload)
+    return codes(info.value)
+
+
+def test_nested_rows_are_validated_with_their_full_path():
+    orders = [
+        order(),
+        order(hilist_code="X" * 9),
+        order(cnt="1.234"),
+        {"cnt": "1"},
+        order(begn_date="2025/07/14"),
+    ]
+    assert nested_codes(review(orders[:3])) == [
+        (30004, f"{VISIT_PATH}.fsi_order_dtos[1].hilist_code"),
+        (30003, f"{VISIT_PATH}.fsi_order_dtos[2].cnt"),
+    ]
+    assert nested_codes(review([orders[3], orders[4]])) == [
+        (30002, f"{VISIT_PATH}.fsi_order_dtos[0].hilist_code"),
+        (30003, f"{VISIT_PATH}.fsi_order_dtos[1].begn_date"),
+    ]
+
+
+def test_valid_nested_rows_are_typed_and_sent_as_rows():
+    m = validate_message(NESTED_REQUEST, review([order(cnt="2.50", begn_date="2025-07-14")]))
+    row = m.data.patient_dtos[0].fsi_encounter_dtos[0].fsi_order_dtos[0]
+    assert (row.cnt, row.begn_date) == (Decimal("2.50"), "2025-07-14 00:00:00")
+    dumped = m.model_dump()["data"]["patient_dtos"][0]["fsi_encounter_dtos"][0]
+    assert dumped["fsi_order_dtos"] == [
+        {"hilist_code": "X001", "cnt": Decimal("2.50"), "begn_date": "2025-07-14 00:00:00"}
+    ]
+
+
+@pytest.mark.parametrize("value", [None, "", [], {}])
+def test_a_required_nested_table_that_is_absent_or_empty_is_30002(value):
+    assert nested_codes(review(value)) == [(30002, f"{VISIT_PATH}.fsi_order_dtos")]
+    payload = review([order()])
+    del payload["data"]["patient_dtos"][0]["fsi_encounter_dtos"]
+    assert nested_codes(payload) == [(30002, "data.patient_dtos[0].fsi_encounter_dtos")]
+
+
+def test_one_object_where_nested_rows_are_declared_is_a_list_of_one():
+    payload = review(order())
+    payload["data"]["patient_dtos"] = payload["data"]["patient_dtos"][0]  # one patient object, too
+    m = validate_message(NESTED_REQUEST, payload)
+    assert [o.hilist_code for o in m.data.patient_dtos[0].fsi_encounter_dtos[0].fsi_order_dtos] == ["X001"]
+
+
+def test_nested_rows_of_the_wrong_shape_or_too_many_are_refused():
+    assert nested_codes(review("X001")) == [(30003, f"{VISIT_PATH}.fsi_order_dtos")]
+    assert nested_codes(review([order()] * 4)) == [(30004, f"{VISIT_PATH}.fsi_order_dtos")]
+
+
+def test_a_nested_single_object_is_optional_here_and_checked_when_given():
+    payload = review([order()])
+    visit = payload["data"]["patient_dtos"][0]["fsi_encounter_dtos"][0]
+    visit["mdtrtinfo"] = {"psnNo": ""}
+    assert nested_codes(payload) == [(30002, f"{VISIT_PATH}.mdtrtinfo.psnNo")]
+    visit["mdtrtinfo"] = [{"psnNo": "1"}]  # one object declared: a list is not it
+    assert nested_codes(payload) == [(30003, f"{VISIT_PATH}.mdtrtinfo")]
+    visit["mdtrtinfo"] = ""
+    assert (
+        validate_message(NESTED_REQUEST, payload).data.patient_dtos[0].fsi_encounter_dtos[0].mdtrtinfo is None
+    )
+
+
+def test_nested_response_rows_are_tolerant():
+    answer = review({"hilist_code": 123, "cnt": "", "extra": "kept"})
+    m = NESTED_RESPONSE.model_validate(answer)
+    row = m.data.patient_dtos[0].fsi_encounter_dtos[0].fsi_order_dtos[0]
+    assert (row.hilist_code, row.cnt, row.extra) == ("123", None, "kept")
+    odd = NESTED_RESPONSE.model_validate(review("[not rows]"))  # kept as the bureau sent it
+    assert odd.data.patient_dtos[0].fsi_encounter_dtos[0].fsi_order_dtos == "[not rows]"
+
+
+def test_rows_must_name_a_json_field_of_the_table():
+    with pytest.raises(ValueError, match="no field line"):
+        node("data", "a 甲 C1", rows=(ORDERS,))
+    with pytest.raises(ValueError, match="type J"):
+        node("data", "fsi_order_dtos 医嘱 C1", rows=(ORDERS,))
+
+
+def test_extend_keeps_nested_tables():
+    wider = extend(VISITS, "memo 备注 C10")
+    assert wider.field("fsi_order_dtos").rows is ORDERS
+
+
+def test_nested_fields_walks_every_level():
+    paths = [f"{where}.{f.name}" for where, _, f in nested_fields(REVIEW)]
+    assert f"{VISIT_PATH}.fsi_order_dtos[0].hilist_code" in paths
+    assert f"{VISIT_PATH}.mdtrtinfo.psnNo" in paths
+
+
+def test_sample_messages_fill_nested_rows():
+    sample = sample_message((REVIEW,), items=2)
+    assert len(sample["data"]["patient_dtos"][1]["fsi_encounter_dtos"][0]["fsi_order_dtos"]) == 2
+    validate_message(NESTED_REQUEST, sample)
+    validate_message(NESTED_REQUEST, sample_message((REVIEW,), optional=False))
+
+
+def test_province_lengths_widen_nested_fields_too():
+    wider = relaxed_nodes((REVIEW,), {"hilist_code": 20})
+    m = validate_relaxed(
+        NESTED_REQUEST, (REVIEW,), review([order(hilist_code="X" * 20)]), {"hilist_code": 20}
+    )
+    assert m.data.patient_dtos[0].fsi_encounter_dtos[0].fsi_order_dtos[0].hilist_code == "X" * 20
+    assert wider != (REVIEW,)
+    assert nested_codes(review([order(hilist_code="X" * 20)])) == [
+        (30004, f"{VISIT_PATH}.fsi_order_dtos[0].hilist_code")
+    ]

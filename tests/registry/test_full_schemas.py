@@ -1,15 +1,18 @@
 """Every `full` schema, mechanically: a real-looking message passes, and each broken field fails with the
-right code at the right path (spec §5.2.3: 30002 missing, 30003 format, 30004 length)."""
+right code at the right path (spec §5.2.3: 30002 missing, 30003 format, 30004 length), the fields of nested
+tables included (3101's data.patient_dtos[0].fsi_encounter_dtos[0].fsi_order_dtos[0].hilist_code)."""
 
 from __future__ import annotations
 
 import copy
+import re
+from collections.abc import Iterator
 
 import pytest
 
 from medical_insurance_sdk.exceptions import DataValidationError
 from medical_insurance_sdk.registry import REGISTRY
-from medical_insurance_sdk.registry.fields import ROOT
+from medical_insurance_sdk.registry.fields import ROOT, FieldSpec, nested_fields
 from medical_insurance_sdk.registry.samples import sample_message
 
 FULL = [t for t in REGISTRY.transactions if t.schema_level == "full"]
@@ -27,16 +30,31 @@ def _errors(tx, payload) -> list[tuple[int, str]]:
     return []
 
 
-def _item_path(node, field: str) -> str:
-    if node.name == ROOT:
-        return field
-    return f"{node.name}[0].{field}" if node.many else f"{node.name}.{field}"
+def _fields(tx) -> Iterator[tuple[str, FieldSpec]]:
+    """(path of the object that holds it, field) for every request field, nested rows included."""
+    for n in tx.request_nodes:
+        for where, _, f in nested_fields(n):
+            yield where, f
 
 
-def _target(message: dict, node) -> dict:
-    if node.name == ROOT:
-        return message
-    return message[node.name][0] if node.many else message[node.name]
+def _item_path(where: str, field: str) -> str:
+    return f"{where}.{field}" if where else field
+
+
+def _target(message: dict, where: str) -> dict:
+    """The object at `where` ("data.patient_dtos[0].fsi_encounter_dtos[0]", "" for the root)."""
+    target = message
+    for part in where.split(".") if where else ():
+        name, *indexes = re.findall(r"[^\[\]]+", part)
+        target = target[name]
+        for index in indexes:
+            target = target[int(index)]
+    return target
+
+
+def test_nested_tables_are_walked():
+    paths = {_item_path(w, f.name) for w, f in _fields(REGISTRY["3101"])}
+    assert "data.patient_dtos[0].fsi_encounter_dtos[0].fsi_order_dtos[0].hilist_code" in paths
 
 
 @pytest.mark.parametrize("tx", FULL, ids=lambda t: t.infno)
@@ -49,17 +67,17 @@ def test_valid_message_passes(tx):
 def test_each_missing_required_field_is_30002(tx):
     base = sample_message(tx.request_nodes)
     checked = 0
+    for where, f in _fields(tx):
+        if not f.required:
+            continue
+        message = copy.deepcopy(base)
+        del _target(message, where)[f.name]
+        if f.default is not None:  # a declared default is sent instead (spec bodies that omit it)
+            assert _errors(tx, message) == [], f.name
+            continue
+        assert _errors(tx, message) == [(30002, _item_path(where, f.name))], f.name
+        checked += 1
     for n in tx.request_nodes:
-        for f in n.fields:
-            if not f.required:
-                continue
-            message = copy.deepcopy(base)
-            del _target(message, n)[f.name]
-            if f.default is not None:  # a declared default is sent instead (spec bodies that omit it)
-                assert _errors(tx, message) == [], f.name
-                continue
-            assert _errors(tx, message) == [(30002, _item_path(n, f.name))], f.name
-            checked += 1
         if n.required and n.name != ROOT:
             message = copy.deepcopy(base)
             del message[n.name]
@@ -71,40 +89,37 @@ def test_each_missing_required_field_is_30002(tx):
 @pytest.mark.parametrize("tx", FULL, ids=lambda t: t.infno)
 def test_each_over_long_value_is_30004(tx):
     base = sample_message(tx.request_nodes)
-    for n in tx.request_nodes:
-        for f in n.fields:
-            if f.kind != "str" or not f.length or f.dictionary:
-                continue
-            message = copy.deepcopy(base)
-            _target(message, n)[f.name] = "9" * (f.length + 1)
-            assert _errors(tx, message) == [(30004, _item_path(n, f.name))], f.name
+    for where, f in _fields(tx):
+        if f.kind != "str" or not f.length or f.dictionary:
+            continue
+        message = copy.deepcopy(base)
+        _target(message, where)[f.name] = "9" * (f.length + 1)
+        assert _errors(tx, message) == [(30004, _item_path(where, f.name))], f.name
 
 
 @pytest.mark.parametrize("tx", FULL, ids=lambda t: t.infno)
 def test_each_bad_dictionary_code_is_30003(tx):
     base = sample_message(tx.request_nodes)
-    for n in tx.request_nodes:
-        for f in n.fields:
-            if not f.dictionary:
-                continue
-            message = copy.deepcopy(base)
-            _target(message, n)[f.name] = "Z"  # never a bureau code
-            assert _errors(tx, message) == [(30003, _item_path(n, f.name))], f.name
+    for where, f in _fields(tx):
+        if not f.dictionary:
+            continue
+        message = copy.deepcopy(base)
+        _target(message, where)[f.name] = "Z"  # never a bureau code
+        assert _errors(tx, message) == [(30003, _item_path(where, f.name))], f.name
 
 
 @pytest.mark.parametrize("tx", FULL, ids=lambda t: t.infno)
 def test_bad_dates_and_decimals_are_30003(tx):
     base = sample_message(tx.request_nodes)
-    for n in tx.request_nodes:
-        for f in n.fields:
-            # one decimal place too many, yet within the digit count: a format, not a length, problem
-            too_precise = "0." + "0" * (f.scale or 0) + "1"
-            bad = {"date": "2025/07/14", "datetime": "2025-07-14T10:30", "decimal": too_precise}.get(f.kind)
-            if bad is None:
-                continue
-            message = copy.deepcopy(base)
-            _target(message, n)[f.name] = bad
-            assert _errors(tx, message) == [(30003, _item_path(n, f.name))], f.name
+    for where, f in _fields(tx):
+        # one decimal place too many, yet within the digit count: a format, not a length, problem
+        too_precise = "0." + "0" * (f.scale or 0) + "1"
+        bad = {"date": "2025/07/14", "datetime": "2025-07-14T10:30", "decimal": too_precise}.get(f.kind)
+        if bad is None:
+            continue
+        message = copy.deepcopy(base)
+        _target(message, where)[f.name] = bad
+        assert _errors(tx, message) == [(30003, _item_path(where, f.name))], f.name
 
 
 @pytest.mark.parametrize("tx", FULL, ids=lambda t: t.infno)

@@ -183,10 +183,17 @@ def test_the_gateway_refuses_a_body_missing_a_required_field(gateway: Any, infno
 
 # ----------------------------------------------------------- write and money calls without a published table
 
-# Partial tables (names only, nothing required, docs/interfaces.md open questions): an empty body is still
-# refused, a body with any value goes to the bureau, which decides.
+# Partial tables (names only, docs/interfaces.md open questions) require only the keys a money call cannot do
+# without: an empty body is refused naming them (30002), a body with them goes to the bureau, which decides.
 EMPTY_REFUSED = {
-    "6201": {"medOrgOrd": "MZ20250714001"},
+    "6201": {
+        "medOrgOrd": "MZ20250714001",
+        "psnNo": "43000011000000000001",
+        "insutype": "310",
+        "medType": "11",
+        "medfeeSumamt": "25.00",
+        "feedetailList": [{"feedetlSn": "1"}],
+    },
     "6202": {"payOrdId": "ORD20250714001", "payAuthNo": "AUTH001"},
     "6203": {"payOrdId": "ORD20250714001", "appRefdSn": "RF001", "totlRefdAmt": "25.00"},
     "6401": {"payOrdId": "ORD20250714001"},
@@ -194,10 +201,16 @@ EMPTY_REFUSED = {
 
 
 @pytest.mark.parametrize("infno", EMPTY_REFUSED)
-def test_an_empty_node_of_a_partial_write_or_money_call_is_30001(infno: str) -> None:
-    assert _errors(infno, {"data": {}}) == [(30001, "data")]
-    assert _errors(infno, {"data": {"payOrdId": "", "extData": None}}) == [(30001, "data")]
+def test_an_empty_node_of_a_partial_write_or_money_call_is_refused(infno: str) -> None:
+    required = {f"data.{name}" for name in EMPTY_REFUSED[infno] if name != "payAuthNo"}
+    assert _errors(infno, {"data": {}}) == [(30002, path) for path in sorted(required, key=_order(infno))]
+    assert {path for _, path in _errors(infno, {"data": {"payOrdId": "", "extData": None}})} == required
     assert _errors(infno, {"data": EMPTY_REFUSED[infno]}) == []
+
+
+def _order(infno: str) -> Any:
+    names = [f"data.{f.name}" for f in REGISTRY[infno].request_nodes[0].fields]
+    return names.index
 
 
 def test_an_empty_query_node_is_still_a_query_for_everything() -> None:
@@ -208,4 +221,4 @@ def test_an_empty_query_node_is_still_a_query_for_everything() -> None:
 def test_the_gateway_refuses_an_empty_money_call_with_422(gateway: Any, infno: str) -> None:  # noqa: F811
     response = gateway.post(_route(infno), json={})
     assert response.status_code == 422, response.text
-    assert response.json()["error_code"] == 30001, response.text
+    assert response.json()["error_code"] in (30001, 30002), response.text

@@ -199,3 +199,12 @@ def test_registry_refuses(case: str) -> None:
 def test_the_real_registry_is_consistent() -> None:
     assert check(TXS) == []
     assert all(t.channel is Channel.SM for t in TXS if t.sm_route)
+
+
+def test_unpublished_transactions_are_known_and_not_full():
+    from medical_insurance_sdk.registry.schemas import UNPUBLISHED
+
+    for infno, searched in UNPUBLISHED.items():
+        assert infno in REGISTRY, infno
+        assert REGISTRY[infno].schema_level != "full", f"{infno} has a full table and is declared unpublished"
+        assert len(searched) > 20, f"{infno}: say what was searched"

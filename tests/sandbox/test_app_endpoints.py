@@ -14,7 +14,7 @@ from medical_insurance_sdk.protocol.profiles import load_profile
 from medical_insurance_sdk.protocol.signing import TifSigner
 from medical_insurance_sdk.protocol.sm_channel import SmChannel, generate_keypair
 from medical_insurance_sdk.sandbox.app import sm_path
-from medical_insurance_sdk.sandbox.seed import DEMO_HOSPITAL
+from medical_insurance_sdk.sandbox.seed import DEMO_HOSPITAL, PERSONS
 from medical_insurance_sdk.sandbox.state import Message
 
 TIF = {"paasid": "sztest_hosp", "token": "T0K3N-sandbox"}
@@ -116,24 +116,45 @@ def _sm_post(bureau: Bureau, path: str, sealed: dict[str, Any]) -> dict[str, Any
     return answer
 
 
+AMOXICILLIN = "XJ01CAA040A001010100001"  # seed catalogue: 阿莫西林胶囊 甲
+
+
 def test_sm_channel_round_trip(sm: tuple[Bureau, SmChannel]) -> None:
     bureau, hospital = sm
-    data = {"orgCodg": DEMO_HOSPITAL, "medOrgOrd": "ORD0001", "medfeeSumamt": "12.50", "psnNo": "p1"}
+    line = {
+        "feedetlSn": "1",
+        "medListCodg": AMOXICILLIN,
+        "cnt": "1",
+        "pric": "12.50",
+        "detItemFeeSumamt": "12.50",
+    }
+    data = {
+        "orgCodg": DEMO_HOSPITAL,
+        "medOrgOrd": "ORD0001",
+        "medfeeSumamt": "12.50",
+        "psnNo": PERSONS[1].psn_no,
+        "insutype": "310",
+        "medType": "11",
+        "feedetailList": [line],
+    }
     assert sm_path("6201") == "/org/local/api/hos/uldFeeInfo"
     first = _sm_post(bureau, sm_path("6201"), hospital.seal(data))
-    second = _sm_post(bureau, sm_path("6201"), hospital.seal(data))
+    second = _sm_post(bureau, sm_path("6201"), hospital.seal(data | {"medOrgOrd": "ORD0002"}))
+    again = _sm_post(bureau, sm_path("6201"), hospital.seal(data))
+    assert again["code"] == -1 and "医疗机构订单号已上传" in again["message"], again
     assert first["code"] == 0 and first["success"] is True
     opened = [hospital.open(first), hospital.open(second)]  # decrypted and verified with the platform's key
     assert opened[0]["payOrdId"] and opened[0]["payOrdId"] != opened[1]["payOrdId"]
     with bureau.state.transaction() as session:
         rows = session.query(Message).filter(Message.infno == "6201").all()
-        assert len(rows) == 2 and rows[0].fixmedins_code == DEMO_HOSPITAL
+        assert len(rows) == 3 and rows[0].fixmedins_code == DEMO_HOSPITAL
 
 
 def test_sm_channel_routes_by_infno_too(sm: tuple[Bureau, SmChannel]) -> None:
     bureau, hospital = sm
     assert sm_path("7204") == "/epc/api/fixmedins/7204"
-    assert _sm_post(bureau, sm_path("7204"), hospital.seal({"hiRxno": "R1"}))["code"] == 0
+    answer = _sm_post(bureau, sm_path("7204"), hospital.seal({"hiRxno": "R1"}))
+    assert answer["code"] == -1 and "处方不存在" in answer["message"], answer  # 7204's own handler answered
 
 
 def test_sm_channel_bad_signature(sm: tuple[Bureau, SmChannel]) -> None:

@@ -235,8 +235,35 @@ def test_medical_staff(bureau: Bureau) -> None:
 # ------------------------------------------------------------------------------------------ generic handler
 
 
+def settlement_list(mdtrt_id: str, setl_id: str, **setlinfo: object) -> dict[str, object]:
+    """A complete 4101 (national 表154-160) for an inpatient stay of Zhang San."""
+    person = ZHANG_SAN
+    return {
+        "setlinfo": {
+            "mdtrt_id": mdtrt_id, "setl_id": setl_id, "fixmedins_name": "湘潭市第一人民医院",
+            "fixmedins_code": DEMO_HOSPITAL, "medcasno": "BA2024000123", "psn_name": person.psn_name,
+            "gend": person.gend, "brdy": f"{person.brdy:%Y-%m-%d}", "age": person.age, "ntly": "CHN",
+            "naty": person.naty, "patn_cert_type": "01", "certno": person.certno, "prfs": "17",
+            "coner_name": "张三家属", "patn_rlts": "10", "coner_addr": "湖南省湘潭市雨湖区",
+            "coner_tel": "13800000000",
+            "hi_type": "310", "insuplc": "430200", "ipt_med_type": "1", "adm_caty": "A03", "dscg_caty": "A03",
+            "maindiag_flag": "1", "bill_code": "43060124", "bill_no": "0000123456", "biz_sn": f"YW{setl_id}",
+            "setl_begn_date": "2024-01-01", "setl_end_date": "2024-01-08", "psn_selfpay": "120.00",
+            "psn_ownpay": "35.50", "acct_pay": "0.00", "psn_cashpay": "155.50", "hi_paymtd": "1",
+            "hsorg": "湘潭市医疗保障事务中心", "hsorg_opter": "王经办", "medins_fill_dept": "病案室",
+            "medins_fill_psn": "李病案", **setlinfo,
+        },
+        "payinfo": [{"fund_pay_type": "310100", "fund_payamt": "844.50"}],
+        "diseinfo": [{"diag_type": "1", "diag_code": "J18.900", "diag_name": "肺炎", "maindiag_flag": "1"}],
+        "iteminfo": [
+            {"med_chrgitm": "01", "amt": "1000.00", "claa_sumfee": "800.00", "clab_amt": "164.50",
+             "fulamt_ownpay_amt": "35.50", "oth_amt": "0.00"},
+        ],
+    }  # fmt: skip
+
+
 def test_generic_write_is_recorded_with_its_business_key(bureau: Bureau) -> None:
-    message = bureau.envelope("4101", {"data": {"mdtrt_id": "MD0001", "psn_no": ZHANG_SAN.psn_no}})
+    message = bureau.envelope("4101", settlement_list("MD0001", "SET0001"))
     assert_success(loads(bureau.post(message).content))
     with bureau.state.transaction() as session:
         upload = session.scalars(select(Upload).where(Upload.msgid == message["msgid"])).one()
@@ -245,10 +272,10 @@ def test_generic_write_is_recorded_with_its_business_key(bureau: Bureau) -> None
 
 
 def test_generic_query_answers_from_recorded_uploads(bureau: Bureau) -> None:
-    assert_success(bureau.call("4101", {"data": {"mdtrt_id": "MD0001", "psn_no": ZHANG_SAN.psn_no, "x": 1}}))
-    assert_success(bureau.call("4101", {"data": {"mdtrt_id": "MD0002", "psn_no": ZHANG_SAN.psn_no, "x": 2}}))
-    found = assert_success(bureau.call("4103", {"data": {"mdtrt_id": "MD0002"}}))
-    assert [row["x"] for row in found["data"]] == [2]
+    assert_success(bureau.call("4101", settlement_list("MD0001", "SET0001", x=1)))
+    assert_success(bureau.call("4101", settlement_list("MD0002", "SET0002", x=2)))
+    found = assert_success(bureau.call("4103", {"data": {"psn_no": ZHANG_SAN.psn_no, "setl_id": "SET0002"}}))
+    assert [row.get("x") for row in found["data"] if "setl_id" in row] == [2]
 
 
 def test_generic_output_has_the_real_shape_with_input_values(bureau: Bureau) -> None:

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from handlers_support import LI_NA, SUSPENDED, Desk
 
+from medical_insurance_sdk.exceptions import DataValidationError
+from medical_insurance_sdk.registry import REGISTRY
 from medical_insurance_sdk.sandbox.seed import DEMO_HOSPITAL, InsuredPerson
 
 
@@ -108,9 +110,20 @@ def test_referral_filing(desk: Desk) -> None:
     assert desk.ok("5304", query)["refmedin"] == []
 
 
-def test_accident_filing_has_an_open_shape(desk: Desk) -> None:
-    output = desk.ok(
-        "2507", {"data": {"psn_no": LI_NA.psn_no, "trum_part": "左前臂", "trum_time": "2025-07-13"}}
-    )
+def test_accident_filing_answers_its_filing_number(desk: Desk) -> None:
+    filing = {
+        "psn_no": LI_NA.psn_no,
+        "insutype": LI_NA.insutype,
+        "fixmedins_code": DEMO_HOSPITAL,
+        "trum_time": "2025-07-13 09:30:00",
+        "trum_site": "家中",
+        "trum_rea": "跌倒致左前臂受伤",
+        "begndate": "2025-07-13",
+    }
+    output = desk.ok("2507", {"data": filing})
     assert output["result"]["trt_dcla_detl_sn"]
-    desk.refused("2507", {"data": {"trum_part": "左前臂"}}, "人员编号不能为空")
+    # the registry refuses a filing without 人员编号 before it leaves; the bureau refuses it too
+    with pytest.raises(DataValidationError) as caught:
+        REGISTRY["2507"].validate_input({"data": {"trum_site": "家中"}})
+    assert [(e.code, e.path) for e in caught.value.errors] == [(30002, "data.psn_no")]
+    desk.refused("2507", {"data": {"trum_site": "家中"}}, "人员编号不能为空", validate=False)

@@ -19,7 +19,8 @@ from medical_insurance_sdk.protocol import jsoncodec
 from medical_insurance_sdk.protocol.catalog_file import write_catalog
 from medical_insurance_sdk.protocol.catalog_layouts import LAYOUTS
 from medical_insurance_sdk.registry import API_PREFIX, REGISTRY
-from medical_insurance_sdk.sdk.lib.friendly import DEFAULTS, FRIENDLY_FIELDS, SAME_AS
+from medical_insurance_sdk.registry.samples import sample_message
+from medical_insurance_sdk.sdk.lib.friendly import DEFAULTS, FRIENDLY_FIELDS, SAME_AS, to_bureau
 
 PSN_NO = "43000030281000128715"
 CERT_NO = "430281199001010001"
@@ -188,15 +189,45 @@ def test_friendly_table_targets_exist_in_the_registry() -> None:
     assert all(name in names for name in DEFAULTS)
 
 
+def test_the_spec_4701_parts_become_the_bureau_nodes() -> None:
+    # §2.4.6: patient_info and admission_info are two halves of adminfo; course_records is coursrinfo
+    body = {
+        "patient_info": {"mdtrt_sn": "202401010001", "name": "张三", "gend": "1"},
+        "admission_info": {"adm_rec_no": "IP20240101001", "dept_code": "001", "gend": "2"},
+        "diagnosis_info": [{"diag_seq": 1, "wm_diag_code": "I25.101"}],
+        "course_records": [{"dept_code": "001", "cas_ftur": "胸痛3小时"}],
+    }
+    sent = to_bureau(REGISTRY["4701"], body)
+    assert sent["adminfo"] == {
+        "mdtrt_sn": "202401010001",
+        "name": "张三",  # adminfo's own `name`, not psn_name
+        "gend": "1",  # the first part wins a clash
+        "adm_rec_no": "IP20240101001",
+        "dept_code": "001",
+    }
+    assert sent["diseinfo"] == [{"diag_seq": 1, "wm_diag_code": "I25.101"}]
+    assert sent["coursrinfo"] == [{"dept_code": "001", "cas_ftur": "胸痛3小时"}]
+    # a bureau node sent as well wins over the friendly parts, wherever it stands
+    parts, explicit = {"patient_info": {"name": "张三", "gend": "1"}}, {"adminfo": {"name": "李四"}}
+    for both in ({**explicit, **parts}, {**parts, **explicit}):
+        assert to_bureau(REGISTRY["4701"], both)["adminfo"] == {"name": "李四", "gend": "1"}
+
+
 def test_validate_medical_data_is_local(gateway, sdk) -> None:
     result = sdk.validate_medical_data("outpatient_register", {"person_no": PSN_NO, "dept_code": "001"})
     assert not result.success and result.infno == "2201"
     assert "30002 - 必填字段缺失: data.insutype" in result.errors
     assert {d["field"] for d in result.details} >= {"data.atddr_no", "data.begntime"}
-    record = {
+    # 4701's published table asks far more than the spec's sketch: the gaps are named, nothing is guessed
+    sketch = {
         "admission_info": {"mdtrt_sn": "202401010001", "psn_no": PSN_NO},
         "diagnosis_info": [{"diag_seq": 1}],
     }
+    refused = sdk.validate_medical_data("electronic_medical_record", sketch)
+    assert not refused.success and refused.infno == "4701"
+    assert {d["field"] for d in refused.details} >= {"adminfo.adm_rec_no", "diseinfo[0].wm_diag_code"}
+    record = sample_message(REGISTRY["4701"].request_nodes)  # a complete record, under the bureau's names
+    record["adminfo"]["psn_no"] = PSN_NO
     assert sdk.validate_medical_data("electronic_medical_record", record).success
     with pytest.raises(UnsupportedInterfaceError):
         sdk.validate_medical_data("no_such_interface", {})
@@ -210,7 +241,29 @@ EXPENSES = {
     "doctor_code": "DOC001",
     "expenses": [{"item_code": "A01010001", "quantity": 1, "unit_price": 2}],
 }
-SETTLEMENT_LIST = {"settlement_id": "SET20250714001", "person_no": PSN_NO, "total_amount": 1000.00}
+# 4101 is the national settlement list (表154-160): the spec's five-field example cannot be one, so the batch
+# sends a complete list in the bureau's names (friendly names still work for the shared keys).
+SETTLEMENT_LIST = {
+    "settlement_id": "SET20250714001",
+    "setlinfo": {
+        "mdtrt_id": "MDT20250714001", "fixmedins_name": "湘潭市第一人民医院",
+        "fixmedins_code": "H43028110001",
+        "medcasno": "BA2025000123", "psn_name": "张三", "gend": "1", "brdy": "1980-01-01", "age": 45,
+        "ntly": "CHN", "naty": "01", "patn_cert_type": "01", "certno": "430302198001011234", "prfs": "17",
+        "coner_name": "张三家属", "patn_rlts": "10", "coner_addr": "湖南省湘潭市雨湖区",
+        "coner_tel": "13800000000",
+        "hi_type": "310", "insuplc": "430200", "ipt_med_type": "1", "adm_caty": "A03", "dscg_caty": "A03",
+        "maindiag_flag": "1", "bill_code": "43060124", "bill_no": "0000123456", "biz_sn": "YW20250714001",
+        "setl_begn_date": "2025-07-07", "setl_end_date": "2025-07-14", "psn_selfpay": "120.00",
+        "psn_ownpay": "35.50", "acct_pay": "0.00", "psn_cashpay": "155.50", "hi_paymtd": "1",
+        "hsorg": "湘潭市医疗保障事务中心", "hsorg_opter": "王经办", "medins_fill_dept": "病案室",
+        "medins_fill_psn": "李病案",
+    },
+    "payinfo": [{"fund_pay_type": "310100", "fund_payamt": "844.50"}],
+    "diseinfo": [{"diag_type": "1", "diag_code": "J18.900", "diag_name": "肺炎", "maindiag_flag": "1"}],
+    "iteminfo": [{"med_chrgitm": "01", "amt": "1000.00", "claa_sumfee": "800.00", "clab_amt": "164.50",
+                  "fulamt_ownpay_amt": "35.50", "oth_amt": "0.00"}],
+}  # fmt: skip
 
 
 def test_batch_upload_counts_and_stops(bureau, gateway, sdk) -> None:
@@ -221,9 +274,9 @@ def test_batch_upload_counts_and_stops(bureau, gateway, sdk) -> None:
     result = sdk.batch_upload(operations)
     assert (result.success_count, result.total_count, result.status) == (2, 2, "completed")
     assert [item.infno for item in result.items] == ["2204", "4101"]  # by sequence
-    assert bureau.bodies["4101"] == {
-        "data": {"setl_id": "SET20250714001", "psn_no": PSN_NO, "medfee_sumamt": 1000.0}
-    }
+    sent = bureau.bodies["4101"]
+    assert sent["setlinfo"]["setl_id"] == "SET20250714001" and Decimal(sent["iteminfo"][0]["amt"]) == 1000
+    assert not any(sent.get(name) for name in ("opspdiseinfo", "oprninfo", "icuinfo", "bldinfo"))
     gateway.script(failure(50010, "业务流程异常", status=409))
     failed = sdk.batch_upload(operations, stop_on_error=True)
     assert (failed.success_count, failed.total_count, failed.stopped_early) == (0, 1, True)

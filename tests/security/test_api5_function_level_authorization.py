@@ -31,6 +31,8 @@ from gateway_support import (
 )
 
 from medical_insurance_sdk.protocol import jsoncodec
+from medical_insurance_sdk.registry import REGISTRY
+from medical_insurance_sdk.registry.samples import sample_message
 from medical_insurance_sdk.sandbox.seed import PERSONS
 
 PERSON_INFO = "basic/person-info"  # 1101: person_info:read, data_query, concurrency class query
@@ -255,12 +257,11 @@ def test_file_upload_is_counted_at_twenty_a_minute_by_default(database_url: str,
 
 
 def _medical_record(course_records: int) -> dict[str, Any]:
-    who = PERSONS[0]
-    return {
-        "patient_info": {"mdtrt_id": "MDT123456789", "psn_no": who.psn_no, "name": who.psn_name, "gend": "1"},
-        "course_records": [{"dept_code": "001", "rcd_time": "2024-01-01 14:00:00", "cas_ftur": "胸痛"}]
-        * course_records,
-    }
+    """A complete 4701 (its published table) with `course_records` rows as the spec's example names them."""
+    record = sample_message(REGISTRY["4701"].request_nodes)
+    record["adminfo"]["psn_no"] = PERSONS[0].psn_no
+    row = {"dept_code": "001", "rcd_time": "2024-01-01 14:00:00", "cas_ftur": "胸痛"}
+    return {**record, "course_records": [row] * course_records}
 
 
 def test_more_than_100_course_records_are_refused(gateway: Gateway) -> None:

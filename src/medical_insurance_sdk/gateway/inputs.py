@@ -1,17 +1,10 @@
 """From an HTTP request to the bureau's `input`: body or query, node form or flat, plus call options.
 
-Accepted shapes (POST/PUT/DELETE body; GET query parameters are always flat):
-
-    {"data": {...}}                         node form: the keys are the transaction's input nodes
-    {"input": {"data": {...}}}              the bureau's own `input`, wrapped
-    {"mdtrt_cert_type": "02", ...}          flat (spec §2.1.1): put into the single input node
-    [{...}, {...}]                          flat rows of a single list node (2204 feedetail)
-
-A flat body for a transaction with several nodes (2203 mdtrtinfo + diseinfo) is refused with 30001 naming
-each node; an empty body (`{}`) for a transaction without a field list ("generic") has no node, so it is
-refused with 30001 too, instead of reaching the bureau as an empty node.  Reserved top-level keys are lifted
-out of the input: `insuplc_admdvs`, `operator`, `operator_name` (also the X-Insuplc-Admdvs / X-Operator /
-X-Operator-Name headers; the body wins); a control character in one of them is refused with 10002.
+The accepted shapes (node form, `{"input": …}`, flat, flat rows) are the registry's
+(`registry/inputs.py`), read alike by the CLI and the batch calls; GET query parameters are always flat.
+Reserved top-level keys are lifted out of the input: `insuplc_admdvs`, `operator`, `operator_name` (also
+the X-Insuplc-Admdvs / X-Operator / X-Operator-Name headers; the body wins); a control character in one of
+them is refused with 10002.
 
 `CallInput.claimed_by(tx, institution)`: the institution fields a transaction's input carries about the
 caller itself (9101/9102 fixmedins_code …) are the caller's; another institution's is 403 + 10007.
@@ -26,10 +19,11 @@ from typing import Any
 from urllib.parse import unquote
 
 from medical_insurance_sdk.engine.settings import InstitutionConfig
-from medical_insurance_sdk.exceptions import DataValidationError, FieldError, RequestError, exception_for
+from medical_insurance_sdk.exceptions import RequestError, exception_for
 from medical_insurance_sdk.protocol import jsoncodec
 from medical_insurance_sdk.registry import Transaction
 from medical_insurance_sdk.registry.fields import ROOT
+from medical_insurance_sdk.registry.inputs import shape_input, wrap_flat
 
 RESERVED = ("insuplc_admdvs", "operator", "operator_name")
 RESERVED_HEADERS = {
@@ -37,21 +31,11 @@ RESERVED_HEADERS = {
     "operator": "X-Operator",
     "operator_name": "X-Operator-Name",
 }
-WRAPPED = "input"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-# Transactions whose input names the calling institution itself, not one it asks about (1201 looks another
-# institution up, 2505 records a patient's chosen hospital): the gateway fills these fields with the
-# caller's own values and refuses another institution's (403 + 10007).  9101/9102: the bureau's file
-# service keeps each institution's files under its code, so a foreign code would reach another's files.
-PLATFORM_FILES_INFNO = "9102"  # may also name the platform ("plc", the profile's rule) for catalogue files
-OWN_INSTITUTION_FIELDS: dict[str, tuple[str, ...]] = {
-    "2001": ("fixmedins_code",),
-    "3302": ("fixmedins_code",),
-    "9101": ("fixmedins_code",),
-    "9102": ("fixmedins_code",),
-}
+# 9102 may also name the platform ("plc", the profile's rule) for catalogue files: everyone may download them.
+PLATFORM_FILES_INFNO = "9102"
 
 
 @dataclass(frozen=True)
@@ -75,7 +59,7 @@ class CallInput:
 
     def claimed_by(self, tx: Transaction, institution: InstitutionConfig) -> CallInput:
         """This input sent as `institution`: its own institution fields set, a foreign one refused."""
-        names = OWN_INSTITUTION_FIELDS.get(tx.infno)
+        names = tx.own_institution_fields
         if not names:
             return self
         own = {"fixmedins_code": institution.code, "fixmedins_name": institution.envelope.fixmedins_name}
@@ -146,51 +130,19 @@ def _options(values: dict[str, Any], headers: Mapping[str, str]) -> dict[str, st
     return options
 
 
-def _node_names(tx: Transaction) -> tuple[str, ...]:
-    return tuple(n.name for n in tx.request_nodes)
-
-
-def _wrap_flat(tx: Transaction, flat: Any) -> dict[str, Any]:
-    nodes = tx.request_nodes
-    if len(nodes) != 1:
-        raise DataValidationError(
-            [
-                FieldError(30001, n.name, '该交易有多个数据节点，请按节点提交（如 {"mdtrtinfo": {…}}）')
-                for n in nodes
-            ],
-            infno=tx.infno,
-        )
-    node = nodes[0]
-    if node.many:
-        return {node.name: flat if isinstance(flat, list) else [flat]}
-    return {node.name: flat}
-
-
 def from_body(tx: Transaction, body: Any, headers: Mapping[str, str]) -> CallInput:
-    """The call input of a POST/PUT/DELETE body (already parsed JSON)."""
+    """The call input of a POST/PUT/DELETE body (already parsed JSON): its shape read by the registry."""
     if isinstance(body, list):
-        return CallInput(_wrap_flat(tx, body), _options({}, headers))
+        return CallInput(shape_input(tx, body), _options({}, headers))
     if not isinstance(body, dict):
-        raise RequestError("请求参数格式错误: 请求体应为 JSON 对象", code=10002)
+        return CallInput(shape_input(tx, body), {})  # refused there: 10002
     values = dict(body)
     options = _options(values, headers)
-    names = _node_names(tx)
-    wrapped = values.get(WRAPPED)
-    if WRAPPED not in names and isinstance(wrapped, dict) and set(values) == {WRAPPED}:
-        return CallInput(dict(wrapped), options)
-    if ROOT in names or any(name in values for name in names):
-        return CallInput(values, options)  # node form (or root fields, which sit in `input` itself)
-    if not values and tx.schema_level == "generic":
-        # No field list to check flat fields against, and no field given: no node either.  The input's
-        # check then says 30001 数据节点缺失 (node form {"data": {}} is the way to send an empty node).
-        return CallInput({}, options)
-    return CallInput(_wrap_flat(tx, values), options)
+    return CallInput(shape_input(tx, values), options)
 
 
 def from_query(tx: Transaction, params: Iterable[tuple[str, str]], headers: Mapping[str, str]) -> CallInput:
     """The call input of GET query parameters: flat fields of the single input node."""
     values: dict[str, Any] = dict(params)
     options = _options(values, headers)
-    if ROOT in _node_names(tx):
-        return CallInput(values, options)
-    return CallInput(_wrap_flat(tx, values), options)
+    return CallInput(wrap_flat(tx, values), options)

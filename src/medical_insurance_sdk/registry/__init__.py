@@ -11,10 +11,10 @@ bureau's field tables).  The registry checks itself when imported and refuses to
 from __future__ import annotations
 
 from medical_insurance_sdk.registry.registry import Registry, RegistryError, assemble
+from medical_insurance_sdk.registry.results import RESULT_TYPES
 from medical_insurance_sdk.registry.transaction import (
     API_PREFIX,
     CATEGORY_COUNTS,
-    RESULT_TYPES,
     Category,
     Channel,
     Route,

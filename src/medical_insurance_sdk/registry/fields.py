@@ -22,6 +22,20 @@ point), ``I4`` integer of at most 4 digits, ``D`` date ``yyyy-MM-dd``, ``DT`` da
 the bureaus accept it), ``J`` any JSON value.  A list node (``many``) also takes one object, sent as a list
 of one, as the bureaus normalise it.
 
+Nested tables: a ``J`` field that holds rows of its own (3101's ``patient_dtos[].fsi_encounter_dtos[]``,
+7101's ``diseinfo``) gets its table from a node named like the field, passed as ``rows=``::
+
+    orders = node("fsi_order_dtos", "rx_id 处方(医嘱)标识 C50 Y ...", many=True, label="处方(医嘱)信息")
+    visits = node("fsi_encounter_dtos", '''
+        mdtrt_id        就诊标识        C50   Y
+        fsi_order_dtos  处方(医嘱)信息  J     Y
+    ''', rows=(orders,), many=True)
+
+The field's line keeps its place, label and required flag as the table prints them; the linked node says
+what the field holds: a list of rows (``many``, one object is taken as a list of one), or one object, and
+``max_items``.  Its own ``required`` is not used.  Nested rows are validated like nodes, with full paths
+(``data.patient_dtos[0].fsi_encounter_dtos[0].fsi_order_dtos[2].hilist_code``).
+
 Two model flavours are built from one table: *request* models enforce everything (required, lengths,
 scales, formats, dictionaries) and report every problem with the spec's 3000x codes; *response* models are
 tolerant, because real bureau answers vary (reference §9): numbers as strings, ``""`` for empty, an object
@@ -31,8 +45,8 @@ where a list is expected, unknown keys.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -76,6 +90,7 @@ class FieldSpec:
     object_text: bool = False  # ``+obj``: a JSON object is accepted and sent as compact JSON text
     aliases: tuple[str, ...] = ()  # ``<name``: other names the field is accepted under
     default: str | None = None  # ``=value``: sent when the field is not given
+    rows: Node | None = None  # a nested table (``node(..., rows=...)``): the field holds these rows
 
     @property
     def type_text(self) -> str:
@@ -191,10 +206,40 @@ def node(
     required: bool = True,
     max_items: int | None = None,
     label: str = "",
+    rows: Iterable[Node] = (),
 ) -> Node:
-    """Declare a node from a field table (or from already parsed fields)."""
+    """Declare a node from a field table (or from already parsed fields); ``rows`` are the tables of its
+    nested ``J`` fields, each named like its field (module docstring)."""
     specs = parse_fields(table) if isinstance(table, str) else tuple(table)
+    if rows:
+        specs = _with_rows(name, specs, rows)
     return Node(name, specs, many=many, required=required, max_items=max_items, label=label)
+
+
+def _with_rows(name: str, specs: tuple[FieldSpec, ...], nested: Iterable[Node]) -> tuple[FieldSpec, ...]:
+    by_name = {n.name: n for n in nested}
+    fields = {s.name: s for s in specs}
+    unknown = sorted(set(by_name) - set(fields))
+    if unknown:
+        raise ValueError(f"rows {unknown} of {name!r} have no field line in its table")
+    plain = sorted(n for n in by_name if fields[n].kind != "json")
+    if plain:
+        raise ValueError(f"rows {plain} of {name!r}: the field line must be of type J")
+    return tuple(replace(s, rows=by_name[s.name]) if s.name in by_name else s for s in specs)
+
+
+def nested_fields(n: Node, path: str | None = None) -> Iterator[tuple[str, Node, FieldSpec]]:
+    """Every field of a node and of its nested rows, depth first: (path of the field's parent, node, field).
+
+    Paths are written as errors report them, with the first row of each list: ``data.patient_dtos[0]``;
+    ``""`` for the fields of the root node.
+    """
+    here = path if path is not None else n.name + ("[0]" if n.many and n.name != ROOT else "")
+    for spec in n.fields:
+        yield here, n, spec
+        if spec.rows is not None:
+            inner = f"{here}.{spec.name}" if here else spec.name
+            yield from nested_fields(spec.rows, inner + ("[0]" if spec.rows.many else ""))
 
 
 ROOT = ""  # the name of a node whose fields sit directly in `input`/`output` (no node name)
@@ -386,9 +431,53 @@ def _response_annotation(spec: FieldSpec) -> Any:
     return Annotated[str | None, BeforeValidator(_empty_to_none)]
 
 
-def _request_field(spec: FieldSpec) -> tuple[Any, Any]:
+def _blank_rows(many: bool, required: bool) -> Callable[[Any], Any]:
+    """Before a nested table: blank, ``{}`` or ``[]`` is absent (30002 when required, the bureau's
+    "不能为空"); one object where a list is declared is a list of one."""
+
+    def before(value: Any) -> Any:
+        if _is_blank(value) or (isinstance(value, Mapping | list) and not value):
+            if required:
+                raise PydanticCustomError("missing", "必填字段缺失")  # field_errors: 30002
+            return None
+        if many and isinstance(value, Mapping):
+            return [value]
+        return value
+
+    return before
+
+
+def _rows_annotation(spec: FieldSpec, prefix: str, flavour: Literal["request", "response"]) -> Any:
+    """A field with a nested table: its rows (or its one object) as models of that table.
+
+    Request: every row validated (errors at full paths), at least one row when the field is required,
+    ``max_items`` at most.  Response: tolerant; a value that does not read as the table's rows (a JSON
+    text, a bare string) is kept as the bureau sent it.
+    """
+    sub = spec.rows
+    assert sub is not None
+    item: Any = build_node_model(prefix, sub, flavour=flavour)
+    core: Any
+    if flavour == "response":
+        core = (list[item] if sub.many else item) | Any
+        return Annotated[core, Field(union_mode="left_to_right"), BeforeValidator(_rows_or_raw(sub.many))]
+    core = Annotated[list[item], Field(max_length=sub.max_items)] if sub.many else item
+    if not spec.required:
+        core = core | None
+    return Annotated[core, BeforeValidator(_blank_rows(sub.many, spec.required))]
+
+
+def _rows_or_raw(many: bool) -> Callable[[Any], Any]:
+    def before(value: Any) -> Any:
+        value = _empty_to_none(value)
+        return [value] if many and isinstance(value, Mapping) else value
+
+    return before
+
+
+def _request_field(spec: FieldSpec, prefix: str = "") -> tuple[Any, Any]:
     """(annotation, default) of a request field: required, optional, or filled with its ``=`` default."""
-    ann = _request_annotation(spec)
+    ann = _rows_annotation(spec, prefix, "request") if spec.rows else _request_annotation(spec)
     default: Any = spec.default if spec.default is not None else (... if spec.required else None)
     if spec.aliases:
         return ann, Field(default, validation_alias=AliasChoices(spec.name, *spec.aliases))
@@ -403,15 +492,21 @@ def _model_name(prefix: str, node_name: str) -> str:
     return prefix + "".join(part[:1].upper() + part[1:] for part in re.split(r"[_\W]+", node_name) if part)
 
 
+def _response_field(spec: FieldSpec, prefix: str = "") -> tuple[Any, Any]:
+    return (_rows_annotation(spec, prefix, "response") if spec.rows else _response_annotation(spec)), None
+
+
 def build_node_model(prefix: str, n: Node, *, flavour: Literal["request", "response"]) -> type[BaseModel]:
+    """The model of one object of a node; nested tables become models named after their path."""
+    name = _model_name(prefix, n.name)
     fields: dict[str, Any] = {}
     for spec in n.fields:
         if flavour == "request":
-            fields[spec.name] = _request_field(spec)
+            fields[spec.name] = _request_field(spec, name)
         else:
-            fields[spec.name] = (_response_annotation(spec), None)
+            fields[spec.name] = _response_field(spec, name)
     config = _REQUEST_CONFIG if flavour == "request" else _RESPONSE_CONFIG
-    return create_model(_model_name(prefix, n.name), __config__=config, **fields)
+    return create_model(name, __config__=config, **fields)
 
 
 def _check_open_node(value: Any) -> Any:
@@ -458,9 +553,9 @@ def build_message_model(
         if n.name == ROOT and not n.many:
             for spec in n.fields:
                 if flavour == "request":
-                    attrs[spec.name] = _request_field(spec)
+                    attrs[spec.name] = _request_field(spec, name)
                 else:
-                    attrs[spec.name] = (_response_annotation(spec), None)
+                    attrs[spec.name] = _response_field(spec, name)
                 root_fields.add(spec.name)
             continue
         if n.name == ROOT:

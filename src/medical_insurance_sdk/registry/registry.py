@@ -10,9 +10,9 @@ from collections.abc import Iterable, Iterator, Mapping
 
 from medical_insurance_sdk.registry import policy
 from medical_insurance_sdk.registry.fields import Schema
+from medical_insurance_sdk.registry.results import RESULT_TYPES
 from medical_insurance_sdk.registry.transaction import (
     CATEGORY_COUNTS,
-    RESULT_TYPES,
     Category,
     Channel,
     Route,

@@ -94,8 +94,18 @@ def sample_value(spec: FieldSpec, *, index: int = 0) -> Any:
     return hint[: spec.length] if spec.length else hint
 
 
-def sample_node(n: Node, *, index: int = 0, optional: bool = True) -> dict[str, Any]:
-    return {f.name: sample_value(f, index=index) for f in n.fields if optional or f.required}
+def sample_node(n: Node, *, index: int = 0, optional: bool = True, items: int = 1) -> dict[str, Any]:
+    """One object of a node; a field with a nested table holds `items` sample rows (or its one object)."""
+    return {f.name: _sample_field(f, index, optional, items) for f in n.fields if optional or f.required}
+
+
+def _sample_field(spec: FieldSpec, index: int, optional: bool, items: int) -> Any:
+    rows = spec.rows
+    if rows is None:
+        return sample_value(spec, index=index)
+    if not rows.many:
+        return sample_node(rows, index=index, optional=optional, items=items)
+    return [sample_node(rows, index=i, optional=optional, items=items) for i in range(items)]
 
 
 def sample_message(nodes: tuple[Node, ...], *, optional: bool = True, items: int = 1) -> Any:
@@ -106,13 +116,13 @@ def sample_message(nodes: tuple[Node, ...], *, optional: bool = True, items: int
     message: dict[str, Any] = {}
     for n in nodes:
         if n.name == ROOT and n.many:
-            return [sample_node(n, index=i, optional=optional) for i in range(items)]
+            return [sample_node(n, index=i, optional=optional, items=items) for i in range(items)]
         if n.name == ROOT:
-            message.update(sample_node(n, optional=optional))
+            message.update(sample_node(n, optional=optional, items=items))
         elif not n.fields:
             message[n.name] = {}
         elif n.many:
-            message[n.name] = [sample_node(n, index=i, optional=optional) for i in range(items)]
+            message[n.name] = [sample_node(n, index=i, optional=optional, items=items) for i in range(items)]
         else:
-            message[n.name] = sample_node(n, optional=optional)
+            message[n.name] = sample_node(n, optional=optional, items=items)
     return message

@@ -71,27 +71,6 @@ class Safety(StrEnum):
     MONEY = "money"
 
 
-# The SDK's result classes (sdk/_results.py defines one per name); `Transaction.result_type` is one of them.
-RESULT_TYPES = (
-    "Result",
-    "PersonInfo",
-    "InstitutionInfo",
-    "BenefitCheckResult",
-    "RegisterResult",
-    "AdmissionResult",
-    "FeeUploadResult",
-    "SettlementResult",
-    "RecordResult",
-    "UploadResult",
-    "SettlementListResult",
-    "PrescriptionResult",
-    "SaleResult",
-    "FileQueryResult",
-    "FileResult",
-    "PaymentResult",
-)
-
-
 class Channel(StrEnum):
     """How the message travels: the common `infno` envelope, or the SM4/SM2 channel (62xx-64xx, 71xx/72xx)."""
 
@@ -143,6 +122,10 @@ class Transaction:
     # A query answered from what earlier writes recorded (4103 lists what 4101 uploaded): their infnos.
     # The sandbox answers it from their records.
     answers_from: tuple[str, ...] = ()
+    # Fields of the input that name the calling institution itself, not one it asks about (1201 looks another
+    # institution up): the gateway fills them with the caller's own values and refuses another's (403 +
+    # 10007).  9101/9102: the bureau keeps each institution's files under its code.
+    own_institution_fields: tuple[str, ...] = ()
     # For writes without a key of their own (2203 fills in a visit, 2402 ends a stay): the answer-row fields
     # that prove them, each paired with where its value comes from, a request path ("mdtrtinfo.med_type";
     # a list node gives its first row) or a constant ("=2").  All must match one row of confirm_by's answer.
@@ -163,7 +146,8 @@ class Transaction:
     # How its answer bears on a visit's fee total (the SDK remembers it for the next step): "adds" (fee lines
     # uploaded: their sum adds to it) or "states" (a (pre-)settlement's setlinfo states the whole total).
     fee_total: Literal["adds", "states"] | None = None
-    # Name of the SDK's typed result for its answer (one of RESULT_TYPES); a file answer is a FileQueryResult.
+    # Name of the typed result for its answer (one of registry/results.py's RESULT_TYPES); a file answer is
+    # a FileQueryResult.
     result_type: str = "Result"
     schema: Schema = field(default_factory=lambda: Schema("generic"))
     notes: str = ""

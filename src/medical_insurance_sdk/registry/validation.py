@@ -19,6 +19,7 @@ from pydantic import (
 from medical_insurance_sdk.exceptions import DataValidationError, FieldError
 from medical_insurance_sdk.registry.fields import (
     _ROOT_FIELDS,
+    FieldSpec,
     Node,
     _is_blank,
     build_message_model,
@@ -109,16 +110,21 @@ def relaxed_nodes(nodes: tuple[Node, ...], lengths: Mapping[str, int]) -> tuple[
     applies."""
     if not lengths:
         return nodes
-    out: list[Node] = []
-    for n in nodes:
-        fields = tuple(
-            replace(f, length=lengths[f.name])
-            if f.kind == "str" and f.length and f.name in lengths and lengths[f.name] > f.length
-            else f
-            for f in n.fields
-        )
-        out.append(n if fields == n.fields else replace(n, fields=fields))
-    return tuple(out)
+    return tuple(_relaxed_node(n, lengths) for n in nodes)
+
+
+def _relaxed_node(n: Node, lengths: Mapping[str, int]) -> Node:
+    fields = tuple(_relaxed_field(f, lengths) for f in n.fields)
+    return n if fields == n.fields else replace(n, fields=fields)
+
+
+def _relaxed_field(f: FieldSpec, lengths: Mapping[str, int]) -> FieldSpec:
+    if f.rows is not None:  # nested rows: the same names widened there too
+        rows = _relaxed_node(f.rows, lengths)
+        return f if rows is f.rows else replace(f, rows=rows)
+    if f.kind == "str" and f.length and f.name in lengths and lengths[f.name] > f.length:
+        return replace(f, length=lengths[f.name])
+    return f
 
 
 @cache

@@ -4,10 +4,9 @@
     patient.name, patient.insurance_balance        # friendly names (spec §11.2.1)
     patient.psn_no, patient["gend"], patient.raw    # the bureau's own field names and answer
 
-Every friendly attribute is filled from ONE table, `FRIENDLY`: result class → attribute → where in the
-bureau output it is found.  A path is "node.field", "node[].field" (first row that has it), "*.field" (first
-occurrence anywhere), or "@msgid" / "@request_id" (the receipt of the call itself).  Which class a
-transaction answers with is the table `RESULT_CLASS`.
+Every friendly attribute is filled from ONE table, the registry's `RESULT_FIELDS` (registry/results.py, read
+by the other-language clients too): result class → attribute → where in the bureau output it is found (paths
+explained there).  Which class a transaction answers with is the registry's `result_type`.
 """
 
 from __future__ import annotations
@@ -20,7 +19,8 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from medical_insurance_sdk.exceptions import MedicalInsuranceException
-from medical_insurance_sdk.registry import REGISTRY, RESULT_TYPES
+from medical_insurance_sdk.registry import REGISTRY
+from medical_insurance_sdk.registry.results import RESULT_FIELDS, RESULT_TYPES
 
 
 class Result(BaseModel):
@@ -242,85 +242,10 @@ class PaymentResult(Result):
     insurance_amount: Decimal | None = None
 
 
-# Result class → friendly attribute → paths, first match wins (see the module docstring).
+# Result class → friendly attribute → paths, first match wins: the registry's table (registry/results.py).
 Paths = tuple[str, ...]
 FRIENDLY: MappingProxyType[str, Mapping[str, Paths]] = MappingProxyType(
-    {
-        "PersonInfo": {
-            "person_no": ("baseinfo.psn_no",),
-            "name": ("baseinfo.psn_name",),
-            "gender": ("baseinfo.gend",),
-            "birthday": ("baseinfo.brdy",),
-            "age": ("baseinfo.age",),
-            "cert_no": ("baseinfo.certno",),
-            "cert_type": ("baseinfo.psn_cert_type",),
-            "insurance_balance": ("insuinfo[].balc",),
-            "insurance_type": ("insuinfo[].insutype",),
-            "psn_no": ("baseinfo.psn_no",),
-            "psn_name": ("baseinfo.psn_name",),
-            "gend": ("baseinfo.gend",),
-            "brdy": ("baseinfo.brdy",),
-        },
-        "InstitutionInfo": {
-            "institution_code": ("medinsinfo[].fixmedins_code",),
-            "name": ("medinsinfo[].fixmedins_name",),
-            "level": ("medinsinfo[].hosp_lv",),
-            "institution_type": ("medinsinfo[].fixmedins_type",),
-            "fixmedins_code": ("medinsinfo[].fixmedins_code",),
-            "fixmedins_name": ("medinsinfo[].fixmedins_name",),
-            "hosp_lv": ("medinsinfo[].hosp_lv",),
-        },
-        "RegisterResult": {
-            "register_id": ("data.mdtrt_id", "*.mdtrt_id"),
-            "visit_id": ("data.mdtrt_id", "*.mdtrt_id"),
-            "mdtrt_id": ("data.mdtrt_id", "*.mdtrt_id"),
-            "person_no": ("data.psn_no", "*.psn_no"),
-            "ipt_otp_no": ("data.ipt_otp_no", "*.ipt_otp_no"),
-        },
-        "AdmissionResult": {
-            "admission_id": ("result.mdtrt_id", "*.mdtrt_id"),
-            "mdtrt_id": ("result.mdtrt_id", "*.mdtrt_id"),
-        },
-        "FeeUploadResult": {
-            "visit_id": ("*.mdtrt_id",),
-        },
-        "SettlementResult": {
-            "settlement_id": ("setlinfo.setl_id", "*.setl_id"),
-            "insurance_amount": ("setlinfo.fund_pay_sumamt", "*.fund_pay_sumamt"),
-            "total_amount": ("setlinfo.medfee_sumamt", "*.medfee_sumamt"),
-            "personal_amount": ("setlinfo.psn_part_amt", "*.psn_part_amt"),
-            "cash_amount": ("setlinfo.psn_cash_pay", "*.psn_cash_pay"),
-            "account_amount": ("setlinfo.acct_pay", "*.acct_pay"),
-            "balance": ("setlinfo.balc", "*.balc"),
-            "visit_id": ("setlinfo.mdtrt_id", "*.mdtrt_id"),
-            "setl_id": ("setlinfo.setl_id", "*.setl_id"),
-            "mdtrt_id": ("setlinfo.mdtrt_id", "*.mdtrt_id"),
-            "medfee_sumamt": ("setlinfo.medfee_sumamt", "*.medfee_sumamt"),
-            "fund_pay_sumamt": ("setlinfo.fund_pay_sumamt", "*.fund_pay_sumamt"),
-            "psn_cash_pay": ("setlinfo.psn_cash_pay", "*.psn_cash_pay"),
-            "acct_pay": ("setlinfo.acct_pay", "*.acct_pay"),
-        },
-        "RecordResult": {"record_id": ("result.trt_dcla_detl_sn", "*.trt_dcla_detl_sn")},
-        "UploadResult": {"upload_id": ("*.upload_id", "*.uld_id", "*.file_qury_no", "@msgid")},
-        "SettlementListResult": {"list_id": ("*.setl_list_id", "*.list_id", "*.setl_id", "@msgid")},
-        "PrescriptionResult": {
-            "prescription_id": ("*.hiRxno", "*.hi_rxno", "*.hospRxno", "*.rxno"),
-            "trace_code": ("*.rxTraceCode",),
-            "status": ("*.rxChkStasCodg", "*.rxStasCodg", "*.status"),
-        },
-        "SaleResult": {"sale_id": ("*.sale_id", "*.setl_id", "*.medinsSetlId", "@msgid")},
-        "FileQueryResult": {
-            "file_query_no": ("file_qury_no", "*.file_qury_no"),
-            "file_qury_no": ("file_qury_no", "*.file_qury_no"),
-            "filename": ("filename", "*.filename"),
-            "data_count": ("data_cnt", "*.data_cnt"),
-        },
-        "PaymentResult": {
-            "order_id": ("*.payOrdId",),
-            "insurance_amount": ("*.fundPay",),
-            "status": ("*.ordStas", "*.refStatus"),
-        },
-    }
+    {name: {attr: f.paths for attr, f in fields.items()} for name, fields in RESULT_FIELDS.items()}
 )
 
 # Transaction → result class, as each registry record declares it (`Transaction.result_type`).

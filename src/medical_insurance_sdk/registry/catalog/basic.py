@@ -125,6 +125,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST catalog/medical-consumables-27digit-download",
         safety=_Q,
+        catalog_name_column="mcs_name",  # the file has 1306's columns (sandbox/catalogs.py LAYOUT_OF)
         cacheable=True,  # spec §9.2.1: the SDK may answer it from its cache
         permission="catalog:download",
         perf="catalog_download",

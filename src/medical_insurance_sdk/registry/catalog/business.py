@@ -19,6 +19,8 @@ _DISCHARGE_EVIDENCE = (
 )
 
 _REMOTE = "Code chosen inside the spec's range 2161-2181 (no public code table found)."
+# 2162/2164 took effect when 2165 shows a valid row undoing the settlement they name.
+_REMOTE_UNDONE = (("init_setl_id", "data.setl_id"), ("vali_flag", "=1"))
 
 TRANSACTIONS: tuple[Transaction, ...] = (
     tx(
@@ -28,6 +30,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST business/benefit-check",
         safety=_Q,
+        own_institution_fields=("fixmedins_code",),
         result_type="BenefitCheckResult",
         permission="person_info:read",
         perf="benefit_check",
@@ -110,6 +113,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         perf="pharmacy_settle",
         sdk_method="refund_remote_purchase",
         confirm_by="2165",
+        confirm_evidence=_REMOTE_UNDONE,
         notes=_REMOTE,
     ),
     tx(
@@ -122,6 +126,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         result_type="SettlementResult",
         permission="payment:create",
         perf="pharmacy_settle",
+        input_nodes=("druginfo", "drugdetail"),
         sdk_method="pre_calculate_remote_purchase",
         confirm_by="2165",
         notes=_REMOTE,
@@ -138,6 +143,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         perf="pharmacy_settle",
         sdk_method="cancel_remote_order",
         confirm_by="2165",
+        confirm_evidence=_REMOTE_UNDONE,
         notes=_REMOTE,
     ),
     tx(
@@ -234,7 +240,9 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         permission="payment:create",
         perf="pharmacy_settle",
         sdk_method="reverse_remote_transaction",
-        confirm_by="2166",
+        confirm_by="2165",
+        # the refund/cancellation row it reverses (named by the msgid that made it) is no longer valid
+        confirm_evidence=(("medins_setl_id", "data.omsgid"), ("vali_flag", "=0")),
         notes="Upper end of the spec's range 2161-2181; the code is chosen.",
     ),
     # --- 2201-2208: outpatient ---

@@ -93,6 +93,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST institution/catalog/mapping-cancel",
         safety=_W,
+        own_institution_fields=("fixmedins_code",),
         cancels=True,  # it removes a record: a query confirms it by absence
         permission="inventory:manage",
         perf="inventory_upload",
@@ -123,6 +124,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         permission="medical_record:upload",
         perf="inventory_upload",
         sdk_method="batch_upload_departments",
+        input_nodes=("deptinfo",),
         confirm_by="5101",
         notes="3401A 批量科室信息上传 (hsa-his FunctionEnum).",
     ),
@@ -436,7 +438,6 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "GET institution/drg/exit-applications",
         safety=_Q,
-        answers_from=("3602",),
         permission="drg:query",
         perf="drg_query",
         sdk_method="query_drg_exit_applications",

@@ -6,6 +6,10 @@ from medical_insurance_sdk.registry.transaction import Category, Channel, Safety
 
 _C = Category.PAYMENT
 _SM = Channel.SM
+# 6301's ordStas as the sandbox answers it (reference §3: 0-2 processing, 3-6 settled, 7-13 cancelled [L]):
+# 0 uploaded, 4 paid, 7 revoked, 9 refunded.  A call is proved by its order's state in 6301's answer.
+ORD_PAID = "4"
+ORD_REFUNDED = "9"
 
 TRANSACTIONS: tuple[Transaction, ...] = (
     tx(
@@ -34,6 +38,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="upload_online_expense",
         channel=_SM,
         confirm_by="6301",
+        confirm_evidence=(("medOrgOrd", "data.medOrgOrd"),),
         notes="Mobile-pay uldFeeInfo; Hunan sends it in the infno envelope instead.",
     ),
     tx(
@@ -50,6 +55,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="create_payment_order",
         channel=_SM,
         confirm_by="6301",
+        confirm_evidence=(("payOrdId", "data.payOrdId"), ("ordStas", "=" + ORD_PAID)),
     ),
     tx(
         "6203",
@@ -65,6 +71,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="refund_payment",
         channel=_SM,
         confirm_by="6301",
+        confirm_evidence=(("payOrdId", "data.payOrdId"), ("ordStas", "=" + ORD_REFUNDED)),
     ),
     tx(
         "6204",

@@ -72,6 +72,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sm_route="rxUndo",
         result_type="PrescriptionResult",
         cancels=True,  # it removes a record: a query confirms it by absence
+        undoes="7103",
         permission="prescription:upload",
         perf=_PERF,
         sdk_method="cancel_prescription",
@@ -246,6 +247,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         "POST prescription/pharmacy/sale-detail-cancel",
         safety=_W,
         cancels=True,  # it removes a record: a query confirms it by absence
+        undoes="7207",
         permission="inventory:manage",
         perf=_PERF,
         sdk_method="prescription_sale_cancel",

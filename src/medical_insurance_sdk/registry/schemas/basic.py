@@ -1,7 +1,11 @@
 """Field tables of the 基础信息服务 category: 1101, 1201, 13xx catalogue downloads and queries, 1901.
 
 Sources: reference §3 (nhsa-protocol.md); the numbered spec rows copied into newtouch-cloud/openhis
-`WinServiceAPI/YiBaoInterface/Models/{Input,Output}/` (1201, 1304, 1316-1319).  Data only.
+`WinServiceAPI/YiBaoInterface/Models/{Input,Output}/` (1201, 1304, 1316-1319); for 1304 also
+binzhe12123/Medical `SY.Com.Medical.Model/SYB/JBXX/YP1304.cs` (same rows, labels taken from it).
+1304 and 1319 are paged queries at the bureau (reference §2.1: catalogqueryservice/queryNatyPreparedByPage,
+querySelfpayByPage), not file downloads.  1320-1327 have no public field table: see ``UNPUBLISHED``.
+Data only.
 
 Catalogue downloads and the paged queries answer with fields that sit directly in ``output`` (no node):
 ``DOWNLOAD_FILE_FIELDS`` and ``PAGE_FIELDS`` below, declared as root nodes.
@@ -311,18 +315,18 @@ DATA_1319 = node(
     + _PAGING_REQUEST,
 )
 
-# Row inferred from the 1319 request and the 1318 answer (no public copy of the 1319 output table).
+# Output_1319.cs: 自付比例 is BigDecimal of 5 digits (a proportion such as 0.1000).
 ROWS_1319 = node(
     "data",
     """
-    hilist_code           医保目录编码              C30
-    selfpay_prop_psn_type 医保目录自付比例人员类别  C6
-    selfpay_prop_type     目录自付比例类别          C6
-    insu_admdvs           参保机构医保区划          C6
-    begndate              开始日期                  C19
+    hilist_code           医保目录编码              C30    Y
+    selfpay_prop_psn_type 医保目录自付比例人员类别  C6     Y
+    selfpay_prop_type     目录自付比例类别          C6     Y
+    insu_admdvs           参保机构医保区划          C6     Y
+    begndate              开始日期                  C19    Y
     enddate               结束日期                  C19
-    selfpay_prop          自付比例                  N5,4
-    vali_flag             有效标志                  C3    @vali_flag
+    selfpay_prop          自付比例                  N5,4   Y
+    vali_flag             有效标志                  C3     Y  @vali_flag
     tabname               表名                      C100
     """
     + _OPERATION_COLUMNS,
@@ -348,6 +352,68 @@ DATA_1304 = node(
     opt_end_time    经办结束时间    D      N
     """
     + _PAGING_REQUEST,
+)
+
+ROWS_1304 = node(
+    "data",
+    """
+    med_list_codg   医疗目录编码    C50    Y
+    drug_prodname   药品商品名      C500
+    genname_codg    通用名编号      C20
+    drug_genname    药品通用名      C500
+    ethdrug_type    民族药种类      C3
+    chemname        化学名称        C100
+    alis            别名            C100
+    eng_name        英文名称        C500
+    dosform         剂型            C500
+    each_dos        每次用量        C
+    used_frqu       使用频次        C30
+    nat_drug_no     国家药品编号    C20
+    used_mtd        用法            C
+    ing             成分            C500
+    chrt            性状            C500
+    defs            不良反应        C1000
+    tabo            禁忌            C500
+    mnan            注意事项        C500
+    stog            贮藏            C500
+    drug_spec       药品规格        C500
+    prcunt_type     计价单位类型    C3
+    otc_flag        非处方药标志    C3
+    pacmatl         包装材质        C500
+    pacspec         包装规格        C3
+    min_useunt      最小使用单位    C30
+    min_salunt      最小销售单位    C30
+    manl            说明书          C2000
+    rute            给药途径        C30
+    begndate        开始日期        C19
+    enddate         结束日期        C19
+    pham_type       药理分类        C40
+    memo            备注            C500
+    pac_cnt         包装数量        C20
+    min_unt         最小计量单位    C30
+    min_pac_cnt     最小包装数量    I20
+    min_pacunt      最小包装单位    C30
+    min_prepunt     最小制剂单位    C30
+    drug_expy       药品有效期      C100
+    efcc_atd        功能主治        C
+    min_prcunt      最小计价单位    C50
+    wubi            五笔助记码      C30
+    pinyin          拼音助记码      C30
+    vali_flag       有效标志        C3     Y  @vali_flag
+    rid             唯一记录号      C40    Y
+    crte_time       数据创建时间    C19    Y
+    updt_time       数据更新时间    C19    Y
+    crter_id        创建人          C20    Y
+    crter_name      创建人姓名      C50    Y
+    crte_optins_no  创建经办机构    C20    Y
+    opter_id        经办人          C20    Y
+    opter_name      经办人姓名      C50    Y
+    opt_time        经办时间        C19    Y
+    optins_no       经办机构        C20    Y
+    ver             版本号          C20    Y
+    """,
+    many=True,
+    label="民族药品目录信息",
 )
 
 # --- 1901 ---------------------------------------------------------------------------------------------------
@@ -446,19 +512,22 @@ SCHEMAS: dict[str, Schema] = {
         )
         for infno, name in _DOWNLOADS.items()
     },
-    # 27-digit 医用耗材 list: no public table; assumed to be requested like 1306.
+    # 27-digit 医用耗材 list: no public table of its own; a letter-suffixed variant keeps its base's layout
+    # (as 2203A/4101A do in the public copies), so it is requested like 1306.
     "1306A": Schema(
         "partial",
         request=(DOWNLOAD_REQUEST,),
         response=(DOWNLOAD_RESPONSE,),
-        source="assumed same as reference §3 1306 download (27位医用耗材目录下载)",
+        source="assumed same as reference §3 1306 download (27位医用耗材目录下载); no public 1306A table",
         notes=_DOWNLOAD_NOTES,
     ),
     "1304": Schema(
-        "partial",
+        "full",
         request=(DATA_1304,),
-        response=(PAGE_RESPONSE,),
-        source=_CQ + "Input/Input_1304.cs (output row not public)",
+        response=(PAGE_RESPONSE, ROWS_1304),
+        source=_CQ
+        + "Input/Input_1304.cs, Output/Output_1304.cs (spec rows in comments); "
+        + "binzhe12123/Medical SY.Com.Medical.Model/SYB/JBXX/YP1304.cs agrees",
         notes=_PAGE_NOTES,
     ),
     "1312": Schema(
@@ -490,10 +559,10 @@ SCHEMAS: dict[str, Schema] = {
         notes=_PAGE_NOTES,
     ),
     "1319": Schema(
-        "partial",
+        "full",
         request=(DATA_1319,),
         response=(PAGE_RESPONSE, ROWS_1319),
-        source=_CQ + "Input/Input_1319.cs; output row inferred from 1318",
+        source=_CQ + "Input/Input_1319.cs, Output/Output_1319.cs (spec rows in comments)",
         notes=_PAGE_NOTES,
     ),
     "1901": Schema(
@@ -502,4 +571,31 @@ SCHEMAS: dict[str, Schema] = {
         response=(LIST_1901,),
         source=_REF + " 1901",
     ),
+}
+
+# The newer catalogue downloads: the only public trace of 1320/1321 is their name in a client's list of
+# service addresses (routed like 1301-1319); 1322-1327 appear in no public source beyond the spec's list.
+_SEARCHED_1320 = (
+    "searched newtouch-cloud/openhis Models/Input+Output, binzhe12123/Medical SYB/JBXX, reference §3/§6 and "
+    "public code and pages for the infno, its name and 13xx download fields (ver, file_qury_no), and in a "
+    "second round an exact-string search of the whole index (中药配方颗粒目录, 1306A) and the Inner Mongolia "
+    "models of openhis (one Input_13 for all downloads): "
+)
+UNPUBLISHED: dict[str, str] = {
+    "1320": _SEARCHED_1320
+    + "only the name 中药配方颗粒目录下载 in a client's service-address enum; no field table",
+    "1321": _SEARCHED_1320
+    + "only the name 医疗服务项目（新）目录下载 in a client's service-address enum; no field "
+    "table",
+    **{
+        infno: _SEARCHED_1320 + f"nothing beyond the spec's list entry 【{infno}】{name}"
+        for infno, name in {
+            "1322": "体外诊断试剂产品信息下载",
+            "1323": "产品信息与注册证关联信息下载",
+            "1324": "检测指标信息下载",
+            "1325": "产品信息编码下载",
+            "1326": "注册证信息下载",
+            "1327": "分类目录下载",
+        }.items()
+    },
 }

@@ -1,9 +1,14 @@
 """Field tables of the 线上支付服务 category: mobile payment 6201-6203, 6301, 6401 (camelCase keys).
 
 Source: reference §3 "Mobile payment 6201-6401" (field names solid, semantics local).  The public copies give
-names only, so these are `partial`: strings without lengths, amounts N16,2, nested lists as JSON, nothing
-required.  The messages travel inside the SM4/SM2 envelope (`data`); Hunan sends 6201/6301 through the
-ordinary envelope with the same keys in `input.data`.  Output node names are [U].  Data only.
+names only, so these are `partial`: strings without lengths, amounts N16,2, nested lists as JSON.  Required
+(Y) are only the keys a money call cannot do without (the order, the person, the amounts, the fee lines), so
+that an empty body is refused with 3000x before it leaves; the sandbox refuses inconsistent amounts.  The
+messages travel inside the SM4/SM2 envelope (`data`); Hunan sends 6201/6301 through the ordinary envelope
+with the same keys in `input.data`.  Output node names are [U].  A second search (code/pages/docs/issues
+corpora for payOrdId, ordStas, payAuthNo, uldFeeInfo, appRefdSn, psnAcctRefdAmt, feeSumamt with 类型/长度;
+fengzaiqishi11/hsa-his DTOs, TeaHZ/185, nisiya MedicarepaySdk.php, a Shanxi legacy-FSI contract) found
+names, comments and amount rules but no typed table with lengths, so nothing here is `full`.  Data only.
 """
 
 from __future__ import annotations
@@ -38,9 +43,9 @@ DATA_6201 = node(
     """
     orgCodg         机构编码          C
     orgId           电子凭证机构号    C
-    psnNo           人员编号          C
-    insutype        险种类型          C
-    medOrgOrd       医疗机构订单号    C
+    psnNo           人员编号          C   Y
+    insutype        险种类型          C   Y
+    medOrgOrd       医疗机构订单号    C   Y
     initRxOrd       要续方的原处方流水  C
     rxCircFlag      电子处方流转标志  C
     begntime        开始时间          C
@@ -57,9 +62,9 @@ DATA_6201 = node(
     deptName        科室名称          C
     caty            科别              C
     mdtrtId         就诊ID            C
-    medType         医疗类别          C
+    medType         医疗类别          C   Y
     feeType         费用类型          C   # 01 门诊
-    medfeeSumamt    医疗费总额        N16,2
+    medfeeSumamt    医疗费总额        N16,2  Y
     acctUsedFlag    个人账户使用标志  C
     mainCondDscr    主要病情描述      C
     diseCodg        病种编码          C
@@ -81,7 +86,7 @@ DATA_6201 = node(
     uldLatlnt       上传经纬度        C
     mdtrtCertType   就诊凭证类型      C
     diseinfoList    诊断信息列表      J
-    feedetailList   费用明细列表      J
+    feedetailList   费用明细列表      J   Y   # rows: the 2204 row in camelCase (feedetlSn, medListCodg …)
     """,
 )
 
@@ -108,7 +113,7 @@ SCHEMAS: dict[str, Schema] = {
                 "data",
                 """
                 payAuthNo     支付授权码        C
-                payOrdId      支付订单号        C
+                payOrdId      支付订单号        C   Y
                 payToken      支付token         C
                 orgCodg       机构编码          C
                 orgBizSer     业务流水号        C
@@ -140,10 +145,10 @@ SCHEMAS: dict[str, Schema] = {
             node(
                 "data",
                 """
-                payOrdId        支付订单号        C
-                appRefdSn       应用退款流水号    C
+                payOrdId        支付订单号        C   Y
+                appRefdSn       应用退款流水号    C   Y
                 appRefdTime     应用退费时间      C   # yyyyMMddHHmmss
-                totlRefdAmt     总退费金额        N16,2
+                totlRefdAmt     总退费金额        N16,2  Y
                 cashRefdAmt     现金退费金额      N16,2
                 psnAcctRefdAmt  个人账户退费金额  N16,2
                 fundRefdAmt     医保基金退费金额  N16,2
@@ -159,11 +164,21 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "6301": Schema(
         "partial",
-        request=(node("data", _IDENTITY + "extData 扩展数据 J"),),
+        request=(
+            node(
+                "data",
+                _IDENTITY
+                + """
+                medOrgOrd   医疗机构订单号  C   # [U] the order before a payOrdId exists (confirms 6201)
+                extData     扩展数据        J
+                """,
+            ),
+        ),
         response=(
             node(
                 "data",
                 """
+                payOrdId    支付订单号    C   # [U] echoed, so that an answer names its order
                 ordStas     订单状态      C
                 setlType    结算类型      C   # ALL | CASH | HI
                 callType    回调类型      C
@@ -178,7 +193,7 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "6401": Schema(
         "partial",
-        request=(node("data", _IDENTITY),),
+        request=(node("data", _IDENTITY.replace("支付订单号        C", "支付订单号        C   Y")),),
         response=(
             node(
                 "data",
@@ -189,5 +204,21 @@ SCHEMAS: dict[str, Schema] = {
             ),
         ),
         source=_REF,
+    ),
+}
+
+# Transactions of this module for which no public field table was found: infno -> what was searched.
+UNPUBLISHED: dict[str, str] = {
+    "6101": (
+        "电子凭证解析: searched the code and pages corpora (payAuthNo, ecToken, 医保移动支付 接口); "
+        "reference §3 gives no field list for it"
+    ),
+    "6204": (
+        "医保订单信息同步: the code is ours (spec order); searched the code and pages corpora, the "
+        "mobile-pay routes of reference §2.5 have no order-sync message"
+    ),
+    "6302": (
+        "医保结算结果通知: the code is ours (spec order); a notice the bureau pushes, no public "
+        "field list found in the code and pages corpora"
     ),
 }

@@ -1,4 +1,6 @@
-"""Field tables of the 信息查询服务 category: 5102, 5201-5206, 5301-5304, 5401 (5101 stays generic).
+"""Field tables of the 信息查询服务 category: 5101-5102, 5201-5206, 5301-5304 (5401-5461: query_mutual.py).
+
+5102: binzhe12123/Medical `SYB/XXCJ/YZ5102.cs` (typed rows with 代码 and 必填 columns).
 
 Sources: reference §3 "5201-5206 queries"; the typed spec rows of binzhe12123/Medical
 `SY.Com.Medical.Model/SYB/XXCX/*.cs` (JZ5201, FY5204, MBYY5205, ZY5303, RY5302, ZY5304);
@@ -254,14 +256,55 @@ DATA_PSN_PERIOD = node(
     """,
 )
 
+_NM = "NeiMengGuYiBaoApp (public Inner Mongolia client) Models/"
+
 SCHEMAS: dict[str, Schema] = {
+    "5101": Schema(
+        "full",
+        response=(
+            node(
+                "feedetail",
+                """
+                hosp_dept_codg     医院科室编码      C20   Y
+                hosp_dept_name     医院科室名称      C100  Y
+                begntime           开始时间          DT    Y
+                endtime            结束时间          DT
+                itro               简介              C500
+                dept_resper_name   科室负责人姓名    C50   Y
+                dept_resper_tel    科室负责人电话    C50   Y
+                dept_med_serv_scp  科室医疗服务范围  C500
+                caty               科别              C6    Y
+                dept_estbdat       科室成立日期      DT
+                aprv_bed_cnt       批准床位数量      I11
+                hi_crtf_bed_cnt    医保认可床位数    I11
+                poolarea_no        统筹区编号        C6
+                dr_psncnt          医师人数          I5
+                phar_psncnt        药师人数          I5
+                nurs_psncnt        护士人数          I5
+                tecn_psncnt        技师人数          I5
+                memo               备注              C500
+                """,
+                many=True,
+                label="科室信息",
+            ),
+        ),
+        source=(
+            _NM + "Output/YiBao/Output_5101.cs (numbered spec rows); Input/YiBao/Input_5101.cs carries the "
+            "envelope only, and fengzaiqishi11/hsa-his InsureUnifiedBaseBOImpl.java sends an empty input and "
+            "reads output.feedetail"
+        ),
+    ),
     "5102": Schema(
-        "partial",
+        "full",
         request=(
             node(
                 "data",
                 """
-                prac_psn_type   执业人员分类  C6    N
+                prac_psn_type   执业人员分类    C6    Y   # medins_psn_type: 1 医师 2 护士 3 药师 4 医技人员
+                psn_cert_type   人员证件类型    C6    N  @psn_cert_type
+                certno          证件号码        C50   N
+                prac_psn_name   执业人员姓名    C50   N
+                prac_psn_code   执业人员代码    C20   N
                 """,
             ),
         ),
@@ -269,16 +312,16 @@ SCHEMAS: dict[str, Schema] = {
             node(
                 "data",
                 """
-                psn_cert_type   人员证件类型          C6     @psn_cert_type
-                certno          证件号码              C50
+                psn_cert_type   人员证件类型          C6    Y  @psn_cert_type
+                certno          证件号码              C50   Y
                 prac_psn_no     执业人员自编号        C20
-                prac_psn_code   执业人员代码          C20
-                prac_psn_name   执业人员姓名          C50
-                prac_psn_type   执业人员分类          C6
+                prac_psn_code   执业人员代码          C20   Y
+                prac_psn_name   执业人员姓名          C50   Y
+                prac_psn_type   执业人员分类          C6    Y
                 prac_psn_cert   执业人员资格证书编码  C30
                 prac_cert_no    执业证书编号          C30
-                hi_dr_flag      医保医师标志          C3
-                begntime        开始时间              DT
+                hi_dr_flag      医保医师标志          C3    Y
+                begntime        开始时间              DT    Y
                 endtime         结束时间              DT
                 chg_rea         变更原因              C200
                 """,
@@ -286,7 +329,14 @@ SCHEMAS: dict[str, Schema] = {
                 label="医执人员信息",
             ),
         ),
-        source=_CQ + "Input/Input_5102.cs, Output/Output_5102.cs (only prac_psn_type is in the input copy)",
+        source=(
+            _SZ
+            + "XXCJ/YZ5102.cs (spec rows: type, length, 代码 and 必填 columns, In5102/Out5102); node names: "
+            + _CQ
+            + "Input/Input_5102.cs, Output/Output_5102.cs"
+        ),
+        notes="A lone Y after a length is the 代码 column (psn_cert_type in the request); Y Y is 代码 "
+        "and 必填.",
     ),
     "5201": Schema(
         "full",
@@ -503,20 +553,6 @@ SCHEMAS: dict[str, Schema] = {
         ),
         source=_SZ + "XXCX/ZY5304.cs",
     ),
-    "5401": Schema(
-        "partial",
-        request=(
-            node(
-                "data",
-                """
-                psn_no          人员编号          C30   N
-                exam_org_code   检查检验机构代码  C     N
-                exam_org_name   检查检验机构名称  C     N
-                exam_item_code  检查检验项目代码  C     N
-                exam_item_name  检查检验项目名称  C     N
-                """,
-            ),
-        ),
-        source="fengzaiqishi11/hsa-his InsureUnified*BOImpl.java (request keys only; lengths [U])",
-    ),
 }
+
+# 5401/5402 and 5461 (mutual recognition of examinations): registry/schemas/query_mutual.py.

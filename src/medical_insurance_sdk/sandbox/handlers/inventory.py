@@ -7,10 +7,13 @@
     3508 库存 ← 3501; 3509 库存变更 ← 3502; 3510 采购 ← 3503+3504; 3511 销售 ← 3505+3506;
     3512 入库追溯 ← 3503; 3513 销售追溯 ← 3505
 
-The queries have no public field table: they answer `{"data": [rows], "pageNum", "pageSize", "recordCounts",
-"pages"}` with the uploaded rows as they were sent (decimals as numbers), filtered by any of the input's
-med_list_codg, fixmedins_hilist_id, fixmedins_bchno, setl_id, psn_no, drug_trac_codg, rtal_docno, mdtrt_sn,
-and by begndate/enddate on the upload day; page_num / page_size page them (defaults 1 and 100).
+The queries answer a list of rows in the registry's answer table (published camelCase columns, see
+registry/schemas/institution_inventory.py): each uploaded row's fields under their camelCase names
+(fixmedins_hilist_id/name as medinsListCodg/Name, prsc_dr_name as bilgDrName), the bureau's own columns
+filled in (the institution, valiFlag 1, a 流水号 from the record, the record's times); filtered by any of the
+input's med_list_codg, fixmedins_hilist_id, fixmedins_bchno, setl_id, psn_no, drug_trac_codg, rtal_docno,
+mdtrt_sn (and medins_list_codg as fixmedins_hilist_id), and by begndate/enddate on the upload day;
+page_num / page_size (not in the published keys, accepted beside them) page them (defaults 1 and 100).
 """
 
 from __future__ import annotations
@@ -22,7 +25,14 @@ from sqlalchemy import select
 
 from medical_insurance_sdk.exceptions import DataValidationError
 from medical_insurance_sdk.registry import REGISTRY
-from medical_insurance_sdk.sandbox.business.shapes import plain, request_node, revive, to_decimal
+from medical_insurance_sdk.sandbox.business.shapes import (
+    plain,
+    request_node,
+    revive,
+    shape,
+    text_time,
+    to_decimal,
+)
 from medical_insurance_sdk.sandbox.business_state import InventoryRecord
 from medical_insurance_sdk.sandbox.handlers.base import Context, handles
 
@@ -121,10 +131,12 @@ def delete(ctx: Context, data: dict[str, Any]) -> None:
 
 
 @handles("3508", "3509", "3510", "3511", "3512", "3513")
-def query(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
+def query(ctx: Context, data: dict[str, Any]) -> list[dict[str, Any]]:
     """The recorded rows of the query's source uploads (see the module docstring)."""
     node = data.get("data")
-    wanted: Mapping[str, Any] = node if isinstance(node, Mapping) else {}
+    wanted: dict[str, Any] = dict(node) if isinstance(node, Mapping) else {}
+    if wanted.get("medins_list_codg") not in (None, ""):
+        wanted.setdefault("fixmedins_hilist_id", wanted["medins_list_codg"])
     records = ctx.session.scalars(
         select(InventoryRecord)
         .where(
@@ -136,26 +148,61 @@ def query(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     )
     begin = str(wanted.get("begndate") or "")[:10]
     end = str(wanted.get("enddate") or "9999-12-31")[:10]
+    answer = REGISTRY[ctx.infno].schema.response[0]
     rows = []
     for record in records:
         if any(wanted.get(k) not in (None, "") and record.data.get(k) != str(wanted[k]) for k in FILTERS):
             continue
         if not begin <= f"{record.created_at:%Y-%m-%d}" <= end:
             continue
-        fields = request_node(record.infno, UPLOADS[record.infno][0]).fields
-        rows.append(revive(record.data, fields))
+        rows.append(shape(_answer_values(record), answer))
     return _page(rows, wanted)
 
 
-def _page(rows: list[dict[str, Any]], wanted: Mapping[str, Any]) -> dict[str, Any]:
+# the answer's serial column per source upload, and upload fields answered under another name
+SERIALS = {
+    "3501": "medinsProdInvNo",
+    "3502": "medinsProdInvChgNo",
+    "3503": "medinsProdPurcNo",
+    "3504": "medinsProdPurcNo",
+    "3505": "medinsProdSelNo",
+    "3506": "medinsProdSelNo",
+}
+RENAMED = {
+    "fixmedins_hilist_id": "medinsListCodg",
+    "fixmedins_hilist_name": "medinsListName",
+    "prsc_dr_name": "bilgDrName",
+}
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _answer_values(record: InventoryRecord) -> dict[str, Any]:
+    """An uploaded row under the answer's camelCase names, with the bureau's own columns."""
+    fields = request_node(record.infno, UPLOADS[record.infno][0]).fields
+    values = {RENAMED.get(k, _camel(k)): v for k, v in revive(record.data, fields).items()}
+    when = text_time(record.created_at)
+    values.update(
+        {
+            SERIALS[record.infno]: f"{record.infno}{record.id:012d}",
+            "fixmedinsCode": record.fixmedins_code,
+            "valiFlag": "1",
+            "rid": record.msgid,
+            "crteTime": when,
+            "updtTime": when,
+            "optTime": when,
+        }
+    )
+    if record.infno in ("3503", "3504"):
+        values["prodRetnFlag"] = "1" if record.infno == "3504" else "0"
+    return values
+
+
+def _page(rows: list[dict[str, Any]], wanted: Mapping[str, Any]) -> list[dict[str, Any]]:
     number = int(to_decimal(wanted.get("page_num")) or 1)
     size = int(to_decimal(wanted.get("page_size")) or DEFAULT_PAGE_SIZE)
     number, size = max(number, 1), max(size, 1)
-    pages = (len(rows) + size - 1) // size
-    return {
-        "data": rows[(number - 1) * size : number * size],
-        "pageNum": number,
-        "pageSize": size,
-        "recordCounts": len(rows),
-        "pages": pages,
-    }
+    return rows[(number - 1) * size : number * size]

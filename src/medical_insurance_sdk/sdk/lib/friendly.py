@@ -4,7 +4,8 @@
 
 Steps, the same for every transaction:
 1. rename: every friendly key becomes its bureau field(s) by `FRIENDLY_FIELDS` (at any depth); a key that
-   names several bureau fields fills each one the target node has.  Bureau names pass unchanged and win.
+   names several bureau fields fills each one the target node has; two objects naming one node (4701's
+   patient_info and admission_info) are merged into it.  Bureau names pass unchanged and win.
 2. place: keys naming an input node are that node; other top-level values are shared context, put into
    every node (and every row of a list node) that has such a field.  A transaction without a field table
    (2101's lone open `data`) may have more nodes: next to its named node, an object or a list is a node.
@@ -57,6 +58,10 @@ FRIENDLY_FIELDS: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
         "diagnoses": ("diseinfo",),
         "main_diag_flag": ("maindiag_flag",),
         "diag_no": ("diag_srt_no",),
+        # medical records (4701, spec §2.4.6): the patient's and the admission's parts are one node
+        "patient_info": ("adminfo",),
+        "admission_info": ("adminfo",),
+        "course_records": ("coursrinfo",),
         # fees and items
         "expense_items": ("feedetail", "drugdetail"),
         "expenses": ("feedetail", "drugdetail"),
@@ -109,6 +114,7 @@ SAME_AS: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
         "bilg_dr_codg": ("atddr_no",),
         "bilg_dr_name": ("dr_name", "chfpdr_name", "bilg_dr_codg"),
         "adm_diag_dscr": ("dscg_maindiag_name",),
+        "mdtrtsn": ("ipt_no",),  # 4701 住院号: the visit's 住院/门诊号
     }
 )
 
@@ -187,7 +193,9 @@ def to_bureau(tx: Transaction, friendly: Mapping[str, Any], sources: Sources | N
         given = top.get(n.name)
         if n.many:
             rows = given if isinstance(given, list | tuple) else [given] if isinstance(given, Mapping) else []
-            rows = [row for row in rows if isinstance(row, Mapping)] or ([{}] if sources else [])
+            # an optional list node (4101 icuinfo, 4401 oprninfo ...) gets no row of its own making
+            made: list[Mapping[str, Any]] = [{}] if sources and n.required else []
+            rows = [row for row in rows if isinstance(row, Mapping)] or made
             result[n.name] = [_place(_rename(row, known), context, known, only_known=True) for row in rows]
         else:
             body = _rename(given, known) if isinstance(given, Mapping) else {}
@@ -208,14 +216,23 @@ def _rename(value: Any, known: set[str], keep: set[str] | None = None) -> dict[s
         return {}
     out: dict[str, Any] = {}
     for key, item in value.items():
-        targets = FRIENDLY_FIELDS.get(key, (key,))
+        # a field of the node itself is a bureau name, even where a friendly name is spelt alike (4701 `name`)
+        targets = (key,) if key in known else FRIENDLY_FIELDS.get(key, (key,))
         chosen = [t for t in targets if t in known] or list(targets[:1])
         if not (keep and set(chosen) & keep):
             item = _nested(item)
         for target in chosen:
-            if target == key or target not in value:
+            current = out.get(target)
+            if isinstance(current, Mapping) and isinstance(item, Mapping):
+                # two parts of one node (4701 patient_info + admission_info): merged, a bureau key's wins
+                out[target] = {**current, **item} if target == key else {**item, **current}
+            elif target == key or target not in value or _both_objects(value[target], item):
                 out.setdefault(target, item)
     return out
+
+
+def _both_objects(a: Any, b: Any) -> bool:
+    return isinstance(a, Mapping) and isinstance(b, Mapping)
 
 
 def _nested(item: Any) -> Any:

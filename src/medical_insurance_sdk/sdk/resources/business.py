@@ -314,6 +314,25 @@ class Business(SyncResource):
         """
         return await self._call_async("2161", {**(data or {}), **fields}, options)
 
+    @overload
+    def refund_remote_purchase(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def refund_remote_purchase(
+        self,
+        data: None = None,
+        *,
+        setl_id: str,  # 结算ID C30
+        psn_no: str,  # 人员编号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        medfee_sumamt: Decimal | int | str,  # 退费总额 N16,2
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def refund_remote_purchase(
         self,
         data: Mapping[str, Any] | None = None,
@@ -323,10 +342,29 @@ class Business(SyncResource):
     ) -> Result:
         """【2162】购药退费
 
-        sdk.resources.business.refund_remote_purchase({"data": {...}})
+        sdk.resources.business.refund_remote_purchase(setl_id=..., psn_no=..., medfee_sumamt=...)
         """
         return self._call("2162", {**(data or {}), **fields}, options)
 
+    @overload
+    async def refund_remote_purchase_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def refund_remote_purchase_async(
+        self,
+        data: None = None,
+        *,
+        setl_id: str,  # 结算ID C30
+        psn_no: str,  # 人员编号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        medfee_sumamt: Decimal | int | str,  # 退费总额 N16,2
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def refund_remote_purchase_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -336,10 +374,27 @@ class Business(SyncResource):
     ) -> Result:
         """【2162】购药退费
 
-        sdk.resources.business.refund_remote_purchase({"data": {...}})
+        sdk.resources.business.refund_remote_purchase(setl_id=..., psn_no=..., medfee_sumamt=...)
         """
         return await self._call_async("2162", {**(data or {}), **fields}, options)
 
+    @overload
+    def pre_calculate_remote_purchase(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> SettlementResult: ...
+    @overload
+    def pre_calculate_remote_purchase(
+        self,
+        data: None = None,
+        *,
+        druginfo: Mapping[str, Any],  # 购药信息
+        drugdetail: Sequence[Mapping[str, Any]],  # 购药明细
+        options: Options = None,
+        **extra: Any,
+    ) -> SettlementResult: ...
     def pre_calculate_remote_purchase(
         self,
         data: Mapping[str, Any] | None = None,
@@ -349,10 +404,27 @@ class Business(SyncResource):
     ) -> SettlementResult:
         """【2163】购药试算
 
-        sdk.resources.business.pre_calculate_remote_purchase({"data": {...}})
+        sdk.resources.business.pre_calculate_remote_purchase(druginfo=..., drugdetail=...)
         """
         return self._call("2163", {**(data or {}), **fields}, options)
 
+    @overload
+    async def pre_calculate_remote_purchase_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> SettlementResult: ...
+    @overload
+    async def pre_calculate_remote_purchase_async(
+        self,
+        data: None = None,
+        *,
+        druginfo: Mapping[str, Any],  # 购药信息
+        drugdetail: Sequence[Mapping[str, Any]],  # 购药明细
+        options: Options = None,
+        **extra: Any,
+    ) -> SettlementResult: ...
     async def pre_calculate_remote_purchase_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -362,10 +434,28 @@ class Business(SyncResource):
     ) -> SettlementResult:
         """【2163】购药试算
 
-        sdk.resources.business.pre_calculate_remote_purchase({"data": {...}})
+        sdk.resources.business.pre_calculate_remote_purchase(druginfo=..., drugdetail=...)
         """
         return await self._call_async("2163", {**(data or {}), **fields}, options)
 
+    @overload
+    def cancel_remote_order(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def cancel_remote_order(
+        self,
+        data: None = None,
+        *,
+        setl_id: str,  # 结算ID C30
+        psn_no: str,  # 人员编号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def cancel_remote_order(
         self,
         data: Mapping[str, Any] | None = None,
@@ -375,10 +465,28 @@ class Business(SyncResource):
     ) -> Result:
         """【2164】取消订单
 
-        sdk.resources.business.cancel_remote_order({"data": {...}})
+        sdk.resources.business.cancel_remote_order(setl_id=..., psn_no=...)
         """
         return self._call("2164", {**(data or {}), **fields}, options)
 
+    @overload
+    async def cancel_remote_order_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def cancel_remote_order_async(
+        self,
+        data: None = None,
+        *,
+        setl_id: str,  # 结算ID C30
+        psn_no: str,  # 人员编号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def cancel_remote_order_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -388,10 +496,29 @@ class Business(SyncResource):
     ) -> Result:
         """【2164】取消订单
 
-        sdk.resources.business.cancel_remote_order({"data": {...}})
+        sdk.resources.business.cancel_remote_order(setl_id=..., psn_no=...)
         """
         return await self._call_async("2164", {**(data or {}), **fields}, options)
 
+    @overload
+    def query_remote_orders(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def query_remote_orders(
+        self,
+        data: None = None,
+        *,
+        psn_no: str,  # 人员编号 C30
+        setl_id: str | None = None,  # 结算ID C30
+        begntime: str | dt.datetime | None = None,  # 开始时间 DT
+        endtime: str | dt.datetime | None = None,  # 结束时间 DT
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def query_remote_orders(
         self,
         data: Mapping[str, Any] | None = None,
@@ -401,10 +528,29 @@ class Business(SyncResource):
     ) -> Result:
         """【2165】订单查询
 
-        sdk.resources.business.query_remote_orders({"data": {...}})
+        sdk.resources.business.query_remote_orders(psn_no=...)
         """
         return self._call("2165", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_remote_orders_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_remote_orders_async(
+        self,
+        data: None = None,
+        *,
+        psn_no: str,  # 人员编号 C30
+        setl_id: str | None = None,  # 结算ID C30
+        begntime: str | dt.datetime | None = None,  # 开始时间 DT
+        endtime: str | dt.datetime | None = None,  # 结束时间 DT
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_remote_orders_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -414,10 +560,28 @@ class Business(SyncResource):
     ) -> Result:
         """【2165】订单查询
 
-        sdk.resources.business.query_remote_orders({"data": {...}})
+        sdk.resources.business.query_remote_orders(psn_no=...)
         """
         return await self._call_async("2165", {**(data or {}), **fields}, options)
 
+    @overload
+    def query_remote_settlement_info(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def query_remote_settlement_info(
+        self,
+        data: None = None,
+        *,
+        setl_id: str,  # 结算ID C30
+        psn_no: str,  # 人员编号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def query_remote_settlement_info(
         self,
         data: Mapping[str, Any] | None = None,
@@ -427,10 +591,28 @@ class Business(SyncResource):
     ) -> Result:
         """【2166】结算信息查询
 
-        sdk.resources.business.query_remote_settlement_info({"data": {...}})
+        sdk.resources.business.query_remote_settlement_info(setl_id=..., psn_no=...)
         """
         return self._call("2166", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_remote_settlement_info_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_remote_settlement_info_async(
+        self,
+        data: None = None,
+        *,
+        setl_id: str,  # 结算ID C30
+        psn_no: str,  # 人员编号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_remote_settlement_info_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -440,7 +622,7 @@ class Business(SyncResource):
     ) -> Result:
         """【2166】结算信息查询
 
-        sdk.resources.business.query_remote_settlement_info({"data": {...}})
+        sdk.resources.business.query_remote_settlement_info(setl_id=..., psn_no=...)
         """
         return await self._call_async("2166", {**(data or {}), **fields}, options)
 
@@ -574,6 +756,24 @@ class Business(SyncResource):
         """
         return await self._call_async("2171", {**(data or {}), **fields}, options)
 
+    @overload
+    def reverse_remote_transaction(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def reverse_remote_transaction(
+        self,
+        data: None = None,
+        *,
+        psn_no: str,  # 人员编号 C30
+        omsgid: str,  # 原发送方报文ID C30
+        oinfno: str,  # 原交易编号 C5
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def reverse_remote_transaction(
         self,
         data: Mapping[str, Any] | None = None,
@@ -583,10 +783,28 @@ class Business(SyncResource):
     ) -> Result:
         """【2181】冲正交易
 
-        sdk.resources.business.reverse_remote_transaction({"data": {...}})
+        sdk.resources.business.reverse_remote_transaction(psn_no=..., omsgid=..., oinfno=...)
         """
         return self._call("2181", {**(data or {}), **fields}, options)
 
+    @overload
+    async def reverse_remote_transaction_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def reverse_remote_transaction_async(
+        self,
+        data: None = None,
+        *,
+        psn_no: str,  # 人员编号 C30
+        omsgid: str,  # 原发送方报文ID C30
+        oinfno: str,  # 原交易编号 C5
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def reverse_remote_transaction_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -596,7 +814,7 @@ class Business(SyncResource):
     ) -> Result:
         """【2181】冲正交易
 
-        sdk.resources.business.reverse_remote_transaction({"data": {...}})
+        sdk.resources.business.reverse_remote_transaction(psn_no=..., omsgid=..., oinfno=...)
         """
         return await self._call_async("2181", {**(data or {}), **fields}, options)
 
@@ -812,8 +1030,8 @@ class Business(SyncResource):
         self,
         data: None = None,
         *,
-        mdtrtinfo: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,  # 节点
-        diseinfo: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,  # 节点
+        mdtrtinfo: Mapping[str, Any],  # 就诊信息
+        diseinfo: Sequence[Mapping[str, Any]],  # 诊断信息
         options: Options = None,
         **extra: Any,
     ) -> Result: ...
@@ -842,8 +1060,8 @@ class Business(SyncResource):
         self,
         data: None = None,
         *,
-        mdtrtinfo: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,  # 节点
-        diseinfo: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,  # 节点
+        mdtrtinfo: Mapping[str, Any],  # 就诊信息
+        diseinfo: Sequence[Mapping[str, Any]],  # 诊断信息
         options: Options = None,
         **extra: Any,
     ) -> Result: ...
@@ -2310,6 +2528,54 @@ class Business(SyncResource):
         """
         return await self._call_async("2506", {**(data or {}), **fields}, options)
 
+    @overload
+    def record_accident_injury(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> RecordResult: ...
+    @overload
+    def record_accident_injury(
+        self,
+        data: None = None,
+        *,
+        dcla_souc: str | None = None,  # 申报来源 C6
+        insutype: str | None = None,  # 险种类型 C6 @insutype
+        psn_no: str,  # 人员编号 C30
+        psn_insu_rlts_id: str | None = None,  # 人员参保关系ID C
+        psn_cert_type: str | None = None,  # 人员证件类型 C6 @psn_cert_type
+        certno: str | None = None,  # 证件号码 C50
+        psn_name: str | None = None,  # 人员姓名 C50
+        gend: str | None = None,  # 性别 C6 @gend
+        naty: str | None = None,  # 民族 C3 @naty
+        brdy: str | dt.date | None = None,  # 出生日期 D
+        tel: str | None = None,  # 联系电话 C50
+        addr: str | None = None,  # 联系地址 C200
+        insu_admdvs: str | None = None,  # 参保所属医保区划 C6
+        emp_no: str | None = None,  # 单位编号 C
+        emp_name: str | None = None,  # 单位名称 C200
+        mdtrtarea_admdvs: str | None = None,  # 就医地医保区划 C6
+        fixmedins_code: str | None = None,  # 定点医药机构编号 C30
+        fixmedins_name: str | None = None,  # 定点医药机构名称 C200
+        hosp_lv: str | None = None,  # 医院等级 C6
+        adm_time: str | dt.datetime | None = None,  # 入院时间 DT
+        trum_time: str | dt.datetime | None = None,  # 受伤时间 DT
+        trum_site: str | None = None,  # 受伤地点 C
+        trum_rea: str | None = None,  # 致伤原因 C
+        chk_pay_flag: str | None = None,  # 审核支付标志 C
+        agnter_name: str | None = None,  # 代办人姓名 C50
+        agnter_cert_type: str | None = None,  # 代办人证件类型 C6
+        agnter_certno: str | None = None,  # 代办人证件号码 C50
+        agnter_tel: str | None = None,  # 代办人联系方式 C30
+        agnter_addr: str | None = None,  # 代办人联系地址 C200
+        agnter_rlts: str | None = None,  # 代办人关系 C3
+        begndate: str | None = None,  # 开始日期 C19
+        enddate: str | None = None,  # 结束日期 C19
+        memo: str | None = None,  # 备注 C500
+        options: Options = None,
+        **extra: Any,
+    ) -> RecordResult: ...
     def record_accident_injury(
         self,
         data: Mapping[str, Any] | None = None,
@@ -2319,10 +2585,58 @@ class Business(SyncResource):
     ) -> RecordResult:
         """【2507】人员意外伤害备案
 
-        sdk.resources.business.record_accident_injury({"data": {...}})
+        sdk.resources.business.record_accident_injury(psn_no=...)
         """
         return self._call("2507", {**(data or {}), **fields}, options)
 
+    @overload
+    async def record_accident_injury_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> RecordResult: ...
+    @overload
+    async def record_accident_injury_async(
+        self,
+        data: None = None,
+        *,
+        dcla_souc: str | None = None,  # 申报来源 C6
+        insutype: str | None = None,  # 险种类型 C6 @insutype
+        psn_no: str,  # 人员编号 C30
+        psn_insu_rlts_id: str | None = None,  # 人员参保关系ID C
+        psn_cert_type: str | None = None,  # 人员证件类型 C6 @psn_cert_type
+        certno: str | None = None,  # 证件号码 C50
+        psn_name: str | None = None,  # 人员姓名 C50
+        gend: str | None = None,  # 性别 C6 @gend
+        naty: str | None = None,  # 民族 C3 @naty
+        brdy: str | dt.date | None = None,  # 出生日期 D
+        tel: str | None = None,  # 联系电话 C50
+        addr: str | None = None,  # 联系地址 C200
+        insu_admdvs: str | None = None,  # 参保所属医保区划 C6
+        emp_no: str | None = None,  # 单位编号 C
+        emp_name: str | None = None,  # 单位名称 C200
+        mdtrtarea_admdvs: str | None = None,  # 就医地医保区划 C6
+        fixmedins_code: str | None = None,  # 定点医药机构编号 C30
+        fixmedins_name: str | None = None,  # 定点医药机构名称 C200
+        hosp_lv: str | None = None,  # 医院等级 C6
+        adm_time: str | dt.datetime | None = None,  # 入院时间 DT
+        trum_time: str | dt.datetime | None = None,  # 受伤时间 DT
+        trum_site: str | None = None,  # 受伤地点 C
+        trum_rea: str | None = None,  # 致伤原因 C
+        chk_pay_flag: str | None = None,  # 审核支付标志 C
+        agnter_name: str | None = None,  # 代办人姓名 C50
+        agnter_cert_type: str | None = None,  # 代办人证件类型 C6
+        agnter_certno: str | None = None,  # 代办人证件号码 C50
+        agnter_tel: str | None = None,  # 代办人联系方式 C30
+        agnter_addr: str | None = None,  # 代办人联系地址 C200
+        agnter_rlts: str | None = None,  # 代办人关系 C3
+        begndate: str | None = None,  # 开始日期 C19
+        enddate: str | None = None,  # 结束日期 C19
+        memo: str | None = None,  # 备注 C500
+        options: Options = None,
+        **extra: Any,
+    ) -> RecordResult: ...
     async def record_accident_injury_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -2332,7 +2646,7 @@ class Business(SyncResource):
     ) -> RecordResult:
         """【2507】人员意外伤害备案
 
-        sdk.resources.business.record_accident_injury({"data": {...}})
+        sdk.resources.business.record_accident_injury(psn_no=...)
         """
         return await self._call_async("2507", {**(data or {}), **fields}, options)
 
@@ -2547,6 +2861,25 @@ class AsyncBusiness(AsyncResource):
         """
         return await self._call("2161", {**(data or {}), **fields}, options)
 
+    @overload
+    async def refund_remote_purchase(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def refund_remote_purchase(
+        self,
+        data: None = None,
+        *,
+        setl_id: str,  # 结算ID C30
+        psn_no: str,  # 人员编号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        medfee_sumamt: Decimal | int | str,  # 退费总额 N16,2
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def refund_remote_purchase(
         self,
         data: Mapping[str, Any] | None = None,
@@ -2556,10 +2889,27 @@ class AsyncBusiness(AsyncResource):
     ) -> Result:
         """【2162】购药退费
 
-        sdk.resources.business.refund_remote_purchase({"data": {...}})
+        sdk.resources.business.refund_remote_purchase(setl_id=..., psn_no=..., medfee_sumamt=...)
         """
         return await self._call("2162", {**(data or {}), **fields}, options)
 
+    @overload
+    async def pre_calculate_remote_purchase(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> SettlementResult: ...
+    @overload
+    async def pre_calculate_remote_purchase(
+        self,
+        data: None = None,
+        *,
+        druginfo: Mapping[str, Any],  # 购药信息
+        drugdetail: Sequence[Mapping[str, Any]],  # 购药明细
+        options: Options = None,
+        **extra: Any,
+    ) -> SettlementResult: ...
     async def pre_calculate_remote_purchase(
         self,
         data: Mapping[str, Any] | None = None,
@@ -2569,10 +2919,28 @@ class AsyncBusiness(AsyncResource):
     ) -> SettlementResult:
         """【2163】购药试算
 
-        sdk.resources.business.pre_calculate_remote_purchase({"data": {...}})
+        sdk.resources.business.pre_calculate_remote_purchase(druginfo=..., drugdetail=...)
         """
         return await self._call("2163", {**(data or {}), **fields}, options)
 
+    @overload
+    async def cancel_remote_order(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def cancel_remote_order(
+        self,
+        data: None = None,
+        *,
+        setl_id: str,  # 结算ID C30
+        psn_no: str,  # 人员编号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def cancel_remote_order(
         self,
         data: Mapping[str, Any] | None = None,
@@ -2582,10 +2950,29 @@ class AsyncBusiness(AsyncResource):
     ) -> Result:
         """【2164】取消订单
 
-        sdk.resources.business.cancel_remote_order({"data": {...}})
+        sdk.resources.business.cancel_remote_order(setl_id=..., psn_no=...)
         """
         return await self._call("2164", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_remote_orders(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_remote_orders(
+        self,
+        data: None = None,
+        *,
+        psn_no: str,  # 人员编号 C30
+        setl_id: str | None = None,  # 结算ID C30
+        begntime: str | dt.datetime | None = None,  # 开始时间 DT
+        endtime: str | dt.datetime | None = None,  # 结束时间 DT
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_remote_orders(
         self,
         data: Mapping[str, Any] | None = None,
@@ -2595,10 +2982,28 @@ class AsyncBusiness(AsyncResource):
     ) -> Result:
         """【2165】订单查询
 
-        sdk.resources.business.query_remote_orders({"data": {...}})
+        sdk.resources.business.query_remote_orders(psn_no=...)
         """
         return await self._call("2165", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_remote_settlement_info(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_remote_settlement_info(
+        self,
+        data: None = None,
+        *,
+        setl_id: str,  # 结算ID C30
+        psn_no: str,  # 人员编号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_remote_settlement_info(
         self,
         data: Mapping[str, Any] | None = None,
@@ -2608,7 +3013,7 @@ class AsyncBusiness(AsyncResource):
     ) -> Result:
         """【2166】结算信息查询
 
-        sdk.resources.business.query_remote_settlement_info({"data": {...}})
+        sdk.resources.business.query_remote_settlement_info(setl_id=..., psn_no=...)
         """
         return await self._call("2166", {**(data or {}), **fields}, options)
 
@@ -2677,6 +3082,24 @@ class AsyncBusiness(AsyncResource):
         """
         return await self._call("2171", {**(data or {}), **fields}, options)
 
+    @overload
+    async def reverse_remote_transaction(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def reverse_remote_transaction(
+        self,
+        data: None = None,
+        *,
+        psn_no: str,  # 人员编号 C30
+        omsgid: str,  # 原发送方报文ID C30
+        oinfno: str,  # 原交易编号 C5
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def reverse_remote_transaction(
         self,
         data: Mapping[str, Any] | None = None,
@@ -2686,7 +3109,7 @@ class AsyncBusiness(AsyncResource):
     ) -> Result:
         """【2181】冲正交易
 
-        sdk.resources.business.reverse_remote_transaction({"data": {...}})
+        sdk.resources.business.reverse_remote_transaction(psn_no=..., omsgid=..., oinfno=...)
         """
         return await self._call("2181", {**(data or {}), **fields}, options)
 
@@ -2802,8 +3225,8 @@ class AsyncBusiness(AsyncResource):
         self,
         data: None = None,
         *,
-        mdtrtinfo: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,  # 节点
-        diseinfo: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,  # 节点
+        mdtrtinfo: Mapping[str, Any],  # 就诊信息
+        diseinfo: Sequence[Mapping[str, Any]],  # 诊断信息
         options: Options = None,
         **extra: Any,
     ) -> Result: ...
@@ -3545,6 +3968,54 @@ class AsyncBusiness(AsyncResource):
         """
         return await self._call("2506", {**(data or {}), **fields}, options)
 
+    @overload
+    async def record_accident_injury(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> RecordResult: ...
+    @overload
+    async def record_accident_injury(
+        self,
+        data: None = None,
+        *,
+        dcla_souc: str | None = None,  # 申报来源 C6
+        insutype: str | None = None,  # 险种类型 C6 @insutype
+        psn_no: str,  # 人员编号 C30
+        psn_insu_rlts_id: str | None = None,  # 人员参保关系ID C
+        psn_cert_type: str | None = None,  # 人员证件类型 C6 @psn_cert_type
+        certno: str | None = None,  # 证件号码 C50
+        psn_name: str | None = None,  # 人员姓名 C50
+        gend: str | None = None,  # 性别 C6 @gend
+        naty: str | None = None,  # 民族 C3 @naty
+        brdy: str | dt.date | None = None,  # 出生日期 D
+        tel: str | None = None,  # 联系电话 C50
+        addr: str | None = None,  # 联系地址 C200
+        insu_admdvs: str | None = None,  # 参保所属医保区划 C6
+        emp_no: str | None = None,  # 单位编号 C
+        emp_name: str | None = None,  # 单位名称 C200
+        mdtrtarea_admdvs: str | None = None,  # 就医地医保区划 C6
+        fixmedins_code: str | None = None,  # 定点医药机构编号 C30
+        fixmedins_name: str | None = None,  # 定点医药机构名称 C200
+        hosp_lv: str | None = None,  # 医院等级 C6
+        adm_time: str | dt.datetime | None = None,  # 入院时间 DT
+        trum_time: str | dt.datetime | None = None,  # 受伤时间 DT
+        trum_site: str | None = None,  # 受伤地点 C
+        trum_rea: str | None = None,  # 致伤原因 C
+        chk_pay_flag: str | None = None,  # 审核支付标志 C
+        agnter_name: str | None = None,  # 代办人姓名 C50
+        agnter_cert_type: str | None = None,  # 代办人证件类型 C6
+        agnter_certno: str | None = None,  # 代办人证件号码 C50
+        agnter_tel: str | None = None,  # 代办人联系方式 C30
+        agnter_addr: str | None = None,  # 代办人联系地址 C200
+        agnter_rlts: str | None = None,  # 代办人关系 C3
+        begndate: str | None = None,  # 开始日期 C19
+        enddate: str | None = None,  # 结束日期 C19
+        memo: str | None = None,  # 备注 C500
+        options: Options = None,
+        **extra: Any,
+    ) -> RecordResult: ...
     async def record_accident_injury(
         self,
         data: Mapping[str, Any] | None = None,
@@ -3554,7 +4025,7 @@ class AsyncBusiness(AsyncResource):
     ) -> RecordResult:
         """【2507】人员意外伤害备案
 
-        sdk.resources.business.record_accident_injury({"data": {...}})
+        sdk.resources.business.record_accident_injury(psn_no=...)
         """
         return await self._call("2507", {**(data or {}), **fields}, options)
 

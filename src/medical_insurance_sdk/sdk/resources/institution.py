@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, overload
 
@@ -18,6 +18,26 @@ from medical_insurance_sdk.sdk._results import (
 class Institution(SyncResource):
     """医药机构管理（47个接口）."""
 
+    @overload
+    def analyze_detail_audit(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def analyze_detail_audit(
+        self,
+        data: None = None,
+        *,
+        syscode: str | None = None,  # 系统编码 C10
+        task_id: str | None = None,  # 任务ID C50
+        trig_scen: str | None = None,  # 触发场景 C3
+        rule_ids: Any | None = None,  # 规则标识集合 J
+        patient_dtos: Mapping[str, Any] | Sequence[Mapping[str, Any]],  # 参保人信息集合 J
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def analyze_detail_audit(
         self,
         data: Mapping[str, Any] | None = None,
@@ -27,10 +47,30 @@ class Institution(SyncResource):
     ) -> Result:
         """【3101】明细审核分析服务
 
-        sdk.resources.institution.analyze_detail_audit({"data": {...}})
+        sdk.resources.institution.analyze_detail_audit(patient_dtos=...)
         """
         return self._call("3101", {**(data or {}), **fields}, options)
 
+    @overload
+    async def analyze_detail_audit_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def analyze_detail_audit_async(
+        self,
+        data: None = None,
+        *,
+        syscode: str | None = None,  # 系统编码 C10
+        task_id: str | None = None,  # 任务ID C50
+        trig_scen: str | None = None,  # 触发场景 C3
+        rule_ids: Any | None = None,  # 规则标识集合 J
+        patient_dtos: Mapping[str, Any] | Sequence[Mapping[str, Any]],  # 参保人信息集合 J
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def analyze_detail_audit_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -40,10 +80,30 @@ class Institution(SyncResource):
     ) -> Result:
         """【3101】明细审核分析服务
 
-        sdk.resources.institution.analyze_detail_audit({"data": {...}})
+        sdk.resources.institution.analyze_detail_audit(patient_dtos=...)
         """
         return await self._call_async("3101", {**(data or {}), **fields}, options)
 
+    @overload
+    def analyze_realtime_audit(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def analyze_realtime_audit(
+        self,
+        data: None = None,
+        *,
+        syscode: str | None = None,  # 系统编码 C10
+        task_id: str | None = None,  # 任务ID C50
+        trig_scen: str | None = None,  # 触发场景 C3
+        rule_ids: Any | None = None,  # 规则标识集合 J
+        patient_dtos: Mapping[str, Any] | Sequence[Mapping[str, Any]],  # 参保人信息集合 J
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def analyze_realtime_audit(
         self,
         data: Mapping[str, Any] | None = None,
@@ -53,10 +113,30 @@ class Institution(SyncResource):
     ) -> Result:
         """【3102】明细审核事中分析服务
 
-        sdk.resources.institution.analyze_realtime_audit({"data": {...}})
+        sdk.resources.institution.analyze_realtime_audit(patient_dtos=...)
         """
         return self._call("3102", {**(data or {}), **fields}, options)
 
+    @overload
+    async def analyze_realtime_audit_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def analyze_realtime_audit_async(
+        self,
+        data: None = None,
+        *,
+        syscode: str | None = None,  # 系统编码 C10
+        task_id: str | None = None,  # 任务ID C50
+        trig_scen: str | None = None,  # 触发场景 C3
+        rule_ids: Any | None = None,  # 规则标识集合 J
+        patient_dtos: Mapping[str, Any] | Sequence[Mapping[str, Any]],  # 参保人信息集合 J
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def analyze_realtime_audit_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -66,10 +146,27 @@ class Institution(SyncResource):
     ) -> Result:
         """【3102】明细审核事中分析服务
 
-        sdk.resources.institution.analyze_realtime_audit({"data": {...}})
+        sdk.resources.institution.analyze_realtime_audit(patient_dtos=...)
         """
         return await self._call_async("3102", {**(data or {}), **fields}, options)
 
+    @overload
+    def submit_audit_feedback(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def submit_audit_feedback(
+        self,
+        data: None = None,
+        *,
+        warn_type: str,  # 反馈类型 C3
+        warns: Mapping[str, Any] | Sequence[Mapping[str, Any]],  # 处理数据集合 J
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def submit_audit_feedback(
         self,
         data: Mapping[str, Any] | None = None,
@@ -79,10 +176,27 @@ class Institution(SyncResource):
     ) -> Result:
         """【3103】事前事中服务反馈服务
 
-        sdk.resources.institution.submit_audit_feedback({"data": {...}})
+        sdk.resources.institution.submit_audit_feedback(warn_type=..., warns=...)
         """
         return self._call("3103", {**(data or {}), **fields}, options)
 
+    @overload
+    async def submit_audit_feedback_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def submit_audit_feedback_async(
+        self,
+        data: None = None,
+        *,
+        warn_type: str,  # 反馈类型 C3
+        warns: Mapping[str, Any] | Sequence[Mapping[str, Any]],  # 处理数据集合 J
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def submit_audit_feedback_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -92,7 +206,7 @@ class Institution(SyncResource):
     ) -> Result:
         """【3103】事前事中服务反馈服务
 
-        sdk.resources.institution.submit_audit_feedback({"data": {...}})
+        sdk.resources.institution.submit_audit_feedback(warn_type=..., warns=...)
         """
         return await self._call_async("3103", {**(data or {}), **fields}, options)
 
@@ -486,6 +600,22 @@ class Institution(SyncResource):
         """
         return await self._call_async("3401", {**(data or {}), **fields}, options)
 
+    @overload
+    def batch_upload_departments(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def batch_upload_departments(
+        self,
+        data: None = None,
+        *,
+        deptinfo: Sequence[Mapping[str, Any]],  # 科室信息
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def batch_upload_departments(
         self,
         data: Mapping[str, Any] | None = None,
@@ -495,10 +625,26 @@ class Institution(SyncResource):
     ) -> Result:
         """【3401A】批量科室信息上传
 
-        sdk.resources.institution.batch_upload_departments({"data": {...}})
+        sdk.resources.institution.batch_upload_departments(deptinfo=...)
         """
         return self._call("3401A", {**(data or {}), **fields}, options)
 
+    @overload
+    async def batch_upload_departments_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def batch_upload_departments_async(
+        self,
+        data: None = None,
+        *,
+        deptinfo: Sequence[Mapping[str, Any]],  # 科室信息
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def batch_upload_departments_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -508,7 +654,7 @@ class Institution(SyncResource):
     ) -> Result:
         """【3401A】批量科室信息上传
 
-        sdk.resources.institution.batch_upload_departments({"data": {...}})
+        sdk.resources.institution.batch_upload_departments(deptinfo=...)
         """
         return await self._call_async("3401A", {**(data or {}), **fields}, options)
 
@@ -744,6 +890,22 @@ class Institution(SyncResource):
         """
         return await self._call_async("3501", {**(data or {}), **fields}, options)
 
+    @overload
+    def batch_upload_stock_count(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def batch_upload_stock_count(
+        self,
+        data: None = None,
+        *,
+        invinfoDetail: Sequence[Mapping[str, Any]],  # 盘存信息
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def batch_upload_stock_count(
         self,
         data: Mapping[str, Any] | None = None,
@@ -753,10 +915,26 @@ class Institution(SyncResource):
     ) -> Result:
         """【3501A】商品盘存上传（批量）
 
-        sdk.resources.institution.batch_upload_stock_count({"invinfoDetail": {...}})
+        sdk.resources.institution.batch_upload_stock_count(invinfoDetail=...)
         """
         return self._call("3501A", {**(data or {}), **fields}, options)
 
+    @overload
+    async def batch_upload_stock_count_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def batch_upload_stock_count_async(
+        self,
+        data: None = None,
+        *,
+        invinfoDetail: Sequence[Mapping[str, Any]],  # 盘存信息
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def batch_upload_stock_count_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -766,7 +944,7 @@ class Institution(SyncResource):
     ) -> Result:
         """【3501A】商品盘存上传（批量）
 
-        sdk.resources.institution.batch_upload_stock_count({"invinfoDetail": {...}})
+        sdk.resources.institution.batch_upload_stock_count(invinfoDetail=...)
         """
         return await self._call_async("3501A", {**(data or {}), **fields}, options)
 
@@ -850,6 +1028,22 @@ class Institution(SyncResource):
         """
         return await self._call_async("3502", {**(data or {}), **fields}, options)
 
+    @overload
+    def batch_upload_stock_change(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def batch_upload_stock_change(
+        self,
+        data: None = None,
+        *,
+        invinfoDetail: Sequence[Mapping[str, Any]],  # 库存变更信息
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def batch_upload_stock_change(
         self,
         data: Mapping[str, Any] | None = None,
@@ -859,10 +1053,26 @@ class Institution(SyncResource):
     ) -> Result:
         """【3502A】商品库存变更（批量）
 
-        sdk.resources.institution.batch_upload_stock_change({"invinfoDetail": {...}})
+        sdk.resources.institution.batch_upload_stock_change(invinfoDetail=...)
         """
         return self._call("3502A", {**(data or {}), **fields}, options)
 
+    @overload
+    async def batch_upload_stock_change_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def batch_upload_stock_change_async(
+        self,
+        data: None = None,
+        *,
+        invinfoDetail: Sequence[Mapping[str, Any]],  # 库存变更信息
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def batch_upload_stock_change_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -872,7 +1082,7 @@ class Institution(SyncResource):
     ) -> Result:
         """【3502A】商品库存变更（批量）
 
-        sdk.resources.institution.batch_upload_stock_change({"invinfoDetail": {...}})
+        sdk.resources.institution.batch_upload_stock_change(invinfoDetail=...)
         """
         return await self._call_async("3502A", {**(data or {}), **fields}, options)
 
@@ -974,6 +1184,22 @@ class Institution(SyncResource):
         """
         return await self._call_async("3503", {**(data or {}), **fields}, options)
 
+    @overload
+    def batch_upload_purchase(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def batch_upload_purchase(
+        self,
+        data: None = None,
+        *,
+        purcinfoDetail: Sequence[Mapping[str, Any]],  # 采购信息
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def batch_upload_purchase(
         self,
         data: Mapping[str, Any] | None = None,
@@ -983,10 +1209,26 @@ class Institution(SyncResource):
     ) -> Result:
         """【3503A】商品采购（批量）
 
-        sdk.resources.institution.batch_upload_purchase({"purcinfoDetail": {...}})
+        sdk.resources.institution.batch_upload_purchase(purcinfoDetail=...)
         """
         return self._call("3503A", {**(data or {}), **fields}, options)
 
+    @overload
+    async def batch_upload_purchase_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def batch_upload_purchase_async(
+        self,
+        data: None = None,
+        *,
+        purcinfoDetail: Sequence[Mapping[str, Any]],  # 采购信息
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def batch_upload_purchase_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -996,7 +1238,7 @@ class Institution(SyncResource):
     ) -> Result:
         """【3503A】商品采购（批量）
 
-        sdk.resources.institution.batch_upload_purchase({"purcinfoDetail": {...}})
+        sdk.resources.institution.batch_upload_purchase(purcinfoDetail=...)
         """
         return await self._call_async("3503A", {**(data or {}), **fields}, options)
 
@@ -1090,6 +1332,22 @@ class Institution(SyncResource):
         """
         return await self._call_async("3504", {**(data or {}), **fields}, options)
 
+    @overload
+    def batch_upload_purchase_return(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def batch_upload_purchase_return(
+        self,
+        data: None = None,
+        *,
+        purcinfoDetail: Sequence[Mapping[str, Any]],  # 采购退货信息
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def batch_upload_purchase_return(
         self,
         data: Mapping[str, Any] | None = None,
@@ -1099,10 +1357,26 @@ class Institution(SyncResource):
     ) -> Result:
         """【3504A】商品采购退货（批量）
 
-        sdk.resources.institution.batch_upload_purchase_return({"purcinfoDetail": {...}})
+        sdk.resources.institution.batch_upload_purchase_return(purcinfoDetail=...)
         """
         return self._call("3504A", {**(data or {}), **fields}, options)
 
+    @overload
+    async def batch_upload_purchase_return_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def batch_upload_purchase_return_async(
+        self,
+        data: None = None,
+        *,
+        purcinfoDetail: Sequence[Mapping[str, Any]],  # 采购退货信息
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def batch_upload_purchase_return_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -1112,7 +1386,7 @@ class Institution(SyncResource):
     ) -> Result:
         """【3504A】商品采购退货（批量）
 
-        sdk.resources.institution.batch_upload_purchase_return({"purcinfoDetail": {...}})
+        sdk.resources.institution.batch_upload_purchase_return(purcinfoDetail=...)
         """
         return await self._call_async("3504A", {**(data or {}), **fields}, options)
 
@@ -1244,6 +1518,22 @@ class Institution(SyncResource):
         """
         return await self._call_async("3505", {**(data or {}), **fields}, options)
 
+    @overload
+    def batch_upload_sale(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def batch_upload_sale(
+        self,
+        data: None = None,
+        *,
+        selinfoDetail: Sequence[Mapping[str, Any]],  # 销售信息
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def batch_upload_sale(
         self,
         data: Mapping[str, Any] | None = None,
@@ -1253,10 +1543,26 @@ class Institution(SyncResource):
     ) -> Result:
         """【3505A】商品销售（批量）
 
-        sdk.resources.institution.batch_upload_sale({"selinfoDetail": {...}})
+        sdk.resources.institution.batch_upload_sale(selinfoDetail=...)
         """
         return self._call("3505A", {**(data or {}), **fields}, options)
 
+    @overload
+    async def batch_upload_sale_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def batch_upload_sale_async(
+        self,
+        data: None = None,
+        *,
+        selinfoDetail: Sequence[Mapping[str, Any]],  # 销售信息
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def batch_upload_sale_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -1266,7 +1572,7 @@ class Institution(SyncResource):
     ) -> Result:
         """【3505A】商品销售（批量）
 
-        sdk.resources.institution.batch_upload_sale({"selinfoDetail": {...}})
+        sdk.resources.institution.batch_upload_sale(selinfoDetail=...)
         """
         return await self._call_async("3505A", {**(data or {}), **fields}, options)
 
@@ -1366,6 +1672,22 @@ class Institution(SyncResource):
         """
         return await self._call_async("3506", {**(data or {}), **fields}, options)
 
+    @overload
+    def batch_upload_sale_return(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def batch_upload_sale_return(
+        self,
+        data: None = None,
+        *,
+        selinfoDetail: Sequence[Mapping[str, Any]],  # 销售退货信息
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def batch_upload_sale_return(
         self,
         data: Mapping[str, Any] | None = None,
@@ -1375,10 +1697,26 @@ class Institution(SyncResource):
     ) -> Result:
         """【3506A】商品销售退货（批量）
 
-        sdk.resources.institution.batch_upload_sale_return({"selinfoDetail": {...}})
+        sdk.resources.institution.batch_upload_sale_return(selinfoDetail=...)
         """
         return self._call("3506A", {**(data or {}), **fields}, options)
 
+    @overload
+    async def batch_upload_sale_return_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def batch_upload_sale_return_async(
+        self,
+        data: None = None,
+        *,
+        selinfoDetail: Sequence[Mapping[str, Any]],  # 销售退货信息
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def batch_upload_sale_return_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -1388,7 +1726,7 @@ class Institution(SyncResource):
     ) -> Result:
         """【3506A】商品销售退货（批量）
 
-        sdk.resources.institution.batch_upload_sale_return({"selinfoDetail": {...}})
+        sdk.resources.institution.batch_upload_sale_return(selinfoDetail=...)
         """
         return await self._call_async("3506A", {**(data or {}), **fields}, options)
 
@@ -1452,6 +1790,22 @@ class Institution(SyncResource):
         """
         return await self._call_async("3507", {**(data or {}), **fields}, options)
 
+    @overload
+    def batch_delete_products(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def batch_delete_products(
+        self,
+        data: None = None,
+        *,
+        goodDetail: Sequence[Mapping[str, Any]],  # goodDetail
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def batch_delete_products(
         self,
         data: Mapping[str, Any] | None = None,
@@ -1461,10 +1815,26 @@ class Institution(SyncResource):
     ) -> Result:
         """【3507A】商品信息删除（批量）
 
-        sdk.resources.institution.batch_delete_products({"goodDetail": {...}})
+        sdk.resources.institution.batch_delete_products(goodDetail=...)
         """
         return self._call("3507A", {**(data or {}), **fields}, options)
 
+    @overload
+    async def batch_delete_products_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def batch_delete_products_async(
+        self,
+        data: None = None,
+        *,
+        goodDetail: Sequence[Mapping[str, Any]],  # goodDetail
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def batch_delete_products_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -1474,10 +1844,30 @@ class Institution(SyncResource):
     ) -> Result:
         """【3507A】商品信息删除（批量）
 
-        sdk.resources.institution.batch_delete_products({"goodDetail": {...}})
+        sdk.resources.institution.batch_delete_products(goodDetail=...)
         """
         return await self._call_async("3507A", {**(data or {}), **fields}, options)
 
+    @overload
+    def query_stock_info(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def query_stock_info(
+        self,
+        data: None = None,
+        *,
+        fixmedins_code: str,  # 定点医药机构编号 C30
+        medins_list_codg: str | None = None,  # 医药机构目录编码 C150
+        fixmedins_bchno: str | None = None,  # 定点医药机构批次流水号 C30
+        begndate: str | dt.date,  # 开始日期 D
+        enddate: str | dt.date,  # 结束日期 D
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def query_stock_info(
         self,
         data: Mapping[str, Any] | None = None,
@@ -1487,10 +1877,30 @@ class Institution(SyncResource):
     ) -> Result:
         """【3508】商品库存信息查询
 
-        sdk.resources.institution.query_stock_info({"data": {...}})
+        sdk.resources.institution.query_stock_info(fixmedins_code=..., begndate=..., enddate=...)
         """
         return self._call("3508", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_stock_info_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_stock_info_async(
+        self,
+        data: None = None,
+        *,
+        fixmedins_code: str,  # 定点医药机构编号 C30
+        medins_list_codg: str | None = None,  # 医药机构目录编码 C150
+        fixmedins_bchno: str | None = None,  # 定点医药机构批次流水号 C30
+        begndate: str | dt.date,  # 开始日期 D
+        enddate: str | dt.date,  # 结束日期 D
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_stock_info_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -1500,10 +1910,30 @@ class Institution(SyncResource):
     ) -> Result:
         """【3508】商品库存信息查询
 
-        sdk.resources.institution.query_stock_info({"data": {...}})
+        sdk.resources.institution.query_stock_info(fixmedins_code=..., begndate=..., enddate=...)
         """
         return await self._call_async("3508", {**(data or {}), **fields}, options)
 
+    @overload
+    def query_stock_change_records(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def query_stock_change_records(
+        self,
+        data: None = None,
+        *,
+        fixmedins_code: str,  # 定点医药机构编号 C30
+        medins_list_codg: str | None = None,  # 医药机构目录编码 C150
+        fixmedins_bchno: str | None = None,  # 定点医药机构批次流水号 C30
+        begndate: str | dt.date,  # 开始日期 D
+        enddate: str | dt.date,  # 结束日期 D
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def query_stock_change_records(
         self,
         data: Mapping[str, Any] | None = None,
@@ -1513,10 +1943,30 @@ class Institution(SyncResource):
     ) -> Result:
         """【3509】商品库存变更记录查询
 
-        sdk.resources.institution.query_stock_change_records({"data": {...}})
+        sdk.resources.institution.query_stock_change_records(fixmedins_code=..., begndate=..., enddate=...)
         """
         return self._call("3509", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_stock_change_records_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_stock_change_records_async(
+        self,
+        data: None = None,
+        *,
+        fixmedins_code: str,  # 定点医药机构编号 C30
+        medins_list_codg: str | None = None,  # 医药机构目录编码 C150
+        fixmedins_bchno: str | None = None,  # 定点医药机构批次流水号 C30
+        begndate: str | dt.date,  # 开始日期 D
+        enddate: str | dt.date,  # 结束日期 D
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_stock_change_records_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -1526,10 +1976,30 @@ class Institution(SyncResource):
     ) -> Result:
         """【3509】商品库存变更记录查询
 
-        sdk.resources.institution.query_stock_change_records({"data": {...}})
+        sdk.resources.institution.query_stock_change_records(fixmedins_code=..., begndate=..., enddate=...)
         """
         return await self._call_async("3509", {**(data or {}), **fields}, options)
 
+    @overload
+    def query_purchase_info(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def query_purchase_info(
+        self,
+        data: None = None,
+        *,
+        fixmedins_code: str,  # 定点医药机构编号 C30
+        medins_list_codg: str | None = None,  # 医药机构目录编码 C150
+        fixmedins_bchno: str | None = None,  # 定点医药机构批次流水号 C30
+        begndate: str | dt.date,  # 开始日期 D
+        enddate: str | dt.date,  # 结束日期 D
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def query_purchase_info(
         self,
         data: Mapping[str, Any] | None = None,
@@ -1539,10 +2009,30 @@ class Institution(SyncResource):
     ) -> Result:
         """【3510】商品采购信息查询
 
-        sdk.resources.institution.query_purchase_info({"data": {...}})
+        sdk.resources.institution.query_purchase_info(fixmedins_code=..., begndate=..., enddate=...)
         """
         return self._call("3510", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_purchase_info_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_purchase_info_async(
+        self,
+        data: None = None,
+        *,
+        fixmedins_code: str,  # 定点医药机构编号 C30
+        medins_list_codg: str | None = None,  # 医药机构目录编码 C150
+        fixmedins_bchno: str | None = None,  # 定点医药机构批次流水号 C30
+        begndate: str | dt.date,  # 开始日期 D
+        enddate: str | dt.date,  # 结束日期 D
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_purchase_info_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -1552,10 +2042,30 @@ class Institution(SyncResource):
     ) -> Result:
         """【3510】商品采购信息查询
 
-        sdk.resources.institution.query_purchase_info({"data": {...}})
+        sdk.resources.institution.query_purchase_info(fixmedins_code=..., begndate=..., enddate=...)
         """
         return await self._call_async("3510", {**(data or {}), **fields}, options)
 
+    @overload
+    def query_sale_info(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def query_sale_info(
+        self,
+        data: None = None,
+        *,
+        fixmedins_code: str,  # 定点医药机构编号 C30
+        medins_list_codg: str | None = None,  # 医药机构目录编码 C150
+        fixmedins_bchno: str | None = None,  # 定点医药机构批次流水号 C30
+        begndate: str | dt.date,  # 开始日期 D
+        enddate: str | dt.date,  # 结束日期 D
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def query_sale_info(
         self,
         data: Mapping[str, Any] | None = None,
@@ -1565,10 +2075,30 @@ class Institution(SyncResource):
     ) -> Result:
         """【3511】商品销售信息查询
 
-        sdk.resources.institution.query_sale_info({"data": {...}})
+        sdk.resources.institution.query_sale_info(fixmedins_code=..., begndate=..., enddate=...)
         """
         return self._call("3511", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_sale_info_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_sale_info_async(
+        self,
+        data: None = None,
+        *,
+        fixmedins_code: str,  # 定点医药机构编号 C30
+        medins_list_codg: str | None = None,  # 医药机构目录编码 C150
+        fixmedins_bchno: str | None = None,  # 定点医药机构批次流水号 C30
+        begndate: str | dt.date,  # 开始日期 D
+        enddate: str | dt.date,  # 结束日期 D
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_sale_info_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -1578,10 +2108,32 @@ class Institution(SyncResource):
     ) -> Result:
         """【3511】商品销售信息查询
 
-        sdk.resources.institution.query_sale_info({"data": {...}})
+        sdk.resources.institution.query_sale_info(fixmedins_code=..., begndate=..., enddate=...)
         """
         return await self._call_async("3511", {**(data or {}), **fields}, options)
 
+    @overload
+    def query_inbound_trace(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def query_inbound_trace(
+        self,
+        data: None = None,
+        *,
+        fixmedins_code: str,  # 定点医药机构编号 C30
+        medins_list_codg: str | None = None,  # 医药机构目录编码 C150
+        fixmedins_bchno: str | None = None,  # 定点医药机构批次流水号 C30
+        begndate: str | dt.date,  # 开始日期 D
+        enddate: str | dt.date,  # 结束日期 D
+        med_list_codg: str | None = None,  # 医疗目录编码 C50
+        drug_trac_codg: str | None = None,  # 药品追溯码 C30
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def query_inbound_trace(
         self,
         data: Mapping[str, Any] | None = None,
@@ -1591,10 +2143,32 @@ class Institution(SyncResource):
     ) -> Result:
         """【3512】入库药品追溯信息查询
 
-        sdk.resources.institution.query_inbound_trace({"data": {...}})
+        sdk.resources.institution.query_inbound_trace(fixmedins_code=..., begndate=..., enddate=...)
         """
         return self._call("3512", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_inbound_trace_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_inbound_trace_async(
+        self,
+        data: None = None,
+        *,
+        fixmedins_code: str,  # 定点医药机构编号 C30
+        medins_list_codg: str | None = None,  # 医药机构目录编码 C150
+        fixmedins_bchno: str | None = None,  # 定点医药机构批次流水号 C30
+        begndate: str | dt.date,  # 开始日期 D
+        enddate: str | dt.date,  # 结束日期 D
+        med_list_codg: str | None = None,  # 医疗目录编码 C50
+        drug_trac_codg: str | None = None,  # 药品追溯码 C30
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_inbound_trace_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -1604,10 +2178,37 @@ class Institution(SyncResource):
     ) -> Result:
         """【3512】入库药品追溯信息查询
 
-        sdk.resources.institution.query_inbound_trace({"data": {...}})
+        sdk.resources.institution.query_inbound_trace(fixmedins_code=..., begndate=..., enddate=...)
         """
         return await self._call_async("3512", {**(data or {}), **fields}, options)
 
+    @overload
+    def query_sale_trace(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def query_sale_trace(
+        self,
+        data: None = None,
+        *,
+        fixmedins_code: str,  # 定点医药机构编号 C30
+        medins_list_codg: str | None = None,  # 医药机构目录编码 C150
+        fixmedins_bchno: str | None = None,  # 定点医药机构批次流水号 C30
+        begndate: str | dt.date | None = None,  # 开始日期 D
+        enddate: str | dt.date | None = None,  # 结束日期 D
+        med_list_codg: str | None = None,  # 医疗目录编码 C50
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        psn_cert_type: str | None = None,  # 人员证件类型 C6 @psn_cert_type
+        certno: str | None = None,  # 证件号码 C600
+        psn_name: str | None = None,  # 人员姓名 C50
+        drug_trac_codg: str | None = None,  # 药品追溯码 C30
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def query_sale_trace(
         self,
         data: Mapping[str, Any] | None = None,
@@ -1617,10 +2218,37 @@ class Institution(SyncResource):
     ) -> Result:
         """【3513】销售药品追溯信息查询
 
-        sdk.resources.institution.query_sale_trace({"data": {...}})
+        sdk.resources.institution.query_sale_trace(fixmedins_code=...)
         """
         return self._call("3513", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_sale_trace_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_sale_trace_async(
+        self,
+        data: None = None,
+        *,
+        fixmedins_code: str,  # 定点医药机构编号 C30
+        medins_list_codg: str | None = None,  # 医药机构目录编码 C150
+        fixmedins_bchno: str | None = None,  # 定点医药机构批次流水号 C30
+        begndate: str | dt.date | None = None,  # 开始日期 D
+        enddate: str | dt.date | None = None,  # 结束日期 D
+        med_list_codg: str | None = None,  # 医疗目录编码 C50
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        psn_cert_type: str | None = None,  # 人员证件类型 C6 @psn_cert_type
+        certno: str | None = None,  # 证件号码 C600
+        psn_name: str | None = None,  # 人员姓名 C50
+        drug_trac_codg: str | None = None,  # 药品追溯码 C30
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_sale_trace_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -1630,7 +2258,7 @@ class Institution(SyncResource):
     ) -> Result:
         """【3513】销售药品追溯信息查询
 
-        sdk.resources.institution.query_sale_trace({"data": {...}})
+        sdk.resources.institution.query_sale_trace(fixmedins_code=...)
         """
         return await self._call_async("3513", {**(data or {}), **fields}, options)
 
@@ -1920,6 +2548,25 @@ class Institution(SyncResource):
         """
         return await self._call_async("3609", {**(data or {}), **fields}, options)
 
+    @overload
+    def query_settlement_check_results(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def query_settlement_check_results(
+        self,
+        data: None = None,
+        *,
+        setl_ym: str | None = None,  # 结算年月 C6
+        setl_id: str | None = None,  # 结算ID C30
+        page_num: int | None = None,  # 当前页数 I10
+        page_size: int | None = None,  # 本页数据量 I10
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def query_settlement_check_results(
         self,
         data: Mapping[str, Any] | None = None,
@@ -1933,6 +2580,25 @@ class Institution(SyncResource):
         """
         return self._call("3607", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_settlement_check_results_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_settlement_check_results_async(
+        self,
+        data: None = None,
+        *,
+        setl_ym: str | None = None,  # 结算年月 C6
+        setl_id: str | None = None,  # 结算ID C30
+        page_num: int | None = None,  # 当前页数 I10
+        page_size: int | None = None,  # 本页数据量 I10
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_settlement_check_results_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -2054,6 +2720,26 @@ class Institution(SyncResource):
 class AsyncInstitution(AsyncResource):
     """医药机构管理（47个接口）."""
 
+    @overload
+    async def analyze_detail_audit(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def analyze_detail_audit(
+        self,
+        data: None = None,
+        *,
+        syscode: str | None = None,  # 系统编码 C10
+        task_id: str | None = None,  # 任务ID C50
+        trig_scen: str | None = None,  # 触发场景 C3
+        rule_ids: Any | None = None,  # 规则标识集合 J
+        patient_dtos: Mapping[str, Any] | Sequence[Mapping[str, Any]],  # 参保人信息集合 J
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def analyze_detail_audit(
         self,
         data: Mapping[str, Any] | None = None,
@@ -2063,10 +2749,30 @@ class AsyncInstitution(AsyncResource):
     ) -> Result:
         """【3101】明细审核分析服务
 
-        sdk.resources.institution.analyze_detail_audit({"data": {...}})
+        sdk.resources.institution.analyze_detail_audit(patient_dtos=...)
         """
         return await self._call("3101", {**(data or {}), **fields}, options)
 
+    @overload
+    async def analyze_realtime_audit(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def analyze_realtime_audit(
+        self,
+        data: None = None,
+        *,
+        syscode: str | None = None,  # 系统编码 C10
+        task_id: str | None = None,  # 任务ID C50
+        trig_scen: str | None = None,  # 触发场景 C3
+        rule_ids: Any | None = None,  # 规则标识集合 J
+        patient_dtos: Mapping[str, Any] | Sequence[Mapping[str, Any]],  # 参保人信息集合 J
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def analyze_realtime_audit(
         self,
         data: Mapping[str, Any] | None = None,
@@ -2076,10 +2782,27 @@ class AsyncInstitution(AsyncResource):
     ) -> Result:
         """【3102】明细审核事中分析服务
 
-        sdk.resources.institution.analyze_realtime_audit({"data": {...}})
+        sdk.resources.institution.analyze_realtime_audit(patient_dtos=...)
         """
         return await self._call("3102", {**(data or {}), **fields}, options)
 
+    @overload
+    async def submit_audit_feedback(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def submit_audit_feedback(
+        self,
+        data: None = None,
+        *,
+        warn_type: str,  # 反馈类型 C3
+        warns: Mapping[str, Any] | Sequence[Mapping[str, Any]],  # 处理数据集合 J
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def submit_audit_feedback(
         self,
         data: Mapping[str, Any] | None = None,
@@ -2089,7 +2812,7 @@ class AsyncInstitution(AsyncResource):
     ) -> Result:
         """【3103】事前事中服务反馈服务
 
-        sdk.resources.institution.submit_audit_feedback({"data": {...}})
+        sdk.resources.institution.submit_audit_feedback(warn_type=..., warns=...)
         """
         return await self._call("3103", {**(data or {}), **fields}, options)
 
@@ -2288,6 +3011,22 @@ class AsyncInstitution(AsyncResource):
         """
         return await self._call("3401", {**(data or {}), **fields}, options)
 
+    @overload
+    async def batch_upload_departments(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def batch_upload_departments(
+        self,
+        data: None = None,
+        *,
+        deptinfo: Sequence[Mapping[str, Any]],  # 科室信息
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def batch_upload_departments(
         self,
         data: Mapping[str, Any] | None = None,
@@ -2297,7 +3036,7 @@ class AsyncInstitution(AsyncResource):
     ) -> Result:
         """【3401A】批量科室信息上传
 
-        sdk.resources.institution.batch_upload_departments({"data": {...}})
+        sdk.resources.institution.batch_upload_departments(deptinfo=...)
         """
         return await self._call("3401A", {**(data or {}), **fields}, options)
 
@@ -2417,6 +3156,22 @@ class AsyncInstitution(AsyncResource):
         """
         return await self._call("3501", {**(data or {}), **fields}, options)
 
+    @overload
+    async def batch_upload_stock_count(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def batch_upload_stock_count(
+        self,
+        data: None = None,
+        *,
+        invinfoDetail: Sequence[Mapping[str, Any]],  # 盘存信息
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def batch_upload_stock_count(
         self,
         data: Mapping[str, Any] | None = None,
@@ -2426,7 +3181,7 @@ class AsyncInstitution(AsyncResource):
     ) -> Result:
         """【3501A】商品盘存上传（批量）
 
-        sdk.resources.institution.batch_upload_stock_count({"invinfoDetail": {...}})
+        sdk.resources.institution.batch_upload_stock_count(invinfoDetail=...)
         """
         return await self._call("3501A", {**(data or {}), **fields}, options)
 
@@ -2470,6 +3225,22 @@ class AsyncInstitution(AsyncResource):
         """
         return await self._call("3502", {**(data or {}), **fields}, options)
 
+    @overload
+    async def batch_upload_stock_change(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def batch_upload_stock_change(
+        self,
+        data: None = None,
+        *,
+        invinfoDetail: Sequence[Mapping[str, Any]],  # 库存变更信息
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def batch_upload_stock_change(
         self,
         data: Mapping[str, Any] | None = None,
@@ -2479,7 +3250,7 @@ class AsyncInstitution(AsyncResource):
     ) -> Result:
         """【3502A】商品库存变更（批量）
 
-        sdk.resources.institution.batch_upload_stock_change({"invinfoDetail": {...}})
+        sdk.resources.institution.batch_upload_stock_change(invinfoDetail=...)
         """
         return await self._call("3502A", {**(data or {}), **fields}, options)
 
@@ -2532,6 +3303,22 @@ class AsyncInstitution(AsyncResource):
         """
         return await self._call("3503", {**(data or {}), **fields}, options)
 
+    @overload
+    async def batch_upload_purchase(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def batch_upload_purchase(
+        self,
+        data: None = None,
+        *,
+        purcinfoDetail: Sequence[Mapping[str, Any]],  # 采购信息
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def batch_upload_purchase(
         self,
         data: Mapping[str, Any] | None = None,
@@ -2541,7 +3328,7 @@ class AsyncInstitution(AsyncResource):
     ) -> Result:
         """【3503A】商品采购（批量）
 
-        sdk.resources.institution.batch_upload_purchase({"purcinfoDetail": {...}})
+        sdk.resources.institution.batch_upload_purchase(purcinfoDetail=...)
         """
         return await self._call("3503A", {**(data or {}), **fields}, options)
 
@@ -2590,6 +3377,22 @@ class AsyncInstitution(AsyncResource):
         """
         return await self._call("3504", {**(data or {}), **fields}, options)
 
+    @overload
+    async def batch_upload_purchase_return(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def batch_upload_purchase_return(
+        self,
+        data: None = None,
+        *,
+        purcinfoDetail: Sequence[Mapping[str, Any]],  # 采购退货信息
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def batch_upload_purchase_return(
         self,
         data: Mapping[str, Any] | None = None,
@@ -2599,7 +3402,7 @@ class AsyncInstitution(AsyncResource):
     ) -> Result:
         """【3504A】商品采购退货（批量）
 
-        sdk.resources.institution.batch_upload_purchase_return({"purcinfoDetail": {...}})
+        sdk.resources.institution.batch_upload_purchase_return(purcinfoDetail=...)
         """
         return await self._call("3504A", {**(data or {}), **fields}, options)
 
@@ -2667,6 +3470,22 @@ class AsyncInstitution(AsyncResource):
         """
         return await self._call("3505", {**(data or {}), **fields}, options)
 
+    @overload
+    async def batch_upload_sale(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def batch_upload_sale(
+        self,
+        data: None = None,
+        *,
+        selinfoDetail: Sequence[Mapping[str, Any]],  # 销售信息
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def batch_upload_sale(
         self,
         data: Mapping[str, Any] | None = None,
@@ -2676,7 +3495,7 @@ class AsyncInstitution(AsyncResource):
     ) -> Result:
         """【3505A】商品销售（批量）
 
-        sdk.resources.institution.batch_upload_sale({"selinfoDetail": {...}})
+        sdk.resources.institution.batch_upload_sale(selinfoDetail=...)
         """
         return await self._call("3505A", {**(data or {}), **fields}, options)
 
@@ -2728,6 +3547,22 @@ class AsyncInstitution(AsyncResource):
         """
         return await self._call("3506", {**(data or {}), **fields}, options)
 
+    @overload
+    async def batch_upload_sale_return(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def batch_upload_sale_return(
+        self,
+        data: None = None,
+        *,
+        selinfoDetail: Sequence[Mapping[str, Any]],  # 销售退货信息
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def batch_upload_sale_return(
         self,
         data: Mapping[str, Any] | None = None,
@@ -2737,7 +3572,7 @@ class AsyncInstitution(AsyncResource):
     ) -> Result:
         """【3506A】商品销售退货（批量）
 
-        sdk.resources.institution.batch_upload_sale_return({"selinfoDetail": {...}})
+        sdk.resources.institution.batch_upload_sale_return(selinfoDetail=...)
         """
         return await self._call("3506A", {**(data or {}), **fields}, options)
 
@@ -2771,6 +3606,22 @@ class AsyncInstitution(AsyncResource):
         """
         return await self._call("3507", {**(data or {}), **fields}, options)
 
+    @overload
+    async def batch_delete_products(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def batch_delete_products(
+        self,
+        data: None = None,
+        *,
+        goodDetail: Sequence[Mapping[str, Any]],  # goodDetail
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def batch_delete_products(
         self,
         data: Mapping[str, Any] | None = None,
@@ -2780,10 +3631,30 @@ class AsyncInstitution(AsyncResource):
     ) -> Result:
         """【3507A】商品信息删除（批量）
 
-        sdk.resources.institution.batch_delete_products({"goodDetail": {...}})
+        sdk.resources.institution.batch_delete_products(goodDetail=...)
         """
         return await self._call("3507A", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_stock_info(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_stock_info(
+        self,
+        data: None = None,
+        *,
+        fixmedins_code: str,  # 定点医药机构编号 C30
+        medins_list_codg: str | None = None,  # 医药机构目录编码 C150
+        fixmedins_bchno: str | None = None,  # 定点医药机构批次流水号 C30
+        begndate: str | dt.date,  # 开始日期 D
+        enddate: str | dt.date,  # 结束日期 D
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_stock_info(
         self,
         data: Mapping[str, Any] | None = None,
@@ -2793,10 +3664,30 @@ class AsyncInstitution(AsyncResource):
     ) -> Result:
         """【3508】商品库存信息查询
 
-        sdk.resources.institution.query_stock_info({"data": {...}})
+        sdk.resources.institution.query_stock_info(fixmedins_code=..., begndate=..., enddate=...)
         """
         return await self._call("3508", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_stock_change_records(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_stock_change_records(
+        self,
+        data: None = None,
+        *,
+        fixmedins_code: str,  # 定点医药机构编号 C30
+        medins_list_codg: str | None = None,  # 医药机构目录编码 C150
+        fixmedins_bchno: str | None = None,  # 定点医药机构批次流水号 C30
+        begndate: str | dt.date,  # 开始日期 D
+        enddate: str | dt.date,  # 结束日期 D
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_stock_change_records(
         self,
         data: Mapping[str, Any] | None = None,
@@ -2806,10 +3697,30 @@ class AsyncInstitution(AsyncResource):
     ) -> Result:
         """【3509】商品库存变更记录查询
 
-        sdk.resources.institution.query_stock_change_records({"data": {...}})
+        sdk.resources.institution.query_stock_change_records(fixmedins_code=..., begndate=..., enddate=...)
         """
         return await self._call("3509", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_purchase_info(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_purchase_info(
+        self,
+        data: None = None,
+        *,
+        fixmedins_code: str,  # 定点医药机构编号 C30
+        medins_list_codg: str | None = None,  # 医药机构目录编码 C150
+        fixmedins_bchno: str | None = None,  # 定点医药机构批次流水号 C30
+        begndate: str | dt.date,  # 开始日期 D
+        enddate: str | dt.date,  # 结束日期 D
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_purchase_info(
         self,
         data: Mapping[str, Any] | None = None,
@@ -2819,10 +3730,30 @@ class AsyncInstitution(AsyncResource):
     ) -> Result:
         """【3510】商品采购信息查询
 
-        sdk.resources.institution.query_purchase_info({"data": {...}})
+        sdk.resources.institution.query_purchase_info(fixmedins_code=..., begndate=..., enddate=...)
         """
         return await self._call("3510", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_sale_info(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_sale_info(
+        self,
+        data: None = None,
+        *,
+        fixmedins_code: str,  # 定点医药机构编号 C30
+        medins_list_codg: str | None = None,  # 医药机构目录编码 C150
+        fixmedins_bchno: str | None = None,  # 定点医药机构批次流水号 C30
+        begndate: str | dt.date,  # 开始日期 D
+        enddate: str | dt.date,  # 结束日期 D
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_sale_info(
         self,
         data: Mapping[str, Any] | None = None,
@@ -2832,10 +3763,32 @@ class AsyncInstitution(AsyncResource):
     ) -> Result:
         """【3511】商品销售信息查询
 
-        sdk.resources.institution.query_sale_info({"data": {...}})
+        sdk.resources.institution.query_sale_info(fixmedins_code=..., begndate=..., enddate=...)
         """
         return await self._call("3511", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_inbound_trace(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_inbound_trace(
+        self,
+        data: None = None,
+        *,
+        fixmedins_code: str,  # 定点医药机构编号 C30
+        medins_list_codg: str | None = None,  # 医药机构目录编码 C150
+        fixmedins_bchno: str | None = None,  # 定点医药机构批次流水号 C30
+        begndate: str | dt.date,  # 开始日期 D
+        enddate: str | dt.date,  # 结束日期 D
+        med_list_codg: str | None = None,  # 医疗目录编码 C50
+        drug_trac_codg: str | None = None,  # 药品追溯码 C30
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_inbound_trace(
         self,
         data: Mapping[str, Any] | None = None,
@@ -2845,10 +3798,37 @@ class AsyncInstitution(AsyncResource):
     ) -> Result:
         """【3512】入库药品追溯信息查询
 
-        sdk.resources.institution.query_inbound_trace({"data": {...}})
+        sdk.resources.institution.query_inbound_trace(fixmedins_code=..., begndate=..., enddate=...)
         """
         return await self._call("3512", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_sale_trace(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_sale_trace(
+        self,
+        data: None = None,
+        *,
+        fixmedins_code: str,  # 定点医药机构编号 C30
+        medins_list_codg: str | None = None,  # 医药机构目录编码 C150
+        fixmedins_bchno: str | None = None,  # 定点医药机构批次流水号 C30
+        begndate: str | dt.date | None = None,  # 开始日期 D
+        enddate: str | dt.date | None = None,  # 结束日期 D
+        med_list_codg: str | None = None,  # 医疗目录编码 C50
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        psn_cert_type: str | None = None,  # 人员证件类型 C6 @psn_cert_type
+        certno: str | None = None,  # 证件号码 C600
+        psn_name: str | None = None,  # 人员姓名 C50
+        drug_trac_codg: str | None = None,  # 药品追溯码 C30
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_sale_trace(
         self,
         data: Mapping[str, Any] | None = None,
@@ -2858,7 +3838,7 @@ class AsyncInstitution(AsyncResource):
     ) -> Result:
         """【3513】销售药品追溯信息查询
 
-        sdk.resources.institution.query_sale_trace({"data": {...}})
+        sdk.resources.institution.query_sale_trace(fixmedins_code=...)
         """
         return await self._call("3513", {**(data or {}), **fields}, options)
 
@@ -3005,6 +3985,25 @@ class AsyncInstitution(AsyncResource):
         """
         return await self._call("3609", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_settlement_check_results(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_settlement_check_results(
+        self,
+        data: None = None,
+        *,
+        setl_ym: str | None = None,  # 结算年月 C6
+        setl_id: str | None = None,  # 结算ID C30
+        page_num: int | None = None,  # 当前页数 I10
+        page_size: int | None = None,  # 本页数据量 I10
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_settlement_check_results(
         self,
         data: Mapping[str, Any] | None = None,

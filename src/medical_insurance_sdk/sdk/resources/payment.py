@@ -57,9 +57,9 @@ class Payment(SyncResource):
         *,
         orgCodg: str | None = None,  # 机构编码 C
         orgId: str | None = None,  # 电子凭证机构号 C
-        psnNo: str | None = None,  # 人员编号 C
-        insutype: str | None = None,  # 险种类型 C
-        medOrgOrd: str | None = None,  # 医疗机构订单号 C
+        psnNo: str,  # 人员编号 C
+        insutype: str,  # 险种类型 C
+        medOrgOrd: str,  # 医疗机构订单号 C
         initRxOrd: str | None = None,  # 要续方的原处方流水 C
         rxCircFlag: str | None = None,  # 电子处方流转标志 C
         begntime: str | None = None,  # 开始时间 C
@@ -76,9 +76,9 @@ class Payment(SyncResource):
         deptName: str | None = None,  # 科室名称 C
         caty: str | None = None,  # 科别 C
         mdtrtId: str | None = None,  # 就诊ID C
-        medType: str | None = None,  # 医疗类别 C
+        medType: str,  # 医疗类别 C
         feeType: str | None = None,  # 费用类型 C
-        medfeeSumamt: Decimal | int | str | None = None,  # 医疗费总额 N16,2
+        medfeeSumamt: Decimal | int | str,  # 医疗费总额 N16,2
         acctUsedFlag: str | None = None,  # 个人账户使用标志 C
         mainCondDscr: str | None = None,  # 主要病情描述 C
         diseCodg: str | None = None,  # 病种编码 C
@@ -100,7 +100,7 @@ class Payment(SyncResource):
         uldLatlnt: str | None = None,  # 上传经纬度 C
         mdtrtCertType: str | None = None,  # 就诊凭证类型 C
         diseinfoList: Any | None = None,  # 诊断信息列表 J
-        feedetailList: Any | None = None,  # 费用明细列表 J
+        feedetailList: Any,  # 费用明细列表 J
         options: Options = None,
         **extra: Any,
     ) -> PaymentResult: ...
@@ -113,7 +113,7 @@ class Payment(SyncResource):
     ) -> PaymentResult:
         """【6201】费用明细上传
 
-        sdk.resources.payment.upload_online_expense({"data": {...}})
+        sdk.resources.payment.upload_online_expense(psnNo=..., insutype=..., medOrgOrd=..., ...)
         """
         return self._call("6201", {**(data or {}), **fields}, options)
 
@@ -131,9 +131,9 @@ class Payment(SyncResource):
         *,
         orgCodg: str | None = None,  # 机构编码 C
         orgId: str | None = None,  # 电子凭证机构号 C
-        psnNo: str | None = None,  # 人员编号 C
-        insutype: str | None = None,  # 险种类型 C
-        medOrgOrd: str | None = None,  # 医疗机构订单号 C
+        psnNo: str,  # 人员编号 C
+        insutype: str,  # 险种类型 C
+        medOrgOrd: str,  # 医疗机构订单号 C
         initRxOrd: str | None = None,  # 要续方的原处方流水 C
         rxCircFlag: str | None = None,  # 电子处方流转标志 C
         begntime: str | None = None,  # 开始时间 C
@@ -150,9 +150,9 @@ class Payment(SyncResource):
         deptName: str | None = None,  # 科室名称 C
         caty: str | None = None,  # 科别 C
         mdtrtId: str | None = None,  # 就诊ID C
-        medType: str | None = None,  # 医疗类别 C
+        medType: str,  # 医疗类别 C
         feeType: str | None = None,  # 费用类型 C
-        medfeeSumamt: Decimal | int | str | None = None,  # 医疗费总额 N16,2
+        medfeeSumamt: Decimal | int | str,  # 医疗费总额 N16,2
         acctUsedFlag: str | None = None,  # 个人账户使用标志 C
         mainCondDscr: str | None = None,  # 主要病情描述 C
         diseCodg: str | None = None,  # 病种编码 C
@@ -174,7 +174,7 @@ class Payment(SyncResource):
         uldLatlnt: str | None = None,  # 上传经纬度 C
         mdtrtCertType: str | None = None,  # 就诊凭证类型 C
         diseinfoList: Any | None = None,  # 诊断信息列表 J
-        feedetailList: Any | None = None,  # 费用明细列表 J
+        feedetailList: Any,  # 费用明细列表 J
         options: Options = None,
         **extra: Any,
     ) -> PaymentResult: ...
@@ -187,7 +187,7 @@ class Payment(SyncResource):
     ) -> PaymentResult:
         """【6201】费用明细上传
 
-        sdk.resources.payment.upload_online_expense({"data": {...}})
+        sdk.resources.payment.upload_online_expense(psnNo=..., insutype=..., medOrgOrd=..., ...)
         """
         return await self._call_async("6201", {**(data or {}), **fields}, options)
 
@@ -204,7 +204,7 @@ class Payment(SyncResource):
         data: None = None,
         *,
         payAuthNo: str | None = None,  # 支付授权码 C
-        payOrdId: str | None = None,  # 支付订单号 C
+        payOrdId: str,  # 支付订单号 C
         payToken: str | None = None,  # 支付token C
         orgCodg: str | None = None,  # 机构编码 C
         orgBizSer: str | None = None,  # 业务流水号 C
@@ -224,7 +224,7 @@ class Payment(SyncResource):
     ) -> PaymentResult:
         """【6202】支付下单
 
-        sdk.resources.payment.create_payment_order({"data": {...}})
+        sdk.resources.payment.create_payment_order(payOrdId=...)
         """
         return self._call("6202", {**(data or {}), **fields}, options)
 
@@ -241,7 +241,7 @@ class Payment(SyncResource):
         data: None = None,
         *,
         payAuthNo: str | None = None,  # 支付授权码 C
-        payOrdId: str | None = None,  # 支付订单号 C
+        payOrdId: str,  # 支付订单号 C
         payToken: str | None = None,  # 支付token C
         orgCodg: str | None = None,  # 机构编码 C
         orgBizSer: str | None = None,  # 业务流水号 C
@@ -261,7 +261,7 @@ class Payment(SyncResource):
     ) -> PaymentResult:
         """【6202】支付下单
 
-        sdk.resources.payment.create_payment_order({"data": {...}})
+        sdk.resources.payment.create_payment_order(payOrdId=...)
         """
         return await self._call_async("6202", {**(data or {}), **fields}, options)
 
@@ -277,10 +277,10 @@ class Payment(SyncResource):
         self,
         data: None = None,
         *,
-        payOrdId: str | None = None,  # 支付订单号 C
-        appRefdSn: str | None = None,  # 应用退款流水号 C
+        payOrdId: str,  # 支付订单号 C
+        appRefdSn: str,  # 应用退款流水号 C
         appRefdTime: str | None = None,  # 应用退费时间 C
-        totlRefdAmt: Decimal | int | str | None = None,  # 总退费金额 N16,2
+        totlRefdAmt: Decimal | int | str,  # 总退费金额 N16,2
         cashRefdAmt: Decimal | int | str | None = None,  # 现金退费金额 N16,2
         psnAcctRefdAmt: Decimal | int | str | None = None,  # 个人账户退费金额 N16,2
         fundRefdAmt: Decimal | int | str | None = None,  # 医保基金退费金额 N16,2
@@ -300,7 +300,7 @@ class Payment(SyncResource):
     ) -> PaymentResult:
         """【6203】医保退费
 
-        sdk.resources.payment.refund_payment({"data": {...}})
+        sdk.resources.payment.refund_payment(payOrdId=..., appRefdSn=..., totlRefdAmt=...)
         """
         return self._call("6203", {**(data or {}), **fields}, options)
 
@@ -316,10 +316,10 @@ class Payment(SyncResource):
         self,
         data: None = None,
         *,
-        payOrdId: str | None = None,  # 支付订单号 C
-        appRefdSn: str | None = None,  # 应用退款流水号 C
+        payOrdId: str,  # 支付订单号 C
+        appRefdSn: str,  # 应用退款流水号 C
         appRefdTime: str | None = None,  # 应用退费时间 C
-        totlRefdAmt: Decimal | int | str | None = None,  # 总退费金额 N16,2
+        totlRefdAmt: Decimal | int | str,  # 总退费金额 N16,2
         cashRefdAmt: Decimal | int | str | None = None,  # 现金退费金额 N16,2
         psnAcctRefdAmt: Decimal | int | str | None = None,  # 个人账户退费金额 N16,2
         fundRefdAmt: Decimal | int | str | None = None,  # 医保基金退费金额 N16,2
@@ -339,7 +339,7 @@ class Payment(SyncResource):
     ) -> PaymentResult:
         """【6203】医保退费
 
-        sdk.resources.payment.refund_payment({"data": {...}})
+        sdk.resources.payment.refund_payment(payOrdId=..., appRefdSn=..., totlRefdAmt=...)
         """
         return await self._call_async("6203", {**(data or {}), **fields}, options)
 
@@ -387,6 +387,7 @@ class Payment(SyncResource):
         idNo: str | None = None,  # 证件号码 C
         userName: str | None = None,  # 用户姓名 C
         idType: str | None = None,  # 证件类别 C
+        medOrgOrd: str | None = None,  # 医疗机构订单号 C
         extData: Any | None = None,  # 扩展数据 J
         options: Options = None,
         **extra: Any,
@@ -422,6 +423,7 @@ class Payment(SyncResource):
         idNo: str | None = None,  # 证件号码 C
         userName: str | None = None,  # 用户姓名 C
         idType: str | None = None,  # 证件类别 C
+        medOrgOrd: str | None = None,  # 医疗机构订单号 C
         extData: Any | None = None,  # 扩展数据 J
         options: Options = None,
         **extra: Any,
@@ -477,7 +479,7 @@ class Payment(SyncResource):
         self,
         data: None = None,
         *,
-        payOrdId: str | None = None,  # 支付订单号 C
+        payOrdId: str,  # 支付订单号 C
         orgCodg: str | None = None,  # 机构编码 C
         payToken: str | None = None,  # 支付token C
         idNo: str | None = None,  # 证件号码 C
@@ -495,7 +497,7 @@ class Payment(SyncResource):
     ) -> PaymentResult:
         """【6401】订单撤销接口
 
-        sdk.resources.payment.cancel_online_expense_upload({"data": {...}})
+        sdk.resources.payment.cancel_online_expense_upload(payOrdId=...)
         """
         return self._call("6401", {**(data or {}), **fields}, options)
 
@@ -511,7 +513,7 @@ class Payment(SyncResource):
         self,
         data: None = None,
         *,
-        payOrdId: str | None = None,  # 支付订单号 C
+        payOrdId: str,  # 支付订单号 C
         orgCodg: str | None = None,  # 机构编码 C
         payToken: str | None = None,  # 支付token C
         idNo: str | None = None,  # 证件号码 C
@@ -529,7 +531,7 @@ class Payment(SyncResource):
     ) -> PaymentResult:
         """【6401】订单撤销接口
 
-        sdk.resources.payment.cancel_online_expense_upload({"data": {...}})
+        sdk.resources.payment.cancel_online_expense_upload(payOrdId=...)
         """
         return await self._call_async("6401", {**(data or {}), **fields}, options)
 
@@ -564,9 +566,9 @@ class AsyncPayment(AsyncResource):
         *,
         orgCodg: str | None = None,  # 机构编码 C
         orgId: str | None = None,  # 电子凭证机构号 C
-        psnNo: str | None = None,  # 人员编号 C
-        insutype: str | None = None,  # 险种类型 C
-        medOrgOrd: str | None = None,  # 医疗机构订单号 C
+        psnNo: str,  # 人员编号 C
+        insutype: str,  # 险种类型 C
+        medOrgOrd: str,  # 医疗机构订单号 C
         initRxOrd: str | None = None,  # 要续方的原处方流水 C
         rxCircFlag: str | None = None,  # 电子处方流转标志 C
         begntime: str | None = None,  # 开始时间 C
@@ -583,9 +585,9 @@ class AsyncPayment(AsyncResource):
         deptName: str | None = None,  # 科室名称 C
         caty: str | None = None,  # 科别 C
         mdtrtId: str | None = None,  # 就诊ID C
-        medType: str | None = None,  # 医疗类别 C
+        medType: str,  # 医疗类别 C
         feeType: str | None = None,  # 费用类型 C
-        medfeeSumamt: Decimal | int | str | None = None,  # 医疗费总额 N16,2
+        medfeeSumamt: Decimal | int | str,  # 医疗费总额 N16,2
         acctUsedFlag: str | None = None,  # 个人账户使用标志 C
         mainCondDscr: str | None = None,  # 主要病情描述 C
         diseCodg: str | None = None,  # 病种编码 C
@@ -607,7 +609,7 @@ class AsyncPayment(AsyncResource):
         uldLatlnt: str | None = None,  # 上传经纬度 C
         mdtrtCertType: str | None = None,  # 就诊凭证类型 C
         diseinfoList: Any | None = None,  # 诊断信息列表 J
-        feedetailList: Any | None = None,  # 费用明细列表 J
+        feedetailList: Any,  # 费用明细列表 J
         options: Options = None,
         **extra: Any,
     ) -> PaymentResult: ...
@@ -620,7 +622,7 @@ class AsyncPayment(AsyncResource):
     ) -> PaymentResult:
         """【6201】费用明细上传
 
-        sdk.resources.payment.upload_online_expense({"data": {...}})
+        sdk.resources.payment.upload_online_expense(psnNo=..., insutype=..., medOrgOrd=..., ...)
         """
         return await self._call("6201", {**(data or {}), **fields}, options)
 
@@ -637,7 +639,7 @@ class AsyncPayment(AsyncResource):
         data: None = None,
         *,
         payAuthNo: str | None = None,  # 支付授权码 C
-        payOrdId: str | None = None,  # 支付订单号 C
+        payOrdId: str,  # 支付订单号 C
         payToken: str | None = None,  # 支付token C
         orgCodg: str | None = None,  # 机构编码 C
         orgBizSer: str | None = None,  # 业务流水号 C
@@ -657,7 +659,7 @@ class AsyncPayment(AsyncResource):
     ) -> PaymentResult:
         """【6202】支付下单
 
-        sdk.resources.payment.create_payment_order({"data": {...}})
+        sdk.resources.payment.create_payment_order(payOrdId=...)
         """
         return await self._call("6202", {**(data or {}), **fields}, options)
 
@@ -673,10 +675,10 @@ class AsyncPayment(AsyncResource):
         self,
         data: None = None,
         *,
-        payOrdId: str | None = None,  # 支付订单号 C
-        appRefdSn: str | None = None,  # 应用退款流水号 C
+        payOrdId: str,  # 支付订单号 C
+        appRefdSn: str,  # 应用退款流水号 C
         appRefdTime: str | None = None,  # 应用退费时间 C
-        totlRefdAmt: Decimal | int | str | None = None,  # 总退费金额 N16,2
+        totlRefdAmt: Decimal | int | str,  # 总退费金额 N16,2
         cashRefdAmt: Decimal | int | str | None = None,  # 现金退费金额 N16,2
         psnAcctRefdAmt: Decimal | int | str | None = None,  # 个人账户退费金额 N16,2
         fundRefdAmt: Decimal | int | str | None = None,  # 医保基金退费金额 N16,2
@@ -696,7 +698,7 @@ class AsyncPayment(AsyncResource):
     ) -> PaymentResult:
         """【6203】医保退费
 
-        sdk.resources.payment.refund_payment({"data": {...}})
+        sdk.resources.payment.refund_payment(payOrdId=..., appRefdSn=..., totlRefdAmt=...)
         """
         return await self._call("6203", {**(data or {}), **fields}, options)
 
@@ -731,6 +733,7 @@ class AsyncPayment(AsyncResource):
         idNo: str | None = None,  # 证件号码 C
         userName: str | None = None,  # 用户姓名 C
         idType: str | None = None,  # 证件类别 C
+        medOrgOrd: str | None = None,  # 医疗机构订单号 C
         extData: Any | None = None,  # 扩展数据 J
         options: Options = None,
         **extra: Any,
@@ -773,7 +776,7 @@ class AsyncPayment(AsyncResource):
         self,
         data: None = None,
         *,
-        payOrdId: str | None = None,  # 支付订单号 C
+        payOrdId: str,  # 支付订单号 C
         orgCodg: str | None = None,  # 机构编码 C
         payToken: str | None = None,  # 支付token C
         idNo: str | None = None,  # 证件号码 C
@@ -791,6 +794,6 @@ class AsyncPayment(AsyncResource):
     ) -> PaymentResult:
         """【6401】订单撤销接口
 
-        sdk.resources.payment.cancel_online_expense_upload({"data": {...}})
+        sdk.resources.payment.cancel_online_expense_upload(payOrdId=...)
         """
         return await self._call("6401", {**(data or {}), **fields}, options)

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any, overload
 
 from medical_insurance_sdk.sdk._resource import AsyncResource, Options, SyncResource
@@ -29,37 +31,37 @@ class Prescription(SyncResource):
         self,
         data: None = None,
         *,
-        mdtrtCertType: str | None = None,  # 就诊凭证类型 C
-        mdtrtCertNo: str | None = None,  # 就诊凭证编号 C
-        cardSn: str | None = None,  # 卡识别码 C
-        bizTypeCode: str | None = None,  # 业务类型代码 C
-        rxExraAttrCode: str | None = None,  # 处方附加属性代码 C
-        ecToken: str | None = None,  # 电子凭证令牌 C
-        authNo: str | None = None,  # 授权编号 C
-        insuPlcNo: str | None = None,  # 参保地编号 C
-        mdtrtareaNo: str | None = None,  # 就医地编号 C
-        hospRxno: str | None = None,  # 定点机构处方编号 C
-        initRxno: str | None = None,  # 续方的原处方编号 C
-        rxTypeCode: str | None = None,  # 处方类别代码 C
-        prscTime: str | None = None,  # 开方时间 C
-        rxDrugCnt: str | None = None,  # 药品类目数 C
-        rxUsedWayCodg: str | None = None,  # 处方整剂用法编号 C
-        rxUsedWayName: str | None = None,  # 处方整剂用法名称 C
-        rxFrquCodg: str | None = None,  # 处方整剂频次编号 C
-        rxFrquName: str | None = None,  # 处方整剂频次名称 C
-        rxDosunt: str | None = None,  # 处方整剂剂量单位 C
-        rxDoscnt: str | None = None,  # 处方整剂单次剂量数 C
-        rxDrordDscr: str | None = None,  # 处方整剂医嘱说明 C
-        valiDays: str | None = None,  # 处方有效天数 C
-        valiEndTime: str | None = None,  # 有效截止时间 C
-        reptFlag: str | None = None,  # 复用标志 C
-        maxReptCnt: str | None = None,  # 最大使用次数 C
-        minInrvDays: str | None = None,  # 使用最小间隔 C
-        rxCotnFlag: str | None = None,  # 续方标志 C
-        longRxFlag: str | None = None,  # 长期处方标志 C
-        rxdrugdetail: Any | None = None,  # 处方明细信息 J
-        mdtrtinfo: Any | None = None,  # 就诊信息 J
-        diseinfo: Any | None = None,  # 诊断信息 J
+        mdtrtCertType: str,  # 就诊凭证类型 C3 @mdtrt_cert_type
+        mdtrtCertNo: str | None = None,  # 就诊凭证编号 C50
+        cardSn: str | None = None,  # 卡识别码 C32
+        bizTypeCode: str,  # 业务类型代码 C3
+        rxExraAttrCode: str | None = None,  # 处方附加属性代码 C3
+        ecToken: str | None = None,  # 电子凭证令牌 C64
+        authNo: str | None = None,  # 电子凭证线上身份核验流水号 C100
+        insuPlcNo: str | None = None,  # 参保地编号 C6
+        mdtrtareaNo: str | None = None,  # 就医地编号 C6
+        hospRxno: str,  # 定点医疗机构处方编号 C40
+        initRxno: str | None = None,  # 续方的原处方编号 C40
+        rxTypeCode: str,  # 处方类别代码 C3
+        prscTime: str | dt.datetime,  # 开方时间 DT
+        rxDrugCnt: Decimal | int | str,  # 药品类目数（剂数） N16,4
+        rxUsedWayCodg: str | None = None,  # 处方整剂用法编号 C20
+        rxUsedWayName: str | None = None,  # 处方整剂用法名称 C40
+        rxFrquCodg: str | None = None,  # 处方整剂频次编号 C20
+        rxFrquName: str | None = None,  # 处方整剂频次名称 C40
+        rxDosunt: str | None = None,  # 处方整剂剂量单位 C20
+        rxDoscnt: Decimal | int | str | None = None,  # 处方整剂单次剂量数 N16,2
+        rxDrordDscr: str | None = None,  # 处方整剂医嘱说明 C400
+        valiDays: int,  # 处方有效天数 I10
+        valiEndTime: str | dt.datetime,  # 有效截止时间 DT
+        reptFlag: str | None = None,  # 复用（多次）使用标志 C3
+        maxReptCnt: int | None = None,  # 最大使用次数 I3
+        minInrvDays: int | None = None,  # 使用最小间隔（天数） I3
+        rxCotnFlag: str | None = None,  # 续方标志 C3
+        longRxFlag: str | None = None,  # 长期处方标志 C3
+        rxdrugdetail: Mapping[str, Any] | Sequence[Mapping[str, Any]],  # 处方明细信息 J
+        mdtrtinfo: Mapping[str, Any],  # 就诊信息 J
+        diseinfo: Mapping[str, Any] | Sequence[Mapping[str, Any]],  # 诊断信息 J
         options: Options = None,
         **extra: Any,
     ) -> PrescriptionResult: ...
@@ -72,7 +74,7 @@ class Prescription(SyncResource):
     ) -> PrescriptionResult:
         """【7101】电子处方上传预核验
 
-        sdk.resources.prescription.prescription_pre_verify({"data": {...}})
+        sdk.resources.prescription.prescription_pre_verify(mdtrtCertType=..., bizTypeCode=..., ...)
         """
         return self._call("7101", {**(data or {}), **fields}, options)
 
@@ -88,37 +90,37 @@ class Prescription(SyncResource):
         self,
         data: None = None,
         *,
-        mdtrtCertType: str | None = None,  # 就诊凭证类型 C
-        mdtrtCertNo: str | None = None,  # 就诊凭证编号 C
-        cardSn: str | None = None,  # 卡识别码 C
-        bizTypeCode: str | None = None,  # 业务类型代码 C
-        rxExraAttrCode: str | None = None,  # 处方附加属性代码 C
-        ecToken: str | None = None,  # 电子凭证令牌 C
-        authNo: str | None = None,  # 授权编号 C
-        insuPlcNo: str | None = None,  # 参保地编号 C
-        mdtrtareaNo: str | None = None,  # 就医地编号 C
-        hospRxno: str | None = None,  # 定点机构处方编号 C
-        initRxno: str | None = None,  # 续方的原处方编号 C
-        rxTypeCode: str | None = None,  # 处方类别代码 C
-        prscTime: str | None = None,  # 开方时间 C
-        rxDrugCnt: str | None = None,  # 药品类目数 C
-        rxUsedWayCodg: str | None = None,  # 处方整剂用法编号 C
-        rxUsedWayName: str | None = None,  # 处方整剂用法名称 C
-        rxFrquCodg: str | None = None,  # 处方整剂频次编号 C
-        rxFrquName: str | None = None,  # 处方整剂频次名称 C
-        rxDosunt: str | None = None,  # 处方整剂剂量单位 C
-        rxDoscnt: str | None = None,  # 处方整剂单次剂量数 C
-        rxDrordDscr: str | None = None,  # 处方整剂医嘱说明 C
-        valiDays: str | None = None,  # 处方有效天数 C
-        valiEndTime: str | None = None,  # 有效截止时间 C
-        reptFlag: str | None = None,  # 复用标志 C
-        maxReptCnt: str | None = None,  # 最大使用次数 C
-        minInrvDays: str | None = None,  # 使用最小间隔 C
-        rxCotnFlag: str | None = None,  # 续方标志 C
-        longRxFlag: str | None = None,  # 长期处方标志 C
-        rxdrugdetail: Any | None = None,  # 处方明细信息 J
-        mdtrtinfo: Any | None = None,  # 就诊信息 J
-        diseinfo: Any | None = None,  # 诊断信息 J
+        mdtrtCertType: str,  # 就诊凭证类型 C3 @mdtrt_cert_type
+        mdtrtCertNo: str | None = None,  # 就诊凭证编号 C50
+        cardSn: str | None = None,  # 卡识别码 C32
+        bizTypeCode: str,  # 业务类型代码 C3
+        rxExraAttrCode: str | None = None,  # 处方附加属性代码 C3
+        ecToken: str | None = None,  # 电子凭证令牌 C64
+        authNo: str | None = None,  # 电子凭证线上身份核验流水号 C100
+        insuPlcNo: str | None = None,  # 参保地编号 C6
+        mdtrtareaNo: str | None = None,  # 就医地编号 C6
+        hospRxno: str,  # 定点医疗机构处方编号 C40
+        initRxno: str | None = None,  # 续方的原处方编号 C40
+        rxTypeCode: str,  # 处方类别代码 C3
+        prscTime: str | dt.datetime,  # 开方时间 DT
+        rxDrugCnt: Decimal | int | str,  # 药品类目数（剂数） N16,4
+        rxUsedWayCodg: str | None = None,  # 处方整剂用法编号 C20
+        rxUsedWayName: str | None = None,  # 处方整剂用法名称 C40
+        rxFrquCodg: str | None = None,  # 处方整剂频次编号 C20
+        rxFrquName: str | None = None,  # 处方整剂频次名称 C40
+        rxDosunt: str | None = None,  # 处方整剂剂量单位 C20
+        rxDoscnt: Decimal | int | str | None = None,  # 处方整剂单次剂量数 N16,2
+        rxDrordDscr: str | None = None,  # 处方整剂医嘱说明 C400
+        valiDays: int,  # 处方有效天数 I10
+        valiEndTime: str | dt.datetime,  # 有效截止时间 DT
+        reptFlag: str | None = None,  # 复用（多次）使用标志 C3
+        maxReptCnt: int | None = None,  # 最大使用次数 I3
+        minInrvDays: int | None = None,  # 使用最小间隔（天数） I3
+        rxCotnFlag: str | None = None,  # 续方标志 C3
+        longRxFlag: str | None = None,  # 长期处方标志 C3
+        rxdrugdetail: Mapping[str, Any] | Sequence[Mapping[str, Any]],  # 处方明细信息 J
+        mdtrtinfo: Mapping[str, Any],  # 就诊信息 J
+        diseinfo: Mapping[str, Any] | Sequence[Mapping[str, Any]],  # 诊断信息 J
         options: Options = None,
         **extra: Any,
     ) -> PrescriptionResult: ...
@@ -131,10 +133,29 @@ class Prescription(SyncResource):
     ) -> PrescriptionResult:
         """【7101】电子处方上传预核验
 
-        sdk.resources.prescription.prescription_pre_verify({"data": {...}})
+        sdk.resources.prescription.prescription_pre_verify(mdtrtCertType=..., bizTypeCode=..., ...)
         """
         return await self._call_async("7101", {**(data or {}), **fields}, options)
 
+    @overload
+    def sign_prescription(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> PrescriptionResult: ...
+    @overload
+    def sign_prescription(
+        self,
+        data: None = None,
+        *,
+        fixmedinsCode: str,  # 定点机构代码 C
+        originalValue: str,  # 原始待签名处方信息 C
+        originalRxFile: str,  # 原始待签名处方文件 C
+        extras: Any | None = None,  # 扩展字段 J
+        options: Options = None,
+        **extra: Any,
+    ) -> PrescriptionResult: ...
     def sign_prescription(
         self,
         data: Mapping[str, Any] | None = None,
@@ -144,10 +165,29 @@ class Prescription(SyncResource):
     ) -> PrescriptionResult:
         """【7102】电子处方医保电子签名
 
-        sdk.resources.prescription.sign_prescription({"data": {...}})
+        sdk.resources.prescription.sign_prescription(fixmedinsCode=..., originalValue=..., originalRxFile=...)
         """
         return self._call("7102", {**(data or {}), **fields}, options)
 
+    @overload
+    async def sign_prescription_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> PrescriptionResult: ...
+    @overload
+    async def sign_prescription_async(
+        self,
+        data: None = None,
+        *,
+        fixmedinsCode: str,  # 定点机构代码 C
+        originalValue: str,  # 原始待签名处方信息 C
+        originalRxFile: str,  # 原始待签名处方文件 C
+        extras: Any | None = None,  # 扩展字段 J
+        options: Options = None,
+        **extra: Any,
+    ) -> PrescriptionResult: ...
     async def sign_prescription_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -157,10 +197,48 @@ class Prescription(SyncResource):
     ) -> PrescriptionResult:
         """【7102】电子处方医保电子签名
 
-        sdk.resources.prescription.sign_prescription({"data": {...}})
+        sdk.resources.prescription.sign_prescription(fixmedinsCode=..., originalValue=..., originalRxFile=...)
         """
         return await self._call_async("7102", {**(data or {}), **fields}, options)
 
+    @overload
+    def prescription_upload(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> PrescriptionResult: ...
+    @overload
+    def prescription_upload(
+        self,
+        data: None = None,
+        *,
+        rxTraceCode: str,  # 处方追溯码 C20
+        hiRxno: str,  # 医保处方编号 C30
+        mdtrtId: str,  # 医保就诊ID C30
+        patnName: str,  # 患者姓名 C40
+        psnCertType: str,  # 人员证件类型 C6 @psn_cert_type
+        certno: str,  # 证件号码 C50
+        fixmedinsName: str,  # 定点医疗机构名称 C200
+        fixmedinsCode: str,  # 定点医疗机构编号 C20
+        drCode: str,  # 开方医保医师代码 C20
+        prscDrName: str,  # 开方医师姓名 C50
+        pharDeptName: str,  # 审方药师科室名称 C50
+        pharDeptCode: str,  # 审方药师科室编号 C30
+        pharProfttlCodg: str | None = None,  # 审方药师职称编码 C20
+        pharProfttlName: str | None = None,  # 审方药师职称名称 C20
+        pharCode: str,  # 审方医保药师代码 C20
+        pharCertType: str | None = None,  # 审方药师证件类型 C6 @psn_cert_type
+        pharCertno: str | None = None,  # 审方药师证件号码 C50
+        pharName: str,  # 审方药师姓名 C50
+        pharPracCertNo: str | None = None,  # 审方药师执业资格证号 C50
+        pharChkTime: str | dt.datetime,  # 医疗机构药师审方时间 DT
+        rxFile: str,  # 处方原件 C
+        signDigest: str,  # 处方信息签名值 C4000
+        extras: str | None = None,  # 扩展字段 C4000
+        options: Options = None,
+        **extra: Any,
+    ) -> PrescriptionResult: ...
     def prescription_upload(
         self,
         data: Mapping[str, Any] | None = None,
@@ -170,10 +248,48 @@ class Prescription(SyncResource):
     ) -> PrescriptionResult:
         """【7103】电子处方上传
 
-        sdk.resources.prescription.prescription_upload({"data": {...}})
+        sdk.resources.prescription.prescription_upload(rxTraceCode=..., hiRxno=..., mdtrtId=..., ...)
         """
         return self._call("7103", {**(data or {}), **fields}, options)
 
+    @overload
+    async def prescription_upload_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> PrescriptionResult: ...
+    @overload
+    async def prescription_upload_async(
+        self,
+        data: None = None,
+        *,
+        rxTraceCode: str,  # 处方追溯码 C20
+        hiRxno: str,  # 医保处方编号 C30
+        mdtrtId: str,  # 医保就诊ID C30
+        patnName: str,  # 患者姓名 C40
+        psnCertType: str,  # 人员证件类型 C6 @psn_cert_type
+        certno: str,  # 证件号码 C50
+        fixmedinsName: str,  # 定点医疗机构名称 C200
+        fixmedinsCode: str,  # 定点医疗机构编号 C20
+        drCode: str,  # 开方医保医师代码 C20
+        prscDrName: str,  # 开方医师姓名 C50
+        pharDeptName: str,  # 审方药师科室名称 C50
+        pharDeptCode: str,  # 审方药师科室编号 C30
+        pharProfttlCodg: str | None = None,  # 审方药师职称编码 C20
+        pharProfttlName: str | None = None,  # 审方药师职称名称 C20
+        pharCode: str,  # 审方医保药师代码 C20
+        pharCertType: str | None = None,  # 审方药师证件类型 C6 @psn_cert_type
+        pharCertno: str | None = None,  # 审方药师证件号码 C50
+        pharName: str,  # 审方药师姓名 C50
+        pharPracCertNo: str | None = None,  # 审方药师执业资格证号 C50
+        pharChkTime: str | dt.datetime,  # 医疗机构药师审方时间 DT
+        rxFile: str,  # 处方原件 C
+        signDigest: str,  # 处方信息签名值 C4000
+        extras: str | None = None,  # 扩展字段 C4000
+        options: Options = None,
+        **extra: Any,
+    ) -> PrescriptionResult: ...
     async def prescription_upload_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -183,10 +299,33 @@ class Prescription(SyncResource):
     ) -> PrescriptionResult:
         """【7103】电子处方上传
 
-        sdk.resources.prescription.prescription_upload({"data": {...}})
+        sdk.resources.prescription.prescription_upload(rxTraceCode=..., hiRxno=..., mdtrtId=..., ...)
         """
         return await self._call_async("7103", {**(data or {}), **fields}, options)
 
+    @overload
+    def cancel_prescription(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> PrescriptionResult: ...
+    @overload
+    def cancel_prescription(
+        self,
+        data: None = None,
+        *,
+        hiRxno: str,  # 医保处方编号 C30
+        fixmedinsCode: str,  # 定点医疗机构编号 C20
+        drCode: str,  # 撤销医师的医保医师代码 C20
+        undoDrName: str,  # 撤销医师姓名 C50
+        undoDrCertType: str,  # 撤销医师证件类型 C6 @psn_cert_type
+        undoDrCertno: str,  # 撤销医师证件号码 C50
+        undoRea: str,  # 撤销原因描述 C200
+        undoTime: str | dt.datetime,  # 撤销时间 DT
+        options: Options = None,
+        **extra: Any,
+    ) -> PrescriptionResult: ...
     def cancel_prescription(
         self,
         data: Mapping[str, Any] | None = None,
@@ -196,10 +335,33 @@ class Prescription(SyncResource):
     ) -> PrescriptionResult:
         """【7104】电子处方撤销
 
-        sdk.resources.prescription.cancel_prescription({"data": {...}})
+        sdk.resources.prescription.cancel_prescription(hiRxno=..., fixmedinsCode=..., drCode=..., ...)
         """
         return self._call("7104", {**(data or {}), **fields}, options)
 
+    @overload
+    async def cancel_prescription_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> PrescriptionResult: ...
+    @overload
+    async def cancel_prescription_async(
+        self,
+        data: None = None,
+        *,
+        hiRxno: str,  # 医保处方编号 C30
+        fixmedinsCode: str,  # 定点医疗机构编号 C20
+        drCode: str,  # 撤销医师的医保医师代码 C20
+        undoDrName: str,  # 撤销医师姓名 C50
+        undoDrCertType: str,  # 撤销医师证件类型 C6 @psn_cert_type
+        undoDrCertno: str,  # 撤销医师证件号码 C50
+        undoRea: str,  # 撤销原因描述 C200
+        undoTime: str | dt.datetime,  # 撤销时间 DT
+        options: Options = None,
+        **extra: Any,
+    ) -> PrescriptionResult: ...
     async def cancel_prescription_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -209,10 +371,32 @@ class Prescription(SyncResource):
     ) -> PrescriptionResult:
         """【7104】电子处方撤销
 
-        sdk.resources.prescription.cancel_prescription({"data": {...}})
+        sdk.resources.prescription.cancel_prescription(hiRxno=..., fixmedinsCode=..., drCode=..., ...)
         """
         return await self._call_async("7104", {**(data or {}), **fields}, options)
 
+    @overload
+    def query_prescription_info(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> PrescriptionResult: ...
+    @overload
+    def query_prescription_info(
+        self,
+        data: None = None,
+        *,
+        hiRxno: str,  # 医保处方编号 C30
+        fixmedinsCode: str,  # 定点医疗机构编号 C20
+        mdtrtId: str,  # 医保就诊ID C30
+        psnName: str,  # 人员名称 C50
+        psnCertType: str,  # 人员证件类型 C6 @psn_cert_type
+        certno: str,  # 证件号码 C50
+        ecToken: str | None = None,  # 电子凭证令牌 C64
+        options: Options = None,
+        **extra: Any,
+    ) -> PrescriptionResult: ...
     def query_prescription_info(
         self,
         data: Mapping[str, Any] | None = None,
@@ -222,10 +406,32 @@ class Prescription(SyncResource):
     ) -> PrescriptionResult:
         """【7105】电子处方信息查询
 
-        sdk.resources.prescription.query_prescription_info({"data": {...}})
+        sdk.resources.prescription.query_prescription_info(hiRxno=..., fixmedinsCode=..., mdtrtId=..., ...)
         """
         return self._call("7105", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_prescription_info_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> PrescriptionResult: ...
+    @overload
+    async def query_prescription_info_async(
+        self,
+        data: None = None,
+        *,
+        hiRxno: str,  # 医保处方编号 C30
+        fixmedinsCode: str,  # 定点医疗机构编号 C20
+        mdtrtId: str,  # 医保就诊ID C30
+        psnName: str,  # 人员名称 C50
+        psnCertType: str,  # 人员证件类型 C6 @psn_cert_type
+        certno: str,  # 证件号码 C50
+        ecToken: str | None = None,  # 电子凭证令牌 C64
+        options: Options = None,
+        **extra: Any,
+    ) -> PrescriptionResult: ...
     async def query_prescription_info_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -235,10 +441,31 @@ class Prescription(SyncResource):
     ) -> PrescriptionResult:
         """【7105】电子处方信息查询
 
-        sdk.resources.prescription.query_prescription_info({"data": {...}})
+        sdk.resources.prescription.query_prescription_info(hiRxno=..., fixmedinsCode=..., mdtrtId=..., ...)
         """
         return await self._call_async("7105", {**(data or {}), **fields}, options)
 
+    @overload
+    def query_prescription_audit_result(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> PrescriptionResult: ...
+    @overload
+    def query_prescription_audit_result(
+        self,
+        data: None = None,
+        *,
+        hiRxno: str,  # 医保处方编号 C30
+        fixmedinsCode: str,  # 定点医疗机构编号 C20
+        mdtrtId: str,  # 医保就诊ID C30
+        psnName: str,  # 人员名称 C50
+        psnCertType: str,  # 人员证件类型 C6 @psn_cert_type
+        certno: str,  # 证件号码 C50
+        options: Options = None,
+        **extra: Any,
+    ) -> PrescriptionResult: ...
     def query_prescription_audit_result(
         self,
         data: Mapping[str, Any] | None = None,
@@ -248,10 +475,31 @@ class Prescription(SyncResource):
     ) -> PrescriptionResult:
         """【7106】电子处方审核结果查询
 
-        sdk.resources.prescription.query_prescription_audit_result({"data": {...}})
+        sdk.resources.prescription.query_prescription_audit_result(hiRxno=..., fixmedinsCode=..., ...)
         """
         return self._call("7106", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_prescription_audit_result_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> PrescriptionResult: ...
+    @overload
+    async def query_prescription_audit_result_async(
+        self,
+        data: None = None,
+        *,
+        hiRxno: str,  # 医保处方编号 C30
+        fixmedinsCode: str,  # 定点医疗机构编号 C20
+        mdtrtId: str,  # 医保就诊ID C30
+        psnName: str,  # 人员名称 C50
+        psnCertType: str,  # 人员证件类型 C6 @psn_cert_type
+        certno: str,  # 证件号码 C50
+        options: Options = None,
+        **extra: Any,
+    ) -> PrescriptionResult: ...
     async def query_prescription_audit_result_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -261,10 +509,31 @@ class Prescription(SyncResource):
     ) -> PrescriptionResult:
         """【7106】电子处方审核结果查询
 
-        sdk.resources.prescription.query_prescription_audit_result({"data": {...}})
+        sdk.resources.prescription.query_prescription_audit_result(hiRxno=..., fixmedinsCode=..., ...)
         """
         return await self._call_async("7106", {**(data or {}), **fields}, options)
 
+    @overload
+    def query_prescription_settlement_result(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> PrescriptionResult: ...
+    @overload
+    def query_prescription_settlement_result(
+        self,
+        data: None = None,
+        *,
+        hiRxno: str,  # 医保处方编号 C30
+        fixmedinsCode: str,  # 定点医疗机构编号 C20
+        mdtrtId: str,  # 医保就诊ID C30
+        psnName: str,  # 人员名称 C50
+        psnCertType: str,  # 人员证件类型 C6 @psn_cert_type
+        certno: str,  # 证件号码 C50
+        options: Options = None,
+        **extra: Any,
+    ) -> PrescriptionResult: ...
     def query_prescription_settlement_result(
         self,
         data: Mapping[str, Any] | None = None,
@@ -274,10 +543,31 @@ class Prescription(SyncResource):
     ) -> PrescriptionResult:
         """【7107】电子处方结算结果查询
 
-        sdk.resources.prescription.query_prescription_settlement_result({"data": {...}})
+        sdk.resources.prescription.query_prescription_settlement_result(hiRxno=..., fixmedinsCode=..., ...)
         """
         return self._call("7107", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_prescription_settlement_result_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> PrescriptionResult: ...
+    @overload
+    async def query_prescription_settlement_result_async(
+        self,
+        data: None = None,
+        *,
+        hiRxno: str,  # 医保处方编号 C30
+        fixmedinsCode: str,  # 定点医疗机构编号 C20
+        mdtrtId: str,  # 医保就诊ID C30
+        psnName: str,  # 人员名称 C50
+        psnCertType: str,  # 人员证件类型 C6 @psn_cert_type
+        certno: str,  # 证件号码 C50
+        options: Options = None,
+        **extra: Any,
+    ) -> PrescriptionResult: ...
     async def query_prescription_settlement_result_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -287,7 +577,7 @@ class Prescription(SyncResource):
     ) -> PrescriptionResult:
         """【7107】电子处方结算结果查询
 
-        sdk.resources.prescription.query_prescription_settlement_result({"data": {...}})
+        sdk.resources.prescription.query_prescription_settlement_result(hiRxno=..., fixmedinsCode=..., ...)
         """
         return await self._call_async("7107", {**(data or {}), **fields}, options)
 
@@ -473,6 +763,34 @@ class Prescription(SyncResource):
         """
         return await self._call_async("7205", {**(data or {}), **fields}, options)
 
+    @overload
+    def upload_prescription_review(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def upload_prescription_review(
+        self,
+        data: None = None,
+        *,
+        hiRxno: str,  # 医保处方编号 C30
+        epcToken: str,  # 电子处方令牌 C100
+        ecToken: str,  # 审方药师电子凭证令牌 C64
+        fixmedinsCode: str,  # 定点医药机构编码 C30
+        fixmedinsName: str,  # 定点医药机构名称 C200
+        pharCertType: str,  # 审方药师证件类型 C6 @psn_cert_type
+        pharCertno: str,  # 审方药师证件号码 C50
+        pharCode: str,  # 审方医保药师代码 C50
+        pharName: str,  # 审方药师姓名 C50
+        rxChkOpnn: str,  # 处方审核理由 C2000
+        rxChkTime: str | dt.datetime,  # 审核时间 DT
+        rxChkStasCodg: str,  # 处方审核状态代码 C10
+        rxSignVerifySn: str,  # 处方签名验签流水号 C40
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def upload_prescription_review(
         self,
         data: Mapping[str, Any] | None = None,
@@ -482,10 +800,38 @@ class Prescription(SyncResource):
     ) -> Result:
         """【7206】电子处方审方信息上传
 
-        sdk.resources.prescription.upload_prescription_review({"data": {...}})
+        sdk.resources.prescription.upload_prescription_review(hiRxno=..., epcToken=..., ecToken=..., ...)
         """
         return self._call("7206", {**(data or {}), **fields}, options)
 
+    @overload
+    async def upload_prescription_review_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def upload_prescription_review_async(
+        self,
+        data: None = None,
+        *,
+        hiRxno: str,  # 医保处方编号 C30
+        epcToken: str,  # 电子处方令牌 C100
+        ecToken: str,  # 审方药师电子凭证令牌 C64
+        fixmedinsCode: str,  # 定点医药机构编码 C30
+        fixmedinsName: str,  # 定点医药机构名称 C200
+        pharCertType: str,  # 审方药师证件类型 C6 @psn_cert_type
+        pharCertno: str,  # 审方药师证件号码 C50
+        pharCode: str,  # 审方医保药师代码 C50
+        pharName: str,  # 审方药师姓名 C50
+        rxChkOpnn: str,  # 处方审核理由 C2000
+        rxChkTime: str | dt.datetime,  # 审核时间 DT
+        rxChkStasCodg: str,  # 处方审核状态代码 C10
+        rxSignVerifySn: str,  # 处方签名验签流水号 C40
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def upload_prescription_review_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -495,7 +841,7 @@ class Prescription(SyncResource):
     ) -> Result:
         """【7206】电子处方审方信息上传
 
-        sdk.resources.prescription.upload_prescription_review({"data": {...}})
+        sdk.resources.prescription.upload_prescription_review(hiRxno=..., epcToken=..., ecToken=..., ...)
         """
         return await self._call_async("7206", {**(data or {}), **fields}, options)
 
@@ -645,37 +991,37 @@ class AsyncPrescription(AsyncResource):
         self,
         data: None = None,
         *,
-        mdtrtCertType: str | None = None,  # 就诊凭证类型 C
-        mdtrtCertNo: str | None = None,  # 就诊凭证编号 C
-        cardSn: str | None = None,  # 卡识别码 C
-        bizTypeCode: str | None = None,  # 业务类型代码 C
-        rxExraAttrCode: str | None = None,  # 处方附加属性代码 C
-        ecToken: str | None = None,  # 电子凭证令牌 C
-        authNo: str | None = None,  # 授权编号 C
-        insuPlcNo: str | None = None,  # 参保地编号 C
-        mdtrtareaNo: str | None = None,  # 就医地编号 C
-        hospRxno: str | None = None,  # 定点机构处方编号 C
-        initRxno: str | None = None,  # 续方的原处方编号 C
-        rxTypeCode: str | None = None,  # 处方类别代码 C
-        prscTime: str | None = None,  # 开方时间 C
-        rxDrugCnt: str | None = None,  # 药品类目数 C
-        rxUsedWayCodg: str | None = None,  # 处方整剂用法编号 C
-        rxUsedWayName: str | None = None,  # 处方整剂用法名称 C
-        rxFrquCodg: str | None = None,  # 处方整剂频次编号 C
-        rxFrquName: str | None = None,  # 处方整剂频次名称 C
-        rxDosunt: str | None = None,  # 处方整剂剂量单位 C
-        rxDoscnt: str | None = None,  # 处方整剂单次剂量数 C
-        rxDrordDscr: str | None = None,  # 处方整剂医嘱说明 C
-        valiDays: str | None = None,  # 处方有效天数 C
-        valiEndTime: str | None = None,  # 有效截止时间 C
-        reptFlag: str | None = None,  # 复用标志 C
-        maxReptCnt: str | None = None,  # 最大使用次数 C
-        minInrvDays: str | None = None,  # 使用最小间隔 C
-        rxCotnFlag: str | None = None,  # 续方标志 C
-        longRxFlag: str | None = None,  # 长期处方标志 C
-        rxdrugdetail: Any | None = None,  # 处方明细信息 J
-        mdtrtinfo: Any | None = None,  # 就诊信息 J
-        diseinfo: Any | None = None,  # 诊断信息 J
+        mdtrtCertType: str,  # 就诊凭证类型 C3 @mdtrt_cert_type
+        mdtrtCertNo: str | None = None,  # 就诊凭证编号 C50
+        cardSn: str | None = None,  # 卡识别码 C32
+        bizTypeCode: str,  # 业务类型代码 C3
+        rxExraAttrCode: str | None = None,  # 处方附加属性代码 C3
+        ecToken: str | None = None,  # 电子凭证令牌 C64
+        authNo: str | None = None,  # 电子凭证线上身份核验流水号 C100
+        insuPlcNo: str | None = None,  # 参保地编号 C6
+        mdtrtareaNo: str | None = None,  # 就医地编号 C6
+        hospRxno: str,  # 定点医疗机构处方编号 C40
+        initRxno: str | None = None,  # 续方的原处方编号 C40
+        rxTypeCode: str,  # 处方类别代码 C3
+        prscTime: str | dt.datetime,  # 开方时间 DT
+        rxDrugCnt: Decimal | int | str,  # 药品类目数（剂数） N16,4
+        rxUsedWayCodg: str | None = None,  # 处方整剂用法编号 C20
+        rxUsedWayName: str | None = None,  # 处方整剂用法名称 C40
+        rxFrquCodg: str | None = None,  # 处方整剂频次编号 C20
+        rxFrquName: str | None = None,  # 处方整剂频次名称 C40
+        rxDosunt: str | None = None,  # 处方整剂剂量单位 C20
+        rxDoscnt: Decimal | int | str | None = None,  # 处方整剂单次剂量数 N16,2
+        rxDrordDscr: str | None = None,  # 处方整剂医嘱说明 C400
+        valiDays: int,  # 处方有效天数 I10
+        valiEndTime: str | dt.datetime,  # 有效截止时间 DT
+        reptFlag: str | None = None,  # 复用（多次）使用标志 C3
+        maxReptCnt: int | None = None,  # 最大使用次数 I3
+        minInrvDays: int | None = None,  # 使用最小间隔（天数） I3
+        rxCotnFlag: str | None = None,  # 续方标志 C3
+        longRxFlag: str | None = None,  # 长期处方标志 C3
+        rxdrugdetail: Mapping[str, Any] | Sequence[Mapping[str, Any]],  # 处方明细信息 J
+        mdtrtinfo: Mapping[str, Any],  # 就诊信息 J
+        diseinfo: Mapping[str, Any] | Sequence[Mapping[str, Any]],  # 诊断信息 J
         options: Options = None,
         **extra: Any,
     ) -> PrescriptionResult: ...
@@ -688,10 +1034,29 @@ class AsyncPrescription(AsyncResource):
     ) -> PrescriptionResult:
         """【7101】电子处方上传预核验
 
-        sdk.resources.prescription.prescription_pre_verify({"data": {...}})
+        sdk.resources.prescription.prescription_pre_verify(mdtrtCertType=..., bizTypeCode=..., ...)
         """
         return await self._call("7101", {**(data or {}), **fields}, options)
 
+    @overload
+    async def sign_prescription(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> PrescriptionResult: ...
+    @overload
+    async def sign_prescription(
+        self,
+        data: None = None,
+        *,
+        fixmedinsCode: str,  # 定点机构代码 C
+        originalValue: str,  # 原始待签名处方信息 C
+        originalRxFile: str,  # 原始待签名处方文件 C
+        extras: Any | None = None,  # 扩展字段 J
+        options: Options = None,
+        **extra: Any,
+    ) -> PrescriptionResult: ...
     async def sign_prescription(
         self,
         data: Mapping[str, Any] | None = None,
@@ -701,10 +1066,48 @@ class AsyncPrescription(AsyncResource):
     ) -> PrescriptionResult:
         """【7102】电子处方医保电子签名
 
-        sdk.resources.prescription.sign_prescription({"data": {...}})
+        sdk.resources.prescription.sign_prescription(fixmedinsCode=..., originalValue=..., originalRxFile=...)
         """
         return await self._call("7102", {**(data or {}), **fields}, options)
 
+    @overload
+    async def prescription_upload(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> PrescriptionResult: ...
+    @overload
+    async def prescription_upload(
+        self,
+        data: None = None,
+        *,
+        rxTraceCode: str,  # 处方追溯码 C20
+        hiRxno: str,  # 医保处方编号 C30
+        mdtrtId: str,  # 医保就诊ID C30
+        patnName: str,  # 患者姓名 C40
+        psnCertType: str,  # 人员证件类型 C6 @psn_cert_type
+        certno: str,  # 证件号码 C50
+        fixmedinsName: str,  # 定点医疗机构名称 C200
+        fixmedinsCode: str,  # 定点医疗机构编号 C20
+        drCode: str,  # 开方医保医师代码 C20
+        prscDrName: str,  # 开方医师姓名 C50
+        pharDeptName: str,  # 审方药师科室名称 C50
+        pharDeptCode: str,  # 审方药师科室编号 C30
+        pharProfttlCodg: str | None = None,  # 审方药师职称编码 C20
+        pharProfttlName: str | None = None,  # 审方药师职称名称 C20
+        pharCode: str,  # 审方医保药师代码 C20
+        pharCertType: str | None = None,  # 审方药师证件类型 C6 @psn_cert_type
+        pharCertno: str | None = None,  # 审方药师证件号码 C50
+        pharName: str,  # 审方药师姓名 C50
+        pharPracCertNo: str | None = None,  # 审方药师执业资格证号 C50
+        pharChkTime: str | dt.datetime,  # 医疗机构药师审方时间 DT
+        rxFile: str,  # 处方原件 C
+        signDigest: str,  # 处方信息签名值 C4000
+        extras: str | None = None,  # 扩展字段 C4000
+        options: Options = None,
+        **extra: Any,
+    ) -> PrescriptionResult: ...
     async def prescription_upload(
         self,
         data: Mapping[str, Any] | None = None,
@@ -714,10 +1117,33 @@ class AsyncPrescription(AsyncResource):
     ) -> PrescriptionResult:
         """【7103】电子处方上传
 
-        sdk.resources.prescription.prescription_upload({"data": {...}})
+        sdk.resources.prescription.prescription_upload(rxTraceCode=..., hiRxno=..., mdtrtId=..., ...)
         """
         return await self._call("7103", {**(data or {}), **fields}, options)
 
+    @overload
+    async def cancel_prescription(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> PrescriptionResult: ...
+    @overload
+    async def cancel_prescription(
+        self,
+        data: None = None,
+        *,
+        hiRxno: str,  # 医保处方编号 C30
+        fixmedinsCode: str,  # 定点医疗机构编号 C20
+        drCode: str,  # 撤销医师的医保医师代码 C20
+        undoDrName: str,  # 撤销医师姓名 C50
+        undoDrCertType: str,  # 撤销医师证件类型 C6 @psn_cert_type
+        undoDrCertno: str,  # 撤销医师证件号码 C50
+        undoRea: str,  # 撤销原因描述 C200
+        undoTime: str | dt.datetime,  # 撤销时间 DT
+        options: Options = None,
+        **extra: Any,
+    ) -> PrescriptionResult: ...
     async def cancel_prescription(
         self,
         data: Mapping[str, Any] | None = None,
@@ -727,10 +1153,32 @@ class AsyncPrescription(AsyncResource):
     ) -> PrescriptionResult:
         """【7104】电子处方撤销
 
-        sdk.resources.prescription.cancel_prescription({"data": {...}})
+        sdk.resources.prescription.cancel_prescription(hiRxno=..., fixmedinsCode=..., drCode=..., ...)
         """
         return await self._call("7104", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_prescription_info(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> PrescriptionResult: ...
+    @overload
+    async def query_prescription_info(
+        self,
+        data: None = None,
+        *,
+        hiRxno: str,  # 医保处方编号 C30
+        fixmedinsCode: str,  # 定点医疗机构编号 C20
+        mdtrtId: str,  # 医保就诊ID C30
+        psnName: str,  # 人员名称 C50
+        psnCertType: str,  # 人员证件类型 C6 @psn_cert_type
+        certno: str,  # 证件号码 C50
+        ecToken: str | None = None,  # 电子凭证令牌 C64
+        options: Options = None,
+        **extra: Any,
+    ) -> PrescriptionResult: ...
     async def query_prescription_info(
         self,
         data: Mapping[str, Any] | None = None,
@@ -740,10 +1188,31 @@ class AsyncPrescription(AsyncResource):
     ) -> PrescriptionResult:
         """【7105】电子处方信息查询
 
-        sdk.resources.prescription.query_prescription_info({"data": {...}})
+        sdk.resources.prescription.query_prescription_info(hiRxno=..., fixmedinsCode=..., mdtrtId=..., ...)
         """
         return await self._call("7105", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_prescription_audit_result(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> PrescriptionResult: ...
+    @overload
+    async def query_prescription_audit_result(
+        self,
+        data: None = None,
+        *,
+        hiRxno: str,  # 医保处方编号 C30
+        fixmedinsCode: str,  # 定点医疗机构编号 C20
+        mdtrtId: str,  # 医保就诊ID C30
+        psnName: str,  # 人员名称 C50
+        psnCertType: str,  # 人员证件类型 C6 @psn_cert_type
+        certno: str,  # 证件号码 C50
+        options: Options = None,
+        **extra: Any,
+    ) -> PrescriptionResult: ...
     async def query_prescription_audit_result(
         self,
         data: Mapping[str, Any] | None = None,
@@ -753,10 +1222,31 @@ class AsyncPrescription(AsyncResource):
     ) -> PrescriptionResult:
         """【7106】电子处方审核结果查询
 
-        sdk.resources.prescription.query_prescription_audit_result({"data": {...}})
+        sdk.resources.prescription.query_prescription_audit_result(hiRxno=..., fixmedinsCode=..., ...)
         """
         return await self._call("7106", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_prescription_settlement_result(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> PrescriptionResult: ...
+    @overload
+    async def query_prescription_settlement_result(
+        self,
+        data: None = None,
+        *,
+        hiRxno: str,  # 医保处方编号 C30
+        fixmedinsCode: str,  # 定点医疗机构编号 C20
+        mdtrtId: str,  # 医保就诊ID C30
+        psnName: str,  # 人员名称 C50
+        psnCertType: str,  # 人员证件类型 C6 @psn_cert_type
+        certno: str,  # 证件号码 C50
+        options: Options = None,
+        **extra: Any,
+    ) -> PrescriptionResult: ...
     async def query_prescription_settlement_result(
         self,
         data: Mapping[str, Any] | None = None,
@@ -766,7 +1256,7 @@ class AsyncPrescription(AsyncResource):
     ) -> PrescriptionResult:
         """【7107】电子处方结算结果查询
 
-        sdk.resources.prescription.query_prescription_settlement_result({"data": {...}})
+        sdk.resources.prescription.query_prescription_settlement_result(hiRxno=..., fixmedinsCode=..., ...)
         """
         return await self._call("7107", {**(data or {}), **fields}, options)
 
@@ -861,6 +1351,34 @@ class AsyncPrescription(AsyncResource):
         """
         return await self._call("7205", {**(data or {}), **fields}, options)
 
+    @overload
+    async def upload_prescription_review(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def upload_prescription_review(
+        self,
+        data: None = None,
+        *,
+        hiRxno: str,  # 医保处方编号 C30
+        epcToken: str,  # 电子处方令牌 C100
+        ecToken: str,  # 审方药师电子凭证令牌 C64
+        fixmedinsCode: str,  # 定点医药机构编码 C30
+        fixmedinsName: str,  # 定点医药机构名称 C200
+        pharCertType: str,  # 审方药师证件类型 C6 @psn_cert_type
+        pharCertno: str,  # 审方药师证件号码 C50
+        pharCode: str,  # 审方医保药师代码 C50
+        pharName: str,  # 审方药师姓名 C50
+        rxChkOpnn: str,  # 处方审核理由 C2000
+        rxChkTime: str | dt.datetime,  # 审核时间 DT
+        rxChkStasCodg: str,  # 处方审核状态代码 C10
+        rxSignVerifySn: str,  # 处方签名验签流水号 C40
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def upload_prescription_review(
         self,
         data: Mapping[str, Any] | None = None,
@@ -870,7 +1388,7 @@ class AsyncPrescription(AsyncResource):
     ) -> Result:
         """【7206】电子处方审方信息上传
 
-        sdk.resources.prescription.upload_prescription_review({"data": {...}})
+        sdk.resources.prescription.upload_prescription_review(hiRxno=..., epcToken=..., ecToken=..., ...)
         """
         return await self._call("7206", {**(data or {}), **fields}, options)
 

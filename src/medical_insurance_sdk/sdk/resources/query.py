@@ -55,7 +55,11 @@ class Query(SyncResource):
         self,
         data: None = None,
         *,
-        prac_psn_type: str | None = None,  # 执业人员分类 C6
+        prac_psn_type: str,  # 执业人员分类 C6
+        psn_cert_type: str | None = None,  # 人员证件类型 C6 @psn_cert_type
+        certno: str | None = None,  # 证件号码 C50
+        prac_psn_name: str | None = None,  # 执业人员姓名 C50
+        prac_psn_code: str | None = None,  # 执业人员代码 C20
         options: Options = None,
         **extra: Any,
     ) -> Result: ...
@@ -68,7 +72,7 @@ class Query(SyncResource):
     ) -> Result:
         """【5102】医执人员信息查询
 
-        sdk.resources.query.query_medical_staff_info({"data": {...}})
+        sdk.resources.query.query_medical_staff_info(prac_psn_type=...)
         """
         return self._call("5102", {**(data or {}), **fields}, options)
 
@@ -84,7 +88,11 @@ class Query(SyncResource):
         self,
         data: None = None,
         *,
-        prac_psn_type: str | None = None,  # 执业人员分类 C6
+        prac_psn_type: str,  # 执业人员分类 C6
+        psn_cert_type: str | None = None,  # 人员证件类型 C6 @psn_cert_type
+        certno: str | None = None,  # 证件号码 C50
+        prac_psn_name: str | None = None,  # 执业人员姓名 C50
+        prac_psn_code: str | None = None,  # 执业人员代码 C20
         options: Options = None,
         **extra: Any,
     ) -> Result: ...
@@ -97,7 +105,7 @@ class Query(SyncResource):
     ) -> Result:
         """【5102】医执人员信息查询
 
-        sdk.resources.query.query_medical_staff_info({"data": {...}})
+        sdk.resources.query.query_medical_staff_info(prac_psn_type=...)
         """
         return await self._call_async("5102", {**(data or {}), **fields}, options)
 
@@ -727,11 +735,11 @@ class Query(SyncResource):
         self,
         data: None = None,
         *,
-        psn_no: str | None = None,  # 人员编号 C30
-        exam_org_code: str | None = None,  # 检查检验机构代码 C
-        exam_org_name: str | None = None,  # 检查检验机构名称 C
-        exam_item_code: str | None = None,  # 检查检验项目代码 C
-        exam_item_name: str | None = None,  # 检查检验项目名称 C
+        psn_no: str,  # 人员编号 C30
+        exam_org_code: str | None = None,  # 检查机构代码 C50
+        exam_org_name: str | None = None,  # 检查机构名称 C50
+        exam_item_code: str | None = None,  # 检查项目代码 C30
+        exam_item_name: str | None = None,  # 检查项目名称 C300
         options: Options = None,
         **extra: Any,
     ) -> Result: ...
@@ -744,7 +752,7 @@ class Query(SyncResource):
     ) -> Result:
         """【5401】项目互认信息查询
 
-        sdk.resources.query.query_mutual_recognition_info({"data": {...}})
+        sdk.resources.query.query_mutual_recognition_info(psn_no=...)
         """
         return self._call("5401", {**(data or {}), **fields}, options)
 
@@ -760,11 +768,11 @@ class Query(SyncResource):
         self,
         data: None = None,
         *,
-        psn_no: str | None = None,  # 人员编号 C30
-        exam_org_code: str | None = None,  # 检查检验机构代码 C
-        exam_org_name: str | None = None,  # 检查检验机构名称 C
-        exam_item_code: str | None = None,  # 检查检验项目代码 C
-        exam_item_name: str | None = None,  # 检查检验项目名称 C
+        psn_no: str,  # 人员编号 C30
+        exam_org_code: str | None = None,  # 检查机构代码 C50
+        exam_org_name: str | None = None,  # 检查机构名称 C50
+        exam_item_code: str | None = None,  # 检查项目代码 C30
+        exam_item_name: str | None = None,  # 检查项目名称 C300
         options: Options = None,
         **extra: Any,
     ) -> Result: ...
@@ -777,10 +785,28 @@ class Query(SyncResource):
     ) -> Result:
         """【5401】项目互认信息查询
 
-        sdk.resources.query.query_mutual_recognition_info({"data": {...}})
+        sdk.resources.query.query_mutual_recognition_info(psn_no=...)
         """
         return await self._call_async("5401", {**(data or {}), **fields}, options)
 
+    @overload
+    def query_report_detail_info(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def query_report_detail_info(
+        self,
+        data: None = None,
+        *,
+        psn_no: str,  # 人员编号 C30
+        rpotc_no: str,  # 报告单号 C30
+        fixmedins_code: str,  # 机构编号 C30
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def query_report_detail_info(
         self,
         data: Mapping[str, Any] | None = None,
@@ -790,10 +816,28 @@ class Query(SyncResource):
     ) -> Result:
         """【5402】报告明细信息查询
 
-        sdk.resources.query.query_report_detail_info({"data": {...}})
+        sdk.resources.query.query_report_detail_info(psn_no=..., rpotc_no=..., fixmedins_code=...)
         """
         return self._call("5402", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_report_detail_info_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_report_detail_info_async(
+        self,
+        data: None = None,
+        *,
+        psn_no: str,  # 人员编号 C30
+        rpotc_no: str,  # 报告单号 C30
+        fixmedins_code: str,  # 机构编号 C30
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_report_detail_info_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -803,7 +847,7 @@ class Query(SyncResource):
     ) -> Result:
         """【5402】报告明细信息查询
 
-        sdk.resources.query.query_report_detail_info({"data": {...}})
+        sdk.resources.query.query_report_detail_info(psn_no=..., rpotc_no=..., fixmedins_code=...)
         """
         return await self._call_async("5402", {**(data or {}), **fields}, options)
 
@@ -862,7 +906,11 @@ class AsyncQuery(AsyncResource):
         self,
         data: None = None,
         *,
-        prac_psn_type: str | None = None,  # 执业人员分类 C6
+        prac_psn_type: str,  # 执业人员分类 C6
+        psn_cert_type: str | None = None,  # 人员证件类型 C6 @psn_cert_type
+        certno: str | None = None,  # 证件号码 C50
+        prac_psn_name: str | None = None,  # 执业人员姓名 C50
+        prac_psn_code: str | None = None,  # 执业人员代码 C20
         options: Options = None,
         **extra: Any,
     ) -> Result: ...
@@ -875,7 +923,7 @@ class AsyncQuery(AsyncResource):
     ) -> Result:
         """【5102】医执人员信息查询
 
-        sdk.resources.query.query_medical_staff_info({"data": {...}})
+        sdk.resources.query.query_medical_staff_info(prac_psn_type=...)
         """
         return await self._call("5102", {**(data or {}), **fields}, options)
 
@@ -1198,11 +1246,11 @@ class AsyncQuery(AsyncResource):
         self,
         data: None = None,
         *,
-        psn_no: str | None = None,  # 人员编号 C30
-        exam_org_code: str | None = None,  # 检查检验机构代码 C
-        exam_org_name: str | None = None,  # 检查检验机构名称 C
-        exam_item_code: str | None = None,  # 检查检验项目代码 C
-        exam_item_name: str | None = None,  # 检查检验项目名称 C
+        psn_no: str,  # 人员编号 C30
+        exam_org_code: str | None = None,  # 检查机构代码 C50
+        exam_org_name: str | None = None,  # 检查机构名称 C50
+        exam_item_code: str | None = None,  # 检查项目代码 C30
+        exam_item_name: str | None = None,  # 检查项目名称 C300
         options: Options = None,
         **extra: Any,
     ) -> Result: ...
@@ -1215,10 +1263,28 @@ class AsyncQuery(AsyncResource):
     ) -> Result:
         """【5401】项目互认信息查询
 
-        sdk.resources.query.query_mutual_recognition_info({"data": {...}})
+        sdk.resources.query.query_mutual_recognition_info(psn_no=...)
         """
         return await self._call("5401", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_report_detail_info(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_report_detail_info(
+        self,
+        data: None = None,
+        *,
+        psn_no: str,  # 人员编号 C30
+        rpotc_no: str,  # 报告单号 C30
+        fixmedins_code: str,  # 机构编号 C30
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_report_detail_info(
         self,
         data: Mapping[str, Any] | None = None,
@@ -1228,7 +1294,7 @@ class AsyncQuery(AsyncResource):
     ) -> Result:
         """【5402】报告明细信息查询
 
-        sdk.resources.query.query_report_detail_info({"data": {...}})
+        sdk.resources.query.query_report_detail_info(psn_no=..., rpotc_no=..., fixmedins_code=...)
         """
         return await self._call("5402", {**(data or {}), **fields}, options)
 

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any, overload
 
 from medical_insurance_sdk.sdk._resource import AsyncResource, Options, SyncResource
 from medical_insurance_sdk.sdk._results import (
@@ -17,6 +19,29 @@ from medical_insurance_sdk.sdk._results import (
 class Upload(SyncResource):
     """信息采集上传（28个接口）."""
 
+    @overload
+    def upload_settlement_list(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> SettlementListResult: ...
+    @overload
+    def upload_settlement_list(
+        self,
+        data: None = None,
+        *,
+        setlinfo: Mapping[str, Any],  # 结算清单信息
+        payinfo: Sequence[Mapping[str, Any]],  # 基金支付信息
+        opspdiseinfo: Sequence[Mapping[str, Any]] | None = None,  # 门诊慢特病诊断信息
+        diseinfo: Sequence[Mapping[str, Any]] | None = None,  # 住院诊断信息
+        iteminfo: Sequence[Mapping[str, Any]],  # 收费项目信息
+        oprninfo: Sequence[Mapping[str, Any]] | None = None,  # 手术操作信息
+        icuinfo: Sequence[Mapping[str, Any]] | None = None,  # 重症监护信息
+        bldinfo: Sequence[Mapping[str, Any]] | None = None,  # 输血信息
+        options: Options = None,
+        **extra: Any,
+    ) -> SettlementListResult: ...
     def upload_settlement_list(
         self,
         data: Mapping[str, Any] | None = None,
@@ -26,10 +51,33 @@ class Upload(SyncResource):
     ) -> SettlementListResult:
         """【4101】医疗保障基金结算清单信息上传
 
-        sdk.resources.upload.upload_settlement_list({"data": {...}})
+        sdk.resources.upload.upload_settlement_list(setlinfo=..., payinfo=..., iteminfo=...)
         """
         return self._call("4101", {**(data or {}), **fields}, options)
 
+    @overload
+    async def upload_settlement_list_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> SettlementListResult: ...
+    @overload
+    async def upload_settlement_list_async(
+        self,
+        data: None = None,
+        *,
+        setlinfo: Mapping[str, Any],  # 结算清单信息
+        payinfo: Sequence[Mapping[str, Any]],  # 基金支付信息
+        opspdiseinfo: Sequence[Mapping[str, Any]] | None = None,  # 门诊慢特病诊断信息
+        diseinfo: Sequence[Mapping[str, Any]] | None = None,  # 住院诊断信息
+        iteminfo: Sequence[Mapping[str, Any]],  # 收费项目信息
+        oprninfo: Sequence[Mapping[str, Any]] | None = None,  # 手术操作信息
+        icuinfo: Sequence[Mapping[str, Any]] | None = None,  # 重症监护信息
+        bldinfo: Sequence[Mapping[str, Any]] | None = None,  # 输血信息
+        options: Options = None,
+        **extra: Any,
+    ) -> SettlementListResult: ...
     async def upload_settlement_list_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -39,10 +87,26 @@ class Upload(SyncResource):
     ) -> SettlementListResult:
         """【4101】医疗保障基金结算清单信息上传
 
-        sdk.resources.upload.upload_settlement_list({"data": {...}})
+        sdk.resources.upload.upload_settlement_list(setlinfo=..., payinfo=..., iteminfo=...)
         """
         return await self._call_async("4101", {**(data or {}), **fields}, options)
 
+    @overload
+    def update_settlement_list_status(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    def update_settlement_list_status(
+        self,
+        data: None = None,
+        *,
+        stastinfo: Mapping[str, Any] | Sequence[Mapping[str, Any]],  # 状态信息 J
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     def update_settlement_list_status(
         self,
         data: Mapping[str, Any] | None = None,
@@ -52,10 +116,26 @@ class Upload(SyncResource):
     ) -> UploadResult:
         """【4102】医疗保障基金结算清单状态修改
 
-        sdk.resources.upload.update_settlement_list_status({"data": {...}})
+        sdk.resources.upload.update_settlement_list_status(stastinfo=...)
         """
         return self._call("4102", {**(data or {}), **fields}, options)
 
+    @overload
+    async def update_settlement_list_status_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    async def update_settlement_list_status_async(
+        self,
+        data: None = None,
+        *,
+        stastinfo: Mapping[str, Any] | Sequence[Mapping[str, Any]],  # 状态信息 J
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     async def update_settlement_list_status_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -65,10 +145,27 @@ class Upload(SyncResource):
     ) -> UploadResult:
         """【4102】医疗保障基金结算清单状态修改
 
-        sdk.resources.upload.update_settlement_list_status({"data": {...}})
+        sdk.resources.upload.update_settlement_list_status(stastinfo=...)
         """
         return await self._call_async("4102", {**(data or {}), **fields}, options)
 
+    @overload
+    def query_settlement_list_info(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def query_settlement_list_info(
+        self,
+        data: None = None,
+        *,
+        psn_no: str | None = None,  # 人员编号 C30
+        setl_id: str | None = None,  # 结算ID C30
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def query_settlement_list_info(
         self,
         data: Mapping[str, Any] | None = None,
@@ -82,6 +179,23 @@ class Upload(SyncResource):
         """
         return self._call("4103", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_settlement_list_info_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_settlement_list_info_async(
+        self,
+        data: None = None,
+        *,
+        psn_no: str | None = None,  # 人员编号 C30
+        setl_id: str | None = None,  # 结算ID C30
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_settlement_list_info_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -95,6 +209,28 @@ class Upload(SyncResource):
         """
         return await self._call_async("4103", {**(data or {}), **fields}, options)
 
+    @overload
+    def query_settlement_list_quality(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def query_settlement_list_quality(
+        self,
+        data: None = None,
+        *,
+        setl_ym: str | None = None,  # 结算年月 C6
+        setl_id: str | None = None,  # 结算ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        err_lv: str | None = None,  # 错误等级 C
+        retn_flag: str | None = None,  # 回退标志 C
+        page_num: int | None = None,  # 当前页数 I
+        page_size: int | None = None,  # 本页数据量 I
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def query_settlement_list_quality(
         self,
         data: Mapping[str, Any] | None = None,
@@ -108,6 +244,28 @@ class Upload(SyncResource):
         """
         return self._call("4104", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_settlement_list_quality_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_settlement_list_quality_async(
+        self,
+        data: None = None,
+        *,
+        setl_ym: str | None = None,  # 结算年月 C6
+        setl_id: str | None = None,  # 结算ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        err_lv: str | None = None,  # 错误等级 C
+        retn_flag: str | None = None,  # 回退标志 C
+        page_num: int | None = None,  # 当前页数 I
+        page_size: int | None = None,  # 本页数据量 I
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_settlement_list_quality_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -121,6 +279,28 @@ class Upload(SyncResource):
         """
         return await self._call_async("4104", {**(data or {}), **fields}, options)
 
+    @overload
+    def query_settlement_list_statistics(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def query_settlement_list_statistics(
+        self,
+        data: None = None,
+        *,
+        fixmedins_code: str,  # 定点医药机构编号 C30
+        medtype_list: str,  # 医疗类别集合 C
+        stt_begntime: str | dt.datetime | None = None,  # 统计开始时间 DT
+        stt_endtime: str | dt.datetime | None = None,  # 统计结束时间 DT
+        pay_loc_list: str | None = None,  # 支付地点集合 C
+        clr_way_list: str | None = None,  # 清算方式集合 C
+        refd_setl_flag: str | None = None,  # 退费统计标志 C3
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def query_settlement_list_statistics(
         self,
         data: Mapping[str, Any] | None = None,
@@ -130,10 +310,32 @@ class Upload(SyncResource):
     ) -> Result:
         """【4105】医疗保障基金结算清单数量统计查询
 
-        sdk.resources.upload.query_settlement_list_statistics({"data": {...}})
+        sdk.resources.upload.query_settlement_list_statistics(fixmedins_code=..., medtype_list=...)
         """
         return self._call("4105", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_settlement_list_statistics_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_settlement_list_statistics_async(
+        self,
+        data: None = None,
+        *,
+        fixmedins_code: str,  # 定点医药机构编号 C30
+        medtype_list: str,  # 医疗类别集合 C
+        stt_begntime: str | dt.datetime | None = None,  # 统计开始时间 DT
+        stt_endtime: str | dt.datetime | None = None,  # 统计结束时间 DT
+        pay_loc_list: str | None = None,  # 支付地点集合 C
+        clr_way_list: str | None = None,  # 清算方式集合 C
+        refd_setl_flag: str | None = None,  # 退费统计标志 C3
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_settlement_list_statistics_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -143,10 +345,28 @@ class Upload(SyncResource):
     ) -> Result:
         """【4105】医疗保障基金结算清单数量统计查询
 
-        sdk.resources.upload.query_settlement_list_statistics({"data": {...}})
+        sdk.resources.upload.query_settlement_list_statistics(fixmedins_code=..., medtype_list=...)
         """
         return await self._call_async("4105", {**(data or {}), **fields}, options)
 
+    @overload
+    def upload_self_pay_expense(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    def upload_self_pay_expense(
+        self,
+        data: None = None,
+        *,
+        fmiOwnpayPatnMdtrtDDTO: Mapping[str, Any],  # 自费病人就诊信息
+        fmiOwnpayPatnDiseListDDTOS: Sequence[Mapping[str, Any]] | None = None,  # 自费病人诊断信息
+        fmiOwnpayPatnFeeListDDTO: Sequence[Mapping[str, Any]] | None = None,  # 自费病人费用明细
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     def upload_self_pay_expense(
         self,
         data: Mapping[str, Any] | None = None,
@@ -156,10 +376,28 @@ class Upload(SyncResource):
     ) -> UploadResult:
         """【4261】自费病人费用明细信息上传
 
-        sdk.resources.upload.upload_self_pay_expense({"data": {...}})
+        sdk.resources.upload.upload_self_pay_expense(fmiOwnpayPatnMdtrtDDTO=...)
         """
         return self._call("4261", {**(data or {}), **fields}, options)
 
+    @overload
+    async def upload_self_pay_expense_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    async def upload_self_pay_expense_async(
+        self,
+        data: None = None,
+        *,
+        fmiOwnpayPatnMdtrtDDTO: Mapping[str, Any],  # 自费病人就诊信息
+        fmiOwnpayPatnDiseListDDTOS: Sequence[Mapping[str, Any]] | None = None,  # 自费病人诊断信息
+        fmiOwnpayPatnFeeListDDTO: Sequence[Mapping[str, Any]] | None = None,  # 自费病人费用明细
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     async def upload_self_pay_expense_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -169,7 +407,7 @@ class Upload(SyncResource):
     ) -> UploadResult:
         """【4261】自费病人费用明细信息上传
 
-        sdk.resources.upload.upload_self_pay_expense({"data": {...}})
+        sdk.resources.upload.upload_self_pay_expense(fmiOwnpayPatnMdtrtDDTO=...)
         """
         return await self._call_async("4261", {**(data or {}), **fields}, options)
 
@@ -225,6 +463,25 @@ class Upload(SyncResource):
         """
         return await self._call_async("4263", {**(data or {}), **fields}, options)
 
+    @overload
+    def upload_outpatient_treatment_record(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    def upload_outpatient_treatment_record(
+        self,
+        data: None = None,
+        *,
+        rgstinfo: Mapping[str, Any],  # 挂号信息
+        caseinfo: Sequence[Mapping[str, Any]],  # 门诊病历信息
+        diseinfo: Sequence[Mapping[str, Any]],  # 诊断信息
+        rxinfo: Sequence[Mapping[str, Any]] | None = None,  # 处方信息
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     def upload_outpatient_treatment_record(
         self,
         data: Mapping[str, Any] | None = None,
@@ -234,10 +491,29 @@ class Upload(SyncResource):
     ) -> UploadResult:
         """【4301】门急诊诊疗记录上传
 
-        sdk.resources.upload.upload_outpatient_treatment_record({"data": {...}})
+        sdk.resources.upload.upload_outpatient_treatment_record(rgstinfo=..., caseinfo=..., diseinfo=...)
         """
         return self._call("4301", {**(data or {}), **fields}, options)
 
+    @overload
+    async def upload_outpatient_treatment_record_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    async def upload_outpatient_treatment_record_async(
+        self,
+        data: None = None,
+        *,
+        rgstinfo: Mapping[str, Any],  # 挂号信息
+        caseinfo: Sequence[Mapping[str, Any]],  # 门诊病历信息
+        diseinfo: Sequence[Mapping[str, Any]],  # 诊断信息
+        rxinfo: Sequence[Mapping[str, Any]] | None = None,  # 处方信息
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     async def upload_outpatient_treatment_record_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -247,10 +523,27 @@ class Upload(SyncResource):
     ) -> UploadResult:
         """【4301】门急诊诊疗记录上传
 
-        sdk.resources.upload.upload_outpatient_treatment_record({"data": {...}})
+        sdk.resources.upload.upload_outpatient_treatment_record(rgstinfo=..., caseinfo=..., diseinfo=...)
         """
         return await self._call_async("4301", {**(data or {}), **fields}, options)
 
+    @overload
+    def upload_emergency_rescue_info(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    def upload_emergency_rescue_info(
+        self,
+        data: None = None,
+        *,
+        oprninfo: Mapping[str, Any],  # 手术操作信息
+        rescinfo: Mapping[str, Any] | None = None,  # 抢救信息
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     def upload_emergency_rescue_info(
         self,
         data: Mapping[str, Any] | None = None,
@@ -260,10 +553,27 @@ class Upload(SyncResource):
     ) -> UploadResult:
         """【4302】急诊留观手术及抢救信息上传
 
-        sdk.resources.upload.upload_emergency_rescue_info({"data": {...}})
+        sdk.resources.upload.upload_emergency_rescue_info(oprninfo=...)
         """
         return self._call("4302", {**(data or {}), **fields}, options)
 
+    @overload
+    async def upload_emergency_rescue_info_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    async def upload_emergency_rescue_info_async(
+        self,
+        data: None = None,
+        *,
+        oprninfo: Mapping[str, Any],  # 手术操作信息
+        rescinfo: Mapping[str, Any] | None = None,  # 抢救信息
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     async def upload_emergency_rescue_info_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -273,10 +583,29 @@ class Upload(SyncResource):
     ) -> UploadResult:
         """【4302】急诊留观手术及抢救信息上传
 
-        sdk.resources.upload.upload_emergency_rescue_info({"data": {...}})
+        sdk.resources.upload.upload_emergency_rescue_info(oprninfo=...)
         """
         return await self._call_async("4302", {**(data or {}), **fields}, options)
 
+    @overload
+    def upload_inpatient_case_summary(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    def upload_inpatient_case_summary(
+        self,
+        data: None = None,
+        *,
+        baseinfo: Mapping[str, Any],  # 病案首页基本信息
+        diseinfo: Sequence[Mapping[str, Any]],  # 诊断信息
+        oprninfo: Sequence[Mapping[str, Any]] | None = None,  # 手术信息
+        icuinfo: Sequence[Mapping[str, Any]] | None = None,  # 重症监护信息
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     def upload_inpatient_case_summary(
         self,
         data: Mapping[str, Any] | None = None,
@@ -286,10 +615,29 @@ class Upload(SyncResource):
     ) -> UploadResult:
         """【4401】住院病案首页信息上传
 
-        sdk.resources.upload.upload_inpatient_case_summary({"data": {...}})
+        sdk.resources.upload.upload_inpatient_case_summary(baseinfo=..., diseinfo=...)
         """
         return self._call("4401", {**(data or {}), **fields}, options)
 
+    @overload
+    async def upload_inpatient_case_summary_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    async def upload_inpatient_case_summary_async(
+        self,
+        data: None = None,
+        *,
+        baseinfo: Mapping[str, Any],  # 病案首页基本信息
+        diseinfo: Sequence[Mapping[str, Any]],  # 诊断信息
+        oprninfo: Sequence[Mapping[str, Any]] | None = None,  # 手术信息
+        icuinfo: Sequence[Mapping[str, Any]] | None = None,  # 重症监护信息
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     async def upload_inpatient_case_summary_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -299,10 +647,26 @@ class Upload(SyncResource):
     ) -> UploadResult:
         """【4401】住院病案首页信息上传
 
-        sdk.resources.upload.upload_inpatient_case_summary({"data": {...}})
+        sdk.resources.upload.upload_inpatient_case_summary(baseinfo=..., diseinfo=...)
         """
         return await self._call_async("4401", {**(data or {}), **fields}, options)
 
+    @overload
+    def upload_inpatient_medical_orders(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    def upload_inpatient_medical_orders(
+        self,
+        data: None = None,
+        *,
+        data_: Sequence[Mapping[str, Any]],  # 住院医嘱记录
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     def upload_inpatient_medical_orders(
         self,
         data: Mapping[str, Any] | None = None,
@@ -312,10 +676,26 @@ class Upload(SyncResource):
     ) -> UploadResult:
         """【4402】住院医嘱记录上传
 
-        sdk.resources.upload.upload_inpatient_medical_orders({"data": {...}})
+        sdk.resources.upload.upload_inpatient_medical_orders(data_=...)
         """
         return self._call("4402", {**(data or {}), **fields}, options)
 
+    @overload
+    async def upload_inpatient_medical_orders_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    async def upload_inpatient_medical_orders_async(
+        self,
+        data: None = None,
+        *,
+        data_: Sequence[Mapping[str, Any]],  # 住院医嘱记录
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     async def upload_inpatient_medical_orders_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -325,7 +705,7 @@ class Upload(SyncResource):
     ) -> UploadResult:
         """【4402】住院医嘱记录上传
 
-        sdk.resources.upload.upload_inpatient_medical_orders({"data": {...}})
+        sdk.resources.upload.upload_inpatient_medical_orders(data_=...)
         """
         return await self._call_async("4402", {**(data or {}), **fields}, options)
 
@@ -355,6 +735,25 @@ class Upload(SyncResource):
         """
         return await self._call_async("4402A", {**(data or {}), **fields}, options)
 
+    @overload
+    def upload_clinical_examination(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    def upload_clinical_examination(
+        self,
+        data: None = None,
+        *,
+        examinfo: Mapping[str, Any],  # 检查记录
+        iteminfo: Sequence[Mapping[str, Any]],  # 检查项目信息
+        sampleinfo: Sequence[Mapping[str, Any]] | None = None,  # 检查标本信息
+        imageinfo: Sequence[Mapping[str, Any]] | None = None,  # 检查影像信息
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     def upload_clinical_examination(
         self,
         data: Mapping[str, Any] | None = None,
@@ -364,10 +763,29 @@ class Upload(SyncResource):
     ) -> UploadResult:
         """【4501】临床检查记录上传
 
-        sdk.resources.upload.upload_clinical_examination({"data": {...}})
+        sdk.resources.upload.upload_clinical_examination(examinfo=..., iteminfo=...)
         """
         return self._call("4501", {**(data or {}), **fields}, options)
 
+    @overload
+    async def upload_clinical_examination_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    async def upload_clinical_examination_async(
+        self,
+        data: None = None,
+        *,
+        examinfo: Mapping[str, Any],  # 检查记录
+        iteminfo: Sequence[Mapping[str, Any]],  # 检查项目信息
+        sampleinfo: Sequence[Mapping[str, Any]] | None = None,  # 检查标本信息
+        imageinfo: Sequence[Mapping[str, Any]] | None = None,  # 检查影像信息
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     async def upload_clinical_examination_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -377,10 +795,28 @@ class Upload(SyncResource):
     ) -> UploadResult:
         """【4501】临床检查记录上传
 
-        sdk.resources.upload.upload_clinical_examination({"data": {...}})
+        sdk.resources.upload.upload_clinical_examination(examinfo=..., iteminfo=...)
         """
         return await self._call_async("4501", {**(data or {}), **fields}, options)
 
+    @overload
+    def upload_clinical_test(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    def upload_clinical_test(
+        self,
+        data: None = None,
+        *,
+        labinfo: Mapping[str, Any],  # 检验记录
+        iteminfo: Sequence[Mapping[str, Any]],  # 检验明细
+        sampleinfo: Sequence[Mapping[str, Any]] | None = None,  # 检验标本信息
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     def upload_clinical_test(
         self,
         data: Mapping[str, Any] | None = None,
@@ -390,10 +826,28 @@ class Upload(SyncResource):
     ) -> UploadResult:
         """【4502】临床检验记录上传
 
-        sdk.resources.upload.upload_clinical_test({"data": {...}})
+        sdk.resources.upload.upload_clinical_test(labinfo=..., iteminfo=...)
         """
         return self._call("4502", {**(data or {}), **fields}, options)
 
+    @overload
+    async def upload_clinical_test_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    async def upload_clinical_test_async(
+        self,
+        data: None = None,
+        *,
+        labinfo: Mapping[str, Any],  # 检验记录
+        iteminfo: Sequence[Mapping[str, Any]],  # 检验明细
+        sampleinfo: Sequence[Mapping[str, Any]] | None = None,  # 检验标本信息
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     async def upload_clinical_test_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -403,10 +857,40 @@ class Upload(SyncResource):
     ) -> UploadResult:
         """【4502】临床检验记录上传
 
-        sdk.resources.upload.upload_clinical_test({"data": {...}})
+        sdk.resources.upload.upload_clinical_test(labinfo=..., iteminfo=...)
         """
         return await self._call_async("4502", {**(data or {}), **fields}, options)
 
+    @overload
+    def upload_bacterial_culture(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    def upload_bacterial_culture(
+        self,
+        data: None = None,
+        *,
+        mdtrt_sn: str,  # 就医流水号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        appy_no: str,  # 申请单号 C18
+        rpotc_no: str,  # 报告单号 C50
+        germ_code: str,  # 细菌代号 C
+        germ_name: str,  # 细菌名称 C
+        coly_cntg: str,  # 菌落计数 C200
+        clte_medm: str,  # 培养基 C1000
+        clte_time: str,  # 培养时间 C1000
+        clte_cond: str,  # 培养条件 C1000
+        exam_rslt: str,  # 检验结果 C4000
+        fnd_way: str,  # 发现方式 C50
+        exam_org_name: str,  # 检验机构名称 C50
+        vali_flag: str,  # 有效标志 C3 @vali_flag
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     def upload_bacterial_culture(
         self,
         data: Mapping[str, Any] | None = None,
@@ -416,10 +900,40 @@ class Upload(SyncResource):
     ) -> UploadResult:
         """【4503】细菌培养报告记录上传
 
-        sdk.resources.upload.upload_bacterial_culture({"data": {...}})
+        sdk.resources.upload.upload_bacterial_culture(mdtrt_sn=..., appy_no=..., rpotc_no=..., ...)
         """
         return self._call("4503", {**(data or {}), **fields}, options)
 
+    @overload
+    async def upload_bacterial_culture_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    async def upload_bacterial_culture_async(
+        self,
+        data: None = None,
+        *,
+        mdtrt_sn: str,  # 就医流水号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        appy_no: str,  # 申请单号 C18
+        rpotc_no: str,  # 报告单号 C50
+        germ_code: str,  # 细菌代号 C
+        germ_name: str,  # 细菌名称 C
+        coly_cntg: str,  # 菌落计数 C200
+        clte_medm: str,  # 培养基 C1000
+        clte_time: str,  # 培养时间 C1000
+        clte_cond: str,  # 培养条件 C1000
+        exam_rslt: str,  # 检验结果 C4000
+        fnd_way: str,  # 发现方式 C50
+        exam_org_name: str,  # 检验机构名称 C50
+        vali_flag: str,  # 有效标志 C3 @vali_flag
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     async def upload_bacterial_culture_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -429,10 +943,41 @@ class Upload(SyncResource):
     ) -> UploadResult:
         """【4503】细菌培养报告记录上传
 
-        sdk.resources.upload.upload_bacterial_culture({"data": {...}})
+        sdk.resources.upload.upload_bacterial_culture(mdtrt_sn=..., appy_no=..., rpotc_no=..., ...)
         """
         return await self._call_async("4503", {**(data or {}), **fields}, options)
 
+    @overload
+    def upload_drug_sensitivity(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    def upload_drug_sensitivity(
+        self,
+        data: None = None,
+        *,
+        mdtrt_sn: str,  # 就医流水号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        appy_no: str,  # 申请单号 C18
+        rpotc_no: str,  # 报告单号 C50
+        germ_code: str,  # 细菌代号 C
+        germ_name: str,  # 细菌名称 C
+        sstb_code: str,  # 药敏代码 C200
+        sstb_name: str,  # 药敏名称 C1000
+        reta_rslt_code: str,  # 抗药结果代码 C1000
+        reta_rslt_name: str,  # 抗药结果 C1000
+        ref_val: str,  # 参考值 C4000
+        exam_mtd: str,  # 检验方法 C50
+        exam_rslt: str,  # 检验结果 C50
+        exam_org_name: str,  # 检验机构名称 C50
+        vali_flag: str,  # 有效标志 C3 @vali_flag
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     def upload_drug_sensitivity(
         self,
         data: Mapping[str, Any] | None = None,
@@ -442,10 +987,41 @@ class Upload(SyncResource):
     ) -> UploadResult:
         """【4504】药敏记录报告记录上传
 
-        sdk.resources.upload.upload_drug_sensitivity({"data": {...}})
+        sdk.resources.upload.upload_drug_sensitivity(mdtrt_sn=..., appy_no=..., rpotc_no=..., ...)
         """
         return self._call("4504", {**(data or {}), **fields}, options)
 
+    @overload
+    async def upload_drug_sensitivity_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    async def upload_drug_sensitivity_async(
+        self,
+        data: None = None,
+        *,
+        mdtrt_sn: str,  # 就医流水号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        appy_no: str,  # 申请单号 C18
+        rpotc_no: str,  # 报告单号 C50
+        germ_code: str,  # 细菌代号 C
+        germ_name: str,  # 细菌名称 C
+        sstb_code: str,  # 药敏代码 C200
+        sstb_name: str,  # 药敏名称 C1000
+        reta_rslt_code: str,  # 抗药结果代码 C1000
+        reta_rslt_name: str,  # 抗药结果 C1000
+        ref_val: str,  # 参考值 C4000
+        exam_mtd: str,  # 检验方法 C50
+        exam_rslt: str,  # 检验结果 C50
+        exam_org_name: str,  # 检验机构名称 C50
+        vali_flag: str,  # 有效标志 C3 @vali_flag
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     async def upload_drug_sensitivity_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -455,10 +1031,39 @@ class Upload(SyncResource):
     ) -> UploadResult:
         """【4504】药敏记录报告记录上传
 
-        sdk.resources.upload.upload_drug_sensitivity({"data": {...}})
+        sdk.resources.upload.upload_drug_sensitivity(mdtrt_sn=..., appy_no=..., rpotc_no=..., ...)
         """
         return await self._call_async("4504", {**(data or {}), **fields}, options)
 
+    @overload
+    def upload_pathology_report(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    def upload_pathology_report(
+        self,
+        data: None = None,
+        *,
+        mdtrt_sn: str,  # 就医流水号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        palg_no: str,  # 病理号 C18
+        frozen_no: str,  # 冰冻号 C50
+        cma_date: str | dt.date,  # 送检日期 D
+        rpot_date: str | dt.date,  # 报告日期 D
+        cma_matl: str,  # 送检材料 C200
+        clnc_dise: str,  # 临床诊断 C1000
+        exam_fnd: str,  # 检查所见 C1000
+        sabc: str,  # 免疫组化 C1000
+        palg_diag: str,  # 病理诊断 C4000
+        rpot_doc: str,  # 报告医师 C50
+        vali_flag: str,  # 有效标志 C3 @vali_flag
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     def upload_pathology_report(
         self,
         data: Mapping[str, Any] | None = None,
@@ -468,10 +1073,39 @@ class Upload(SyncResource):
     ) -> UploadResult:
         """【4505】病理检查报告记录上传
 
-        sdk.resources.upload.upload_pathology_report({"data": {...}})
+        sdk.resources.upload.upload_pathology_report(mdtrt_sn=..., palg_no=..., frozen_no=..., ...)
         """
         return self._call("4505", {**(data or {}), **fields}, options)
 
+    @overload
+    async def upload_pathology_report_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    async def upload_pathology_report_async(
+        self,
+        data: None = None,
+        *,
+        mdtrt_sn: str,  # 就医流水号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        palg_no: str,  # 病理号 C18
+        frozen_no: str,  # 冰冻号 C50
+        cma_date: str | dt.date,  # 送检日期 D
+        rpot_date: str | dt.date,  # 报告日期 D
+        cma_matl: str,  # 送检材料 C200
+        clnc_dise: str,  # 临床诊断 C1000
+        exam_fnd: str,  # 检查所见 C1000
+        sabc: str,  # 免疫组化 C1000
+        palg_diag: str,  # 病理诊断 C4000
+        rpot_doc: str,  # 报告医师 C50
+        vali_flag: str,  # 有效标志 C3 @vali_flag
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     async def upload_pathology_report_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -481,10 +1115,26 @@ class Upload(SyncResource):
     ) -> UploadResult:
         """【4505】病理检查报告记录上传
 
-        sdk.resources.upload.upload_pathology_report({"data": {...}})
+        sdk.resources.upload.upload_pathology_report(mdtrt_sn=..., palg_no=..., frozen_no=..., ...)
         """
         return await self._call_async("4505", {**(data or {}), **fields}, options)
 
+    @overload
+    def upload_unstructured_report(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    def upload_unstructured_report(
+        self,
+        data: None = None,
+        *,
+        data_: Sequence[Mapping[str, Any]],  # 非结构化报告
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     def upload_unstructured_report(
         self,
         data: Mapping[str, Any] | None = None,
@@ -494,10 +1144,26 @@ class Upload(SyncResource):
     ) -> UploadResult:
         """【4506】非结构化报告记录上传
 
-        sdk.resources.upload.upload_unstructured_report({"data": {...}})
+        sdk.resources.upload.upload_unstructured_report(data_=...)
         """
         return self._call("4506", {**(data or {}), **fields}, options)
 
+    @overload
+    async def upload_unstructured_report_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    async def upload_unstructured_report_async(
+        self,
+        data: None = None,
+        *,
+        data_: Sequence[Mapping[str, Any]],  # 非结构化报告
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     async def upload_unstructured_report_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -507,10 +1173,29 @@ class Upload(SyncResource):
     ) -> UploadResult:
         """【4506】非结构化报告记录上传
 
-        sdk.resources.upload.upload_unstructured_report({"data": {...}})
+        sdk.resources.upload.upload_unstructured_report(data_=...)
         """
         return await self._call_async("4506", {**(data or {}), **fields}, options)
 
+    @overload
+    def query_clinical_examination_reports(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def query_clinical_examination_reports(
+        self,
+        data: None = None,
+        *,
+        mdtrt_sn: str | None = None,  # 就医流水号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        rpotc_no: str | None = None,  # 报告单号 C50
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def query_clinical_examination_reports(
         self,
         data: Mapping[str, Any] | None = None,
@@ -524,6 +1209,25 @@ class Upload(SyncResource):
         """
         return self._call("4507", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_clinical_examination_reports_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_clinical_examination_reports_async(
+        self,
+        data: None = None,
+        *,
+        mdtrt_sn: str | None = None,  # 就医流水号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        rpotc_no: str | None = None,  # 报告单号 C50
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_clinical_examination_reports_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -537,6 +1241,25 @@ class Upload(SyncResource):
         """
         return await self._call_async("4507", {**(data or {}), **fields}, options)
 
+    @overload
+    def query_clinical_test_reports(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def query_clinical_test_reports(
+        self,
+        data: None = None,
+        *,
+        mdtrt_sn: str | None = None,  # 就医流水号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        rpotc_no: str | None = None,  # 报告单号 C50
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def query_clinical_test_reports(
         self,
         data: Mapping[str, Any] | None = None,
@@ -550,6 +1273,25 @@ class Upload(SyncResource):
         """
         return self._call("4508", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_clinical_test_reports_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_clinical_test_reports_async(
+        self,
+        data: None = None,
+        *,
+        mdtrt_sn: str | None = None,  # 就医流水号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        rpotc_no: str | None = None,  # 报告单号 C50
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_clinical_test_reports_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -563,6 +1305,25 @@ class Upload(SyncResource):
         """
         return await self._call_async("4508", {**(data or {}), **fields}, options)
 
+    @overload
+    def query_bacterial_culture_reports(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def query_bacterial_culture_reports(
+        self,
+        data: None = None,
+        *,
+        mdtrt_sn: str | None = None,  # 就医流水号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        rpotc_no: str | None = None,  # 报告单号 C50
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def query_bacterial_culture_reports(
         self,
         data: Mapping[str, Any] | None = None,
@@ -576,6 +1337,25 @@ class Upload(SyncResource):
         """
         return self._call("4509", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_bacterial_culture_reports_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_bacterial_culture_reports_async(
+        self,
+        data: None = None,
+        *,
+        mdtrt_sn: str | None = None,  # 就医流水号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        rpotc_no: str | None = None,  # 报告单号 C50
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_bacterial_culture_reports_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -589,6 +1369,25 @@ class Upload(SyncResource):
         """
         return await self._call_async("4509", {**(data or {}), **fields}, options)
 
+    @overload
+    def query_drug_sensitivity_reports(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def query_drug_sensitivity_reports(
+        self,
+        data: None = None,
+        *,
+        mdtrt_sn: str | None = None,  # 就医流水号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        rpotc_no: str | None = None,  # 报告单号 C50
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def query_drug_sensitivity_reports(
         self,
         data: Mapping[str, Any] | None = None,
@@ -602,6 +1401,25 @@ class Upload(SyncResource):
         """
         return self._call("4510", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_drug_sensitivity_reports_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_drug_sensitivity_reports_async(
+        self,
+        data: None = None,
+        *,
+        mdtrt_sn: str | None = None,  # 就医流水号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        rpotc_no: str | None = None,  # 报告单号 C50
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_drug_sensitivity_reports_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -615,6 +1433,25 @@ class Upload(SyncResource):
         """
         return await self._call_async("4510", {**(data or {}), **fields}, options)
 
+    @overload
+    def query_pathology_reports(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def query_pathology_reports(
+        self,
+        data: None = None,
+        *,
+        mdtrt_sn: str | None = None,  # 就医流水号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        rpotc_no: str | None = None,  # 报告单号 C50
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def query_pathology_reports(
         self,
         data: Mapping[str, Any] | None = None,
@@ -628,6 +1465,25 @@ class Upload(SyncResource):
         """
         return self._call("4511", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_pathology_reports_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_pathology_reports_async(
+        self,
+        data: None = None,
+        *,
+        mdtrt_sn: str | None = None,  # 就医流水号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        rpotc_no: str | None = None,  # 报告单号 C50
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_pathology_reports_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -641,6 +1497,25 @@ class Upload(SyncResource):
         """
         return await self._call_async("4511", {**(data or {}), **fields}, options)
 
+    @overload
+    def query_unstructured_reports(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    def query_unstructured_reports(
+        self,
+        data: None = None,
+        *,
+        mdtrt_sn: str | None = None,  # 就医流水号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        rpotc_no: str | None = None,  # 报告单号 C50
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     def query_unstructured_reports(
         self,
         data: Mapping[str, Any] | None = None,
@@ -654,6 +1529,25 @@ class Upload(SyncResource):
         """
         return self._call("4512", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_unstructured_reports_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_unstructured_reports_async(
+        self,
+        data: None = None,
+        *,
+        mdtrt_sn: str | None = None,  # 就医流水号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        rpotc_no: str | None = None,  # 报告单号 C50
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_unstructured_reports_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -667,6 +1561,37 @@ class Upload(SyncResource):
         """
         return await self._call_async("4512", {**(data or {}), **fields}, options)
 
+    @overload
+    def upload_blood_transfusion_info(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    def upload_blood_transfusion_info(
+        self,
+        data: None = None,
+        *,
+        mdtrt_sn: str,  # 就医流水号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        abo_code: str | None = None,  # ABO血型代码 C2
+        rh_code: str | None = None,  # Rh血型代码 C1
+        bld_natu_code: str | None = None,  # 输血性质代码 C2
+        bld_abo_code: str | None = None,  # 输血ABO血型代码 C3
+        bld_rh_code: str | None = None,  # 输血Rh血型代码 C3
+        bld_cat_code: str | None = None,  # 输血品种代码 C2
+        bld_amt: int | None = None,  # 输血量 I7
+        bld_amt_unt: str | None = None,  # 输血量计量单位 C10
+        bld_defs_type_code: str | None = None,  # 输血反应类型代码 C1
+        bld_cnt: int | None = None,  # 输血次数 I2
+        bld_time: str | dt.datetime | None = None,  # 输血时间 DT
+        bld_rea: str | None = None,  # 输血原因 C100
+        vali_flag: str,  # 有效标志 C3 @vali_flag
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     def upload_blood_transfusion_info(
         self,
         data: Mapping[str, Any] | None = None,
@@ -676,10 +1601,41 @@ class Upload(SyncResource):
     ) -> UploadResult:
         """【4601】输血信息上传
 
-        sdk.resources.upload.upload_blood_transfusion_info({"data": {...}})
+        sdk.resources.upload.upload_blood_transfusion_info(mdtrt_sn=..., vali_flag=...)
         """
         return self._call("4601", {**(data or {}), **fields}, options)
 
+    @overload
+    async def upload_blood_transfusion_info_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    async def upload_blood_transfusion_info_async(
+        self,
+        data: None = None,
+        *,
+        mdtrt_sn: str,  # 就医流水号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        abo_code: str | None = None,  # ABO血型代码 C2
+        rh_code: str | None = None,  # Rh血型代码 C1
+        bld_natu_code: str | None = None,  # 输血性质代码 C2
+        bld_abo_code: str | None = None,  # 输血ABO血型代码 C3
+        bld_rh_code: str | None = None,  # 输血Rh血型代码 C3
+        bld_cat_code: str | None = None,  # 输血品种代码 C2
+        bld_amt: int | None = None,  # 输血量 I7
+        bld_amt_unt: str | None = None,  # 输血量计量单位 C10
+        bld_defs_type_code: str | None = None,  # 输血反应类型代码 C1
+        bld_cnt: int | None = None,  # 输血次数 I2
+        bld_time: str | dt.datetime | None = None,  # 输血时间 DT
+        bld_rea: str | None = None,  # 输血原因 C100
+        vali_flag: str,  # 有效标志 C3 @vali_flag
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     async def upload_blood_transfusion_info_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -689,10 +1645,51 @@ class Upload(SyncResource):
     ) -> UploadResult:
         """【4601】输血信息上传
 
-        sdk.resources.upload.upload_blood_transfusion_info({"data": {...}})
+        sdk.resources.upload.upload_blood_transfusion_info(mdtrt_sn=..., vali_flag=...)
         """
         return await self._call_async("4601", {**(data or {}), **fields}, options)
 
+    @overload
+    def upload_nursing_vital_signs(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    def upload_nursing_vital_signs(
+        self,
+        data: None = None,
+        *,
+        mdtrt_sn: str,  # 就医流水号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        dept_code: str,  # 科室代码 C30
+        dept_name: str,  # 科室名称 C50
+        wardarea_name: str,  # 病区名称 C50
+        bedno: str,  # 病床号 C10
+        diag_code: str,  # 诊断代码 C20
+        adm_time: str | dt.datetime,  # 入院时间 DT
+        act_ipt_days: int,  # 实际住院天数 I3
+        afpn_days: int,  # 手术后天数 I5
+        rcd_time: str | dt.datetime,  # 记录日期时间 DT
+        vent_frqu: int,  # 呼吸频率（次/min） I3
+        use_vent_flag: str,  # 使用呼吸机标志 C1
+        pule: int,  # 脉率（次/min） I3
+        pat_heart_rate: int,  # 起搏器心率（次/min） I3
+        tprt: Decimal | int | str,  # 体温（℃） N5,1
+        systolic_pre: str,  # 收缩压（mmHg） C3
+        dstl_pre: str,  # 舒张压（mmHg） C3
+        wt: Decimal | int | str,  # 体重（kg） N7,1
+        abde: Decimal | int | str,  # 腹围（cm） N6,1
+        nurscare_obsv_item_name: str,  # 护理观察项目名称 C30
+        nurscare_obsv_rslt: str,  # 护理观察结果 C1000
+        nurs_name: str,  # 护士姓名 C50
+        sign_time: str | dt.datetime,  # 签字时间 DT
+        vali_flag: str,  # 有效标志 C3 @vali_flag
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     def upload_nursing_vital_signs(
         self,
         data: Mapping[str, Any] | None = None,
@@ -702,10 +1699,51 @@ class Upload(SyncResource):
     ) -> UploadResult:
         """【4602】护理操作生命体征测量记录上传
 
-        sdk.resources.upload.upload_nursing_vital_signs({"data": {...}})
+        sdk.resources.upload.upload_nursing_vital_signs(mdtrt_sn=..., dept_code=..., dept_name=..., ...)
         """
         return self._call("4602", {**(data or {}), **fields}, options)
 
+    @overload
+    async def upload_nursing_vital_signs_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    async def upload_nursing_vital_signs_async(
+        self,
+        data: None = None,
+        *,
+        mdtrt_sn: str,  # 就医流水号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        dept_code: str,  # 科室代码 C30
+        dept_name: str,  # 科室名称 C50
+        wardarea_name: str,  # 病区名称 C50
+        bedno: str,  # 病床号 C10
+        diag_code: str,  # 诊断代码 C20
+        adm_time: str | dt.datetime,  # 入院时间 DT
+        act_ipt_days: int,  # 实际住院天数 I3
+        afpn_days: int,  # 手术后天数 I5
+        rcd_time: str | dt.datetime,  # 记录日期时间 DT
+        vent_frqu: int,  # 呼吸频率（次/min） I3
+        use_vent_flag: str,  # 使用呼吸机标志 C1
+        pule: int,  # 脉率（次/min） I3
+        pat_heart_rate: int,  # 起搏器心率（次/min） I3
+        tprt: Decimal | int | str,  # 体温（℃） N5,1
+        systolic_pre: str,  # 收缩压（mmHg） C3
+        dstl_pre: str,  # 舒张压（mmHg） C3
+        wt: Decimal | int | str,  # 体重（kg） N7,1
+        abde: Decimal | int | str,  # 腹围（cm） N6,1
+        nurscare_obsv_item_name: str,  # 护理观察项目名称 C30
+        nurscare_obsv_rslt: str,  # 护理观察结果 C1000
+        nurs_name: str,  # 护士姓名 C50
+        sign_time: str | dt.datetime,  # 签字时间 DT
+        vali_flag: str,  # 有效标志 C3 @vali_flag
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     async def upload_nursing_vital_signs_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -715,10 +1753,32 @@ class Upload(SyncResource):
     ) -> UploadResult:
         """【4602】护理操作生命体征测量记录上传
 
-        sdk.resources.upload.upload_nursing_vital_signs({"data": {...}})
+        sdk.resources.upload.upload_nursing_vital_signs(mdtrt_sn=..., dept_code=..., dept_name=..., ...)
         """
         return await self._call_async("4602", {**(data or {}), **fields}, options)
 
+    @overload
+    def upload_electronic_medical_record(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    def upload_electronic_medical_record(
+        self,
+        data: None = None,
+        *,
+        adminfo: Mapping[str, Any],  # 入院信息
+        diseinfo: Sequence[Mapping[str, Any]],  # 诊断信息
+        coursrinfo: Sequence[Mapping[str, Any]] | None = None,  # 病程记录
+        oprninfo: Sequence[Mapping[str, Any]] | None = None,  # 手术记录
+        rescinfo: Sequence[Mapping[str, Any]] | None = None,  # 抢救记录
+        dieinfo: Sequence[Mapping[str, Any]] | None = None,  # 死亡记录
+        dscginfo: Sequence[Mapping[str, Any]] | None = None,  # 出院小结
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     def upload_electronic_medical_record(
         self,
         data: Mapping[str, Any] | None = None,
@@ -728,10 +1788,32 @@ class Upload(SyncResource):
     ) -> UploadResult:
         """【4701】电子病历上传接口
 
-        sdk.resources.upload.upload_electronic_medical_record({"data": {...}})
+        sdk.resources.upload.upload_electronic_medical_record(adminfo=..., diseinfo=...)
         """
         return self._call("4701", {**(data or {}), **fields}, options)
 
+    @overload
+    async def upload_electronic_medical_record_async(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    async def upload_electronic_medical_record_async(
+        self,
+        data: None = None,
+        *,
+        adminfo: Mapping[str, Any],  # 入院信息
+        diseinfo: Sequence[Mapping[str, Any]],  # 诊断信息
+        coursrinfo: Sequence[Mapping[str, Any]] | None = None,  # 病程记录
+        oprninfo: Sequence[Mapping[str, Any]] | None = None,  # 手术记录
+        rescinfo: Sequence[Mapping[str, Any]] | None = None,  # 抢救记录
+        dieinfo: Sequence[Mapping[str, Any]] | None = None,  # 死亡记录
+        dscginfo: Sequence[Mapping[str, Any]] | None = None,  # 出院小结
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     async def upload_electronic_medical_record_async(
         self,
         data: Mapping[str, Any] | None = None,
@@ -741,7 +1823,7 @@ class Upload(SyncResource):
     ) -> UploadResult:
         """【4701】电子病历上传接口
 
-        sdk.resources.upload.upload_electronic_medical_record({"data": {...}})
+        sdk.resources.upload.upload_electronic_medical_record(adminfo=..., diseinfo=...)
         """
         return await self._call_async("4701", {**(data or {}), **fields}, options)
 
@@ -749,6 +1831,29 @@ class Upload(SyncResource):
 class AsyncUpload(AsyncResource):
     """信息采集上传（28个接口）."""
 
+    @overload
+    async def upload_settlement_list(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> SettlementListResult: ...
+    @overload
+    async def upload_settlement_list(
+        self,
+        data: None = None,
+        *,
+        setlinfo: Mapping[str, Any],  # 结算清单信息
+        payinfo: Sequence[Mapping[str, Any]],  # 基金支付信息
+        opspdiseinfo: Sequence[Mapping[str, Any]] | None = None,  # 门诊慢特病诊断信息
+        diseinfo: Sequence[Mapping[str, Any]] | None = None,  # 住院诊断信息
+        iteminfo: Sequence[Mapping[str, Any]],  # 收费项目信息
+        oprninfo: Sequence[Mapping[str, Any]] | None = None,  # 手术操作信息
+        icuinfo: Sequence[Mapping[str, Any]] | None = None,  # 重症监护信息
+        bldinfo: Sequence[Mapping[str, Any]] | None = None,  # 输血信息
+        options: Options = None,
+        **extra: Any,
+    ) -> SettlementListResult: ...
     async def upload_settlement_list(
         self,
         data: Mapping[str, Any] | None = None,
@@ -758,10 +1863,26 @@ class AsyncUpload(AsyncResource):
     ) -> SettlementListResult:
         """【4101】医疗保障基金结算清单信息上传
 
-        sdk.resources.upload.upload_settlement_list({"data": {...}})
+        sdk.resources.upload.upload_settlement_list(setlinfo=..., payinfo=..., iteminfo=...)
         """
         return await self._call("4101", {**(data or {}), **fields}, options)
 
+    @overload
+    async def update_settlement_list_status(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    async def update_settlement_list_status(
+        self,
+        data: None = None,
+        *,
+        stastinfo: Mapping[str, Any] | Sequence[Mapping[str, Any]],  # 状态信息 J
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     async def update_settlement_list_status(
         self,
         data: Mapping[str, Any] | None = None,
@@ -771,10 +1892,27 @@ class AsyncUpload(AsyncResource):
     ) -> UploadResult:
         """【4102】医疗保障基金结算清单状态修改
 
-        sdk.resources.upload.update_settlement_list_status({"data": {...}})
+        sdk.resources.upload.update_settlement_list_status(stastinfo=...)
         """
         return await self._call("4102", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_settlement_list_info(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_settlement_list_info(
+        self,
+        data: None = None,
+        *,
+        psn_no: str | None = None,  # 人员编号 C30
+        setl_id: str | None = None,  # 结算ID C30
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_settlement_list_info(
         self,
         data: Mapping[str, Any] | None = None,
@@ -788,6 +1926,28 @@ class AsyncUpload(AsyncResource):
         """
         return await self._call("4103", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_settlement_list_quality(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_settlement_list_quality(
+        self,
+        data: None = None,
+        *,
+        setl_ym: str | None = None,  # 结算年月 C6
+        setl_id: str | None = None,  # 结算ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        err_lv: str | None = None,  # 错误等级 C
+        retn_flag: str | None = None,  # 回退标志 C
+        page_num: int | None = None,  # 当前页数 I
+        page_size: int | None = None,  # 本页数据量 I
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_settlement_list_quality(
         self,
         data: Mapping[str, Any] | None = None,
@@ -801,6 +1961,28 @@ class AsyncUpload(AsyncResource):
         """
         return await self._call("4104", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_settlement_list_statistics(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_settlement_list_statistics(
+        self,
+        data: None = None,
+        *,
+        fixmedins_code: str,  # 定点医药机构编号 C30
+        medtype_list: str,  # 医疗类别集合 C
+        stt_begntime: str | dt.datetime | None = None,  # 统计开始时间 DT
+        stt_endtime: str | dt.datetime | None = None,  # 统计结束时间 DT
+        pay_loc_list: str | None = None,  # 支付地点集合 C
+        clr_way_list: str | None = None,  # 清算方式集合 C
+        refd_setl_flag: str | None = None,  # 退费统计标志 C3
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_settlement_list_statistics(
         self,
         data: Mapping[str, Any] | None = None,
@@ -810,10 +1992,28 @@ class AsyncUpload(AsyncResource):
     ) -> Result:
         """【4105】医疗保障基金结算清单数量统计查询
 
-        sdk.resources.upload.query_settlement_list_statistics({"data": {...}})
+        sdk.resources.upload.query_settlement_list_statistics(fixmedins_code=..., medtype_list=...)
         """
         return await self._call("4105", {**(data or {}), **fields}, options)
 
+    @overload
+    async def upload_self_pay_expense(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    async def upload_self_pay_expense(
+        self,
+        data: None = None,
+        *,
+        fmiOwnpayPatnMdtrtDDTO: Mapping[str, Any],  # 自费病人就诊信息
+        fmiOwnpayPatnDiseListDDTOS: Sequence[Mapping[str, Any]] | None = None,  # 自费病人诊断信息
+        fmiOwnpayPatnFeeListDDTO: Sequence[Mapping[str, Any]] | None = None,  # 自费病人费用明细
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     async def upload_self_pay_expense(
         self,
         data: Mapping[str, Any] | None = None,
@@ -823,7 +2023,7 @@ class AsyncUpload(AsyncResource):
     ) -> UploadResult:
         """【4261】自费病人费用明细信息上传
 
-        sdk.resources.upload.upload_self_pay_expense({"data": {...}})
+        sdk.resources.upload.upload_self_pay_expense(fmiOwnpayPatnMdtrtDDTO=...)
         """
         return await self._call("4261", {**(data or {}), **fields}, options)
 
@@ -853,6 +2053,25 @@ class AsyncUpload(AsyncResource):
         """
         return await self._call("4263", {**(data or {}), **fields}, options)
 
+    @overload
+    async def upload_outpatient_treatment_record(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    async def upload_outpatient_treatment_record(
+        self,
+        data: None = None,
+        *,
+        rgstinfo: Mapping[str, Any],  # 挂号信息
+        caseinfo: Sequence[Mapping[str, Any]],  # 门诊病历信息
+        diseinfo: Sequence[Mapping[str, Any]],  # 诊断信息
+        rxinfo: Sequence[Mapping[str, Any]] | None = None,  # 处方信息
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     async def upload_outpatient_treatment_record(
         self,
         data: Mapping[str, Any] | None = None,
@@ -862,10 +2081,27 @@ class AsyncUpload(AsyncResource):
     ) -> UploadResult:
         """【4301】门急诊诊疗记录上传
 
-        sdk.resources.upload.upload_outpatient_treatment_record({"data": {...}})
+        sdk.resources.upload.upload_outpatient_treatment_record(rgstinfo=..., caseinfo=..., diseinfo=...)
         """
         return await self._call("4301", {**(data or {}), **fields}, options)
 
+    @overload
+    async def upload_emergency_rescue_info(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    async def upload_emergency_rescue_info(
+        self,
+        data: None = None,
+        *,
+        oprninfo: Mapping[str, Any],  # 手术操作信息
+        rescinfo: Mapping[str, Any] | None = None,  # 抢救信息
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     async def upload_emergency_rescue_info(
         self,
         data: Mapping[str, Any] | None = None,
@@ -875,10 +2111,29 @@ class AsyncUpload(AsyncResource):
     ) -> UploadResult:
         """【4302】急诊留观手术及抢救信息上传
 
-        sdk.resources.upload.upload_emergency_rescue_info({"data": {...}})
+        sdk.resources.upload.upload_emergency_rescue_info(oprninfo=...)
         """
         return await self._call("4302", {**(data or {}), **fields}, options)
 
+    @overload
+    async def upload_inpatient_case_summary(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    async def upload_inpatient_case_summary(
+        self,
+        data: None = None,
+        *,
+        baseinfo: Mapping[str, Any],  # 病案首页基本信息
+        diseinfo: Sequence[Mapping[str, Any]],  # 诊断信息
+        oprninfo: Sequence[Mapping[str, Any]] | None = None,  # 手术信息
+        icuinfo: Sequence[Mapping[str, Any]] | None = None,  # 重症监护信息
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     async def upload_inpatient_case_summary(
         self,
         data: Mapping[str, Any] | None = None,
@@ -888,10 +2143,26 @@ class AsyncUpload(AsyncResource):
     ) -> UploadResult:
         """【4401】住院病案首页信息上传
 
-        sdk.resources.upload.upload_inpatient_case_summary({"data": {...}})
+        sdk.resources.upload.upload_inpatient_case_summary(baseinfo=..., diseinfo=...)
         """
         return await self._call("4401", {**(data or {}), **fields}, options)
 
+    @overload
+    async def upload_inpatient_medical_orders(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    async def upload_inpatient_medical_orders(
+        self,
+        data: None = None,
+        *,
+        data_: Sequence[Mapping[str, Any]],  # 住院医嘱记录
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     async def upload_inpatient_medical_orders(
         self,
         data: Mapping[str, Any] | None = None,
@@ -901,7 +2172,7 @@ class AsyncUpload(AsyncResource):
     ) -> UploadResult:
         """【4402】住院医嘱记录上传
 
-        sdk.resources.upload.upload_inpatient_medical_orders({"data": {...}})
+        sdk.resources.upload.upload_inpatient_medical_orders(data_=...)
         """
         return await self._call("4402", {**(data or {}), **fields}, options)
 
@@ -918,6 +2189,25 @@ class AsyncUpload(AsyncResource):
         """
         return await self._call("4402A", {**(data or {}), **fields}, options)
 
+    @overload
+    async def upload_clinical_examination(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    async def upload_clinical_examination(
+        self,
+        data: None = None,
+        *,
+        examinfo: Mapping[str, Any],  # 检查记录
+        iteminfo: Sequence[Mapping[str, Any]],  # 检查项目信息
+        sampleinfo: Sequence[Mapping[str, Any]] | None = None,  # 检查标本信息
+        imageinfo: Sequence[Mapping[str, Any]] | None = None,  # 检查影像信息
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     async def upload_clinical_examination(
         self,
         data: Mapping[str, Any] | None = None,
@@ -927,10 +2217,28 @@ class AsyncUpload(AsyncResource):
     ) -> UploadResult:
         """【4501】临床检查记录上传
 
-        sdk.resources.upload.upload_clinical_examination({"data": {...}})
+        sdk.resources.upload.upload_clinical_examination(examinfo=..., iteminfo=...)
         """
         return await self._call("4501", {**(data or {}), **fields}, options)
 
+    @overload
+    async def upload_clinical_test(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    async def upload_clinical_test(
+        self,
+        data: None = None,
+        *,
+        labinfo: Mapping[str, Any],  # 检验记录
+        iteminfo: Sequence[Mapping[str, Any]],  # 检验明细
+        sampleinfo: Sequence[Mapping[str, Any]] | None = None,  # 检验标本信息
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     async def upload_clinical_test(
         self,
         data: Mapping[str, Any] | None = None,
@@ -940,10 +2248,40 @@ class AsyncUpload(AsyncResource):
     ) -> UploadResult:
         """【4502】临床检验记录上传
 
-        sdk.resources.upload.upload_clinical_test({"data": {...}})
+        sdk.resources.upload.upload_clinical_test(labinfo=..., iteminfo=...)
         """
         return await self._call("4502", {**(data or {}), **fields}, options)
 
+    @overload
+    async def upload_bacterial_culture(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    async def upload_bacterial_culture(
+        self,
+        data: None = None,
+        *,
+        mdtrt_sn: str,  # 就医流水号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        appy_no: str,  # 申请单号 C18
+        rpotc_no: str,  # 报告单号 C50
+        germ_code: str,  # 细菌代号 C
+        germ_name: str,  # 细菌名称 C
+        coly_cntg: str,  # 菌落计数 C200
+        clte_medm: str,  # 培养基 C1000
+        clte_time: str,  # 培养时间 C1000
+        clte_cond: str,  # 培养条件 C1000
+        exam_rslt: str,  # 检验结果 C4000
+        fnd_way: str,  # 发现方式 C50
+        exam_org_name: str,  # 检验机构名称 C50
+        vali_flag: str,  # 有效标志 C3 @vali_flag
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     async def upload_bacterial_culture(
         self,
         data: Mapping[str, Any] | None = None,
@@ -953,10 +2291,41 @@ class AsyncUpload(AsyncResource):
     ) -> UploadResult:
         """【4503】细菌培养报告记录上传
 
-        sdk.resources.upload.upload_bacterial_culture({"data": {...}})
+        sdk.resources.upload.upload_bacterial_culture(mdtrt_sn=..., appy_no=..., rpotc_no=..., ...)
         """
         return await self._call("4503", {**(data or {}), **fields}, options)
 
+    @overload
+    async def upload_drug_sensitivity(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    async def upload_drug_sensitivity(
+        self,
+        data: None = None,
+        *,
+        mdtrt_sn: str,  # 就医流水号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        appy_no: str,  # 申请单号 C18
+        rpotc_no: str,  # 报告单号 C50
+        germ_code: str,  # 细菌代号 C
+        germ_name: str,  # 细菌名称 C
+        sstb_code: str,  # 药敏代码 C200
+        sstb_name: str,  # 药敏名称 C1000
+        reta_rslt_code: str,  # 抗药结果代码 C1000
+        reta_rslt_name: str,  # 抗药结果 C1000
+        ref_val: str,  # 参考值 C4000
+        exam_mtd: str,  # 检验方法 C50
+        exam_rslt: str,  # 检验结果 C50
+        exam_org_name: str,  # 检验机构名称 C50
+        vali_flag: str,  # 有效标志 C3 @vali_flag
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     async def upload_drug_sensitivity(
         self,
         data: Mapping[str, Any] | None = None,
@@ -966,10 +2335,39 @@ class AsyncUpload(AsyncResource):
     ) -> UploadResult:
         """【4504】药敏记录报告记录上传
 
-        sdk.resources.upload.upload_drug_sensitivity({"data": {...}})
+        sdk.resources.upload.upload_drug_sensitivity(mdtrt_sn=..., appy_no=..., rpotc_no=..., ...)
         """
         return await self._call("4504", {**(data or {}), **fields}, options)
 
+    @overload
+    async def upload_pathology_report(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    async def upload_pathology_report(
+        self,
+        data: None = None,
+        *,
+        mdtrt_sn: str,  # 就医流水号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        palg_no: str,  # 病理号 C18
+        frozen_no: str,  # 冰冻号 C50
+        cma_date: str | dt.date,  # 送检日期 D
+        rpot_date: str | dt.date,  # 报告日期 D
+        cma_matl: str,  # 送检材料 C200
+        clnc_dise: str,  # 临床诊断 C1000
+        exam_fnd: str,  # 检查所见 C1000
+        sabc: str,  # 免疫组化 C1000
+        palg_diag: str,  # 病理诊断 C4000
+        rpot_doc: str,  # 报告医师 C50
+        vali_flag: str,  # 有效标志 C3 @vali_flag
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     async def upload_pathology_report(
         self,
         data: Mapping[str, Any] | None = None,
@@ -979,10 +2377,26 @@ class AsyncUpload(AsyncResource):
     ) -> UploadResult:
         """【4505】病理检查报告记录上传
 
-        sdk.resources.upload.upload_pathology_report({"data": {...}})
+        sdk.resources.upload.upload_pathology_report(mdtrt_sn=..., palg_no=..., frozen_no=..., ...)
         """
         return await self._call("4505", {**(data or {}), **fields}, options)
 
+    @overload
+    async def upload_unstructured_report(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    async def upload_unstructured_report(
+        self,
+        data: None = None,
+        *,
+        data_: Sequence[Mapping[str, Any]],  # 非结构化报告
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     async def upload_unstructured_report(
         self,
         data: Mapping[str, Any] | None = None,
@@ -992,10 +2406,29 @@ class AsyncUpload(AsyncResource):
     ) -> UploadResult:
         """【4506】非结构化报告记录上传
 
-        sdk.resources.upload.upload_unstructured_report({"data": {...}})
+        sdk.resources.upload.upload_unstructured_report(data_=...)
         """
         return await self._call("4506", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_clinical_examination_reports(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_clinical_examination_reports(
+        self,
+        data: None = None,
+        *,
+        mdtrt_sn: str | None = None,  # 就医流水号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        rpotc_no: str | None = None,  # 报告单号 C50
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_clinical_examination_reports(
         self,
         data: Mapping[str, Any] | None = None,
@@ -1009,6 +2442,25 @@ class AsyncUpload(AsyncResource):
         """
         return await self._call("4507", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_clinical_test_reports(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_clinical_test_reports(
+        self,
+        data: None = None,
+        *,
+        mdtrt_sn: str | None = None,  # 就医流水号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        rpotc_no: str | None = None,  # 报告单号 C50
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_clinical_test_reports(
         self,
         data: Mapping[str, Any] | None = None,
@@ -1022,6 +2474,25 @@ class AsyncUpload(AsyncResource):
         """
         return await self._call("4508", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_bacterial_culture_reports(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_bacterial_culture_reports(
+        self,
+        data: None = None,
+        *,
+        mdtrt_sn: str | None = None,  # 就医流水号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        rpotc_no: str | None = None,  # 报告单号 C50
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_bacterial_culture_reports(
         self,
         data: Mapping[str, Any] | None = None,
@@ -1035,6 +2506,25 @@ class AsyncUpload(AsyncResource):
         """
         return await self._call("4509", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_drug_sensitivity_reports(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_drug_sensitivity_reports(
+        self,
+        data: None = None,
+        *,
+        mdtrt_sn: str | None = None,  # 就医流水号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        rpotc_no: str | None = None,  # 报告单号 C50
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_drug_sensitivity_reports(
         self,
         data: Mapping[str, Any] | None = None,
@@ -1048,6 +2538,25 @@ class AsyncUpload(AsyncResource):
         """
         return await self._call("4510", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_pathology_reports(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_pathology_reports(
+        self,
+        data: None = None,
+        *,
+        mdtrt_sn: str | None = None,  # 就医流水号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        rpotc_no: str | None = None,  # 报告单号 C50
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_pathology_reports(
         self,
         data: Mapping[str, Any] | None = None,
@@ -1061,6 +2570,25 @@ class AsyncUpload(AsyncResource):
         """
         return await self._call("4511", {**(data or {}), **fields}, options)
 
+    @overload
+    async def query_unstructured_reports(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> Result: ...
+    @overload
+    async def query_unstructured_reports(
+        self,
+        data: None = None,
+        *,
+        mdtrt_sn: str | None = None,  # 就医流水号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        rpotc_no: str | None = None,  # 报告单号 C50
+        options: Options = None,
+        **extra: Any,
+    ) -> Result: ...
     async def query_unstructured_reports(
         self,
         data: Mapping[str, Any] | None = None,
@@ -1074,6 +2602,37 @@ class AsyncUpload(AsyncResource):
         """
         return await self._call("4512", {**(data or {}), **fields}, options)
 
+    @overload
+    async def upload_blood_transfusion_info(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    async def upload_blood_transfusion_info(
+        self,
+        data: None = None,
+        *,
+        mdtrt_sn: str,  # 就医流水号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        abo_code: str | None = None,  # ABO血型代码 C2
+        rh_code: str | None = None,  # Rh血型代码 C1
+        bld_natu_code: str | None = None,  # 输血性质代码 C2
+        bld_abo_code: str | None = None,  # 输血ABO血型代码 C3
+        bld_rh_code: str | None = None,  # 输血Rh血型代码 C3
+        bld_cat_code: str | None = None,  # 输血品种代码 C2
+        bld_amt: int | None = None,  # 输血量 I7
+        bld_amt_unt: str | None = None,  # 输血量计量单位 C10
+        bld_defs_type_code: str | None = None,  # 输血反应类型代码 C1
+        bld_cnt: int | None = None,  # 输血次数 I2
+        bld_time: str | dt.datetime | None = None,  # 输血时间 DT
+        bld_rea: str | None = None,  # 输血原因 C100
+        vali_flag: str,  # 有效标志 C3 @vali_flag
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     async def upload_blood_transfusion_info(
         self,
         data: Mapping[str, Any] | None = None,
@@ -1083,10 +2642,51 @@ class AsyncUpload(AsyncResource):
     ) -> UploadResult:
         """【4601】输血信息上传
 
-        sdk.resources.upload.upload_blood_transfusion_info({"data": {...}})
+        sdk.resources.upload.upload_blood_transfusion_info(mdtrt_sn=..., vali_flag=...)
         """
         return await self._call("4601", {**(data or {}), **fields}, options)
 
+    @overload
+    async def upload_nursing_vital_signs(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    async def upload_nursing_vital_signs(
+        self,
+        data: None = None,
+        *,
+        mdtrt_sn: str,  # 就医流水号 C30
+        mdtrt_id: str | None = None,  # 就诊ID C30
+        psn_no: str | None = None,  # 人员编号 C30
+        dept_code: str,  # 科室代码 C30
+        dept_name: str,  # 科室名称 C50
+        wardarea_name: str,  # 病区名称 C50
+        bedno: str,  # 病床号 C10
+        diag_code: str,  # 诊断代码 C20
+        adm_time: str | dt.datetime,  # 入院时间 DT
+        act_ipt_days: int,  # 实际住院天数 I3
+        afpn_days: int,  # 手术后天数 I5
+        rcd_time: str | dt.datetime,  # 记录日期时间 DT
+        vent_frqu: int,  # 呼吸频率（次/min） I3
+        use_vent_flag: str,  # 使用呼吸机标志 C1
+        pule: int,  # 脉率（次/min） I3
+        pat_heart_rate: int,  # 起搏器心率（次/min） I3
+        tprt: Decimal | int | str,  # 体温（℃） N5,1
+        systolic_pre: str,  # 收缩压（mmHg） C3
+        dstl_pre: str,  # 舒张压（mmHg） C3
+        wt: Decimal | int | str,  # 体重（kg） N7,1
+        abde: Decimal | int | str,  # 腹围（cm） N6,1
+        nurscare_obsv_item_name: str,  # 护理观察项目名称 C30
+        nurscare_obsv_rslt: str,  # 护理观察结果 C1000
+        nurs_name: str,  # 护士姓名 C50
+        sign_time: str | dt.datetime,  # 签字时间 DT
+        vali_flag: str,  # 有效标志 C3 @vali_flag
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     async def upload_nursing_vital_signs(
         self,
         data: Mapping[str, Any] | None = None,
@@ -1096,10 +2696,32 @@ class AsyncUpload(AsyncResource):
     ) -> UploadResult:
         """【4602】护理操作生命体征测量记录上传
 
-        sdk.resources.upload.upload_nursing_vital_signs({"data": {...}})
+        sdk.resources.upload.upload_nursing_vital_signs(mdtrt_sn=..., dept_code=..., dept_name=..., ...)
         """
         return await self._call("4602", {**(data or {}), **fields}, options)
 
+    @overload
+    async def upload_electronic_medical_record(
+        self,
+        data: Mapping[str, Any],
+        *,
+        options: Options = None,
+    ) -> UploadResult: ...
+    @overload
+    async def upload_electronic_medical_record(
+        self,
+        data: None = None,
+        *,
+        adminfo: Mapping[str, Any],  # 入院信息
+        diseinfo: Sequence[Mapping[str, Any]],  # 诊断信息
+        coursrinfo: Sequence[Mapping[str, Any]] | None = None,  # 病程记录
+        oprninfo: Sequence[Mapping[str, Any]] | None = None,  # 手术记录
+        rescinfo: Sequence[Mapping[str, Any]] | None = None,  # 抢救记录
+        dieinfo: Sequence[Mapping[str, Any]] | None = None,  # 死亡记录
+        dscginfo: Sequence[Mapping[str, Any]] | None = None,  # 出院小结
+        options: Options = None,
+        **extra: Any,
+    ) -> UploadResult: ...
     async def upload_electronic_medical_record(
         self,
         data: Mapping[str, Any] | None = None,
@@ -1109,6 +2731,6 @@ class AsyncUpload(AsyncResource):
     ) -> UploadResult:
         """【4701】电子病历上传接口
 
-        sdk.resources.upload.upload_electronic_medical_record({"data": {...}})
+        sdk.resources.upload.upload_electronic_medical_record(adminfo=..., diseinfo=...)
         """
         return await self._call("4701", {**(data or {}), **fields}, options)
