@@ -333,6 +333,94 @@ def universal(part: dict[str, Any] | None) -> str:
     return out + _stamp(part) + "脚本自己的输出（JSON）：\n\n```json\n" + printed + "\n```\n"
 
 
+CAPACITY_PATHS = {"floor": "wrk → 空医保局（基线）", "gateway": "wrk → `yibao run` → 空医保局"}
+
+
+@section("## 8. 容量（issue 16：`yibao run` 对零成本医保局）\n\n")
+def capacity(part: dict[str, Any]) -> str:
+    """Calls per second through `yibao run` against the null bureau, beside the floor of the same run."""
+    client = part.get("client", "?")
+    out = (
+        f"客户端 {client}，每格 {part.get('duration_s')} 秒，网关进程数 {part.get('workers', 1)}；"
+        "空医保局（benchmarks/null_bureau.py）对 9001/1101/2207 返回合法的固定应答，不做任何 I/O，"
+        "所以“网关 / 基线”的比值就是网关自身的成本。网关为 `yibao run`（生产环境设置，限流关闭）。"
+        "负载发生器、网关、空医保局与数据库共用本机 CPU；有其他进程同时运行时数字偏低，以比值为准。\n\n"
+    )
+    rows: list[list[Any]] = []
+    floor = part.get("floor", {})
+    for workload, by_c in floor.items():
+        for c, f in by_c.items():
+            rows.append(
+                [
+                    workload,
+                    "—",
+                    c,
+                    CAPACITY_PATHS["floor"],
+                    f["calls_per_s"],
+                    f["p50_ms"],
+                    f["p99_ms"],
+                    f["errors"],
+                    "1.00",
+                ]
+            )
+    for backend, data in part.get("backends", {}).items():
+        for workload, by_c in data["results"].items():
+            for c, f in by_c.items():
+                base = floor.get(workload, {}).get(c, {}).get("calls_per_s")
+                ratio = round(f["calls_per_s"] / base, 3) if base else "—"
+                rows.append(
+                    [
+                        workload,
+                        backend,
+                        c,
+                        CAPACITY_PATHS["gateway"],
+                        f["calls_per_s"],
+                        f["p50_ms"],
+                        f["p99_ms"],
+                        f["errors"],
+                        ratio,
+                    ]
+                )
+    out += _table(["交易", "数据库", "并发", "路径", "次/秒", "p50 ms", "p99 ms", "错误", "相对基线"], rows)
+    for backend, reason in part.get("not_run", {}).items():
+        out += f"\n{backend}：{NOT_RUN}（{reason}）\n"
+    ledger_rows = [
+        [
+            backend,
+            d["ledger_2207"]["answered"],
+            d["ledger_2207"]["rows_by_state"],
+            _ok(d["ledger_2207"]["ok"]),
+        ]
+        for backend, d in part.get("backends", {}).items()
+        if d.get("ledger_2207")
+    ]
+    if ledger_rows:
+        out += "\n2207 台账核对（每个已应答的 2207 在台账中都有一行，先落库后发送）：\n\n"
+        out += _table(["数据库", "已应答", "台账行（按状态）", "结论"], ledger_rows)
+    return out
+
+
+def _capacity_rows(part: dict[str, Any]) -> list[list[Any]]:
+    rows: list[list[Any]] = []
+    for backend, by_workload in part.get("goals", {}).items():
+        for workload, g in by_workload.items():
+            name = f"8 容量 {backend} {workload}"
+            rows.append(
+                [name, f"64 并发 ≥ {g['target']:g} 次/秒", g["calls_per_s_high"], _yes(g["target_met"])]
+            )
+            if "floor_ratio_met" in g:
+                rows.append(
+                    [name, "≥ 0.08 × 基线（64 并发）", g["floor_ratio_high"], _yes(g["floor_ratio_met"])]
+                )
+            rows.append([name, "64 并发吞吐 ≥ 1 并发吞吐", g["calls_per_s_high"], _yes(g["no_collapse"])])
+            rows.append([name, "1 并发 p50 ≤ 基线 + 2 ms", g["p50_above_floor_ms_low"], _yes(g["p50_met"])])
+            if "over_postgresql" in g:
+                rows.append(
+                    [name, "SQLite ≥ 0.5 × PostgreSQL", g["over_postgresql"], _yes(g["over_postgresql_met"])]
+                )
+    return rows
+
+
 def overview(parts: dict[str, Any]) -> str:
     """One line per goal of the issue: the figure of this run and whether it is met."""
     rows: list[list[Any]] = []
@@ -393,6 +481,8 @@ def overview(parts: dict[str, Any]) -> str:
     f = parts.get("fuzz")
     figure = f"5xx {f.get('server_errors')}，违反声明 {f.get('schema_violations')}" if f else "—"
     rows.append(["7 模糊测试", "5xx = 0，违反声明 = 0", figure, _ok(f.get("ok")) if f else NOT_RUN])
+    cap = parts.get("capacity")
+    rows.extend(_capacity_rows(cap) if cap else [["8 容量", "issue 16 目标", "—", NOT_RUN]])
     return "## 结果总览\n\n" + _table(["项目", "目标", "本次结果", "结论"], rows) + "\n"
 
 
@@ -433,7 +523,7 @@ REPRODUCE = """## 如何复现
 ```bash
 make bench             # 全部（约 1 小时；PostgreSQL 需本机 127.0.0.1:5432）
 make bench-quick       # CI：缩小的浸泡、崩溃、模糊测试，每项一行结论，违规即非零退出
-# 单独一项：protocol / e2e / catalog / concurrency / soak / crash / fuzz
+# 单独一项：protocol / e2e / catalog / concurrency / soak / crash / fuzz / capacity（需 wrk）
 .venv/bin/python benchmarks/run.py protocol
 .venv/bin/python benchmarks/run.py e2e --backends sqlite --runs 3
 .venv/bin/python benchmarks/run.py catalog --sizes 100000 1000000 --runs 3
@@ -468,6 +558,7 @@ def render(results: dict[str, Any]) -> str:
         ("crash", crash),
         ("fuzz", fuzz),
         ("universal", universal),
+        ("capacity", capacity),
     ):
         out += section(parts.get(name)) + "\n"
     return out + REPRODUCE

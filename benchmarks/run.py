@@ -6,7 +6,8 @@
     .venv/bin/python benchmarks/run.py render              # the Markdown again from the JSON
 
 Parts: protocol (1), e2e (2), catalog (3), concurrency (4), soak (5), crash (6), fuzz (7), and universal
-(the universal-query benchmark, when benchmarks/universal_query.py exists).  Sizes: the issue's by default,
+(the universal-query benchmark, when benchmarks/universal_query.py exists) and capacity (issue 16: `yibao run`
+against the null bureau, with wrk).  Sizes: the issue's by default,
 `--quick` the CI sizes, `--tiny` a smoke size (tests).  The exit code is non-zero when a proof (5–7) finds
 a violation; goals of items 1–4 are reported in the documents, they do not fail the run.
 """
@@ -27,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling modules,
 
 from _common import DOCS, HERE, write_results
 
-PARTS = ("protocol", "e2e", "catalog", "concurrency", "soak", "crash", "fuzz", "universal")
+PARTS = ("protocol", "e2e", "catalog", "concurrency", "soak", "crash", "fuzz", "universal", "capacity")
 PROOFS = ("soak", "crash", "fuzz")
 
 # size → part → keyword arguments of that part's run()
@@ -40,6 +41,7 @@ SIZES: dict[str, dict[str, dict[str, Any]]] = {
         "soak": {"flows": 2000, "concurrency": 16},
         "crash": {"operations": 1000, "concurrency": 16},
         "fuzz": {"max_examples": 15, "phases": "examples,fuzzing"},
+        "capacity": {"duration_s": 10.0},
     },
     "quick": {
         "protocol": {"runs": 3, "iterations": 500},
@@ -49,6 +51,7 @@ SIZES: dict[str, dict[str, dict[str, Any]]] = {
         "soak": {"flows": 200, "concurrency": 16},
         "crash": {"operations": 300, "concurrency": 16},
         "fuzz": {"max_examples": 3, "phases": "fuzzing"},
+        "capacity": {"duration_s": 2.0, "backends": ("sqlite",)},
     },
     "tiny": {
         "protocol": {"runs": 1, "iterations": 20},
@@ -58,6 +61,12 @@ SIZES: dict[str, dict[str, dict[str, Any]]] = {
         "soak": {"flows": 6, "concurrency": 3},
         "crash": {"operations": 40, "concurrency": 2},
         "fuzz": {"max_examples": 1, "phases": "fuzzing", "path_regex": "basic/person-info"},
+        "capacity": {
+            "duration_s": 1.0,
+            "backends": ("sqlite",),
+            "workloads": ("1101",),
+            "concurrencies": (1, 4),
+        },
     },
 }
 
@@ -87,6 +96,7 @@ def runner(part: str) -> Callable[..., dict[str, Any]]:
         "soak": "fault_soak",
         "crash": "crash",
         "fuzz": "fuzz",
+        "capacity": "capacity",
     }[part]
     loaded = __import__(module)
     function: Callable[..., dict[str, Any]] = loaded.run
@@ -114,7 +124,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--flows", type=int, help="soak: number of flows")
     parser.add_argument("--operations", type=int, help="crash: number of operations")
     parser.add_argument("--sizes", type=int, nargs=2, help="catalog: the two row counts")
-    parser.add_argument("--backends", nargs="+", choices=("sqlite", "postgresql"), help="e2e: databases")
+    parser.add_argument(
+        "--backends", nargs="+", choices=("sqlite", "postgresql"), help="e2e, capacity: databases"
+    )
     parser.add_argument("--max-examples", type=int, help="fuzz: examples per route")
     return parser.parse_args(argv)
 
@@ -129,6 +141,7 @@ def options(args: argparse.Namespace, part: str) -> dict[str, Any]:
         "crash": ("operations", args.operations),
         "catalog": ("sizes", tuple(args.sizes) if args.sizes else None),
         "e2e": ("backends", tuple(args.backends) if args.backends else None),
+        "capacity": ("backends", tuple(args.backends) if args.backends else None),
         "fuzz": ("max_examples", args.max_examples),
     }
     if part in overrides and overrides[part][1] is not None:

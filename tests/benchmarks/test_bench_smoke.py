@@ -79,6 +79,13 @@ def test_fuzz() -> None:
     assert result["operations_tested"] == 1 and "server_errors" in result
 
 
+def test_capacity() -> None:
+    result = tiny("capacity")
+    figures = result["backends"]["sqlite"]["results"]["1101"]
+    assert set(figures) == {"1", "4"} and all(f["ops"] > 0 and f["errors"] == 0 for f in figures.values())
+    assert result["floor"]["1101"]["1"]["calls_per_s"] > 0 and "sqlite" in result["goals"]
+
+
 def test_runner_writes_both_documents(tmp_path: Path) -> None:
     assert bench.main(["protocol", "--tiny", "--write", "--docs", str(tmp_path)]) == 0
     markdown = (tmp_path / "benchmarks.md").read_text(encoding="utf-8")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import httpx
 import pytest
+from sqlalchemy import select
 from tests_engine_support import FAST, Bureau
 
 from medical_insurance_sdk.engine.engine import AsyncBureauEngine, BureauEngine
@@ -15,6 +17,7 @@ from medical_insurance_sdk.exceptions import (
     DataValidationError,
     OutcomeUnknownError,
 )
+from medical_insurance_sdk.storage.models import LedgerEntry
 
 
 def settle_input() -> dict:
@@ -190,9 +193,60 @@ class RepeatingAllocator:
 
 def test_a_msgid_the_ledger_holds_already_is_skipped_before_anything_is_sent(database, institution):
     bureau = Bureau()
-    with engine(database, RepeatingAllocator(), bureau) as e:
+    # recorded before sending (every write and money call; a query when its row is not deferred)
+    settings = dataclasses.replace(FAST, query_ledger_after_answer=False)
+    transport = httpx.MockTransport(bureau)
+    with BureauEngine(database, RepeatingAllocator(), transport=transport, settings=settings) as e:
         result = e.call("1101", PERSON, institution=institution)
         rows = {r.msgid: r for r in e.ledger.entries()}
     sent = [m["msgid"] for m in bureau.seen]
     assert len(sent) == len(set(sent)) == 2, sent  # 9001 and 1101, each sent once with its own msgid
     assert set(rows) == set(sent) and rows[result.msgid].state == "SUCCESS"
+
+
+def test_a_query_row_written_after_its_answer_never_fails_the_call(database, institution, caplog):
+    """A deferred query row whose msgid clashes (allocators switched within a second) is logged, not
+    raised: the caller has its answer, and a read has no outcome to resolve."""
+    bureau = Bureau()
+    with engine(database, RepeatingAllocator(), bureau) as e:
+        result = e.call("1101", PERSON, institution=institution)
+        rows = {r.msgid: r for r in e.ledger.entries()}
+    assert result.state == "SUCCESS" and [m["infno"] for m in bureau.seen] == ["9001", "1101"]
+    assert rows[result.msgid].infno == "9001"  # the first holder keeps its row
+    assert "报文ID重复" in caplog.text
+
+
+class LedgerWatchingBureau(Bureau):
+    """Notes, for each message it receives, the ledger state its msgid has at that moment."""
+
+    def __init__(self, database) -> None:
+        super().__init__()
+        self.database = database
+        self.state_at_send: dict[str, str | None] = {}
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        msgid = json.loads(request.content)["msgid"]
+        with self.database.session() as s:
+            self.state_at_send[msgid] = s.scalar(select(LedgerEntry.state).where(LedgerEntry.msgid == msgid))
+        return super().__call__(request)
+
+
+@pytest.mark.anyio
+async def test_money_is_recorded_before_sending_and_a_query_after_its_answer(
+    database, allocator, institution
+):
+    bureau = LedgerWatchingBureau(database)
+    e = AsyncBureauEngine(database, allocator, transport=httpx.MockTransport(bureau), settings=FAST)
+    query = await e.call("1101", PERSON, institution=institution)
+    money = await e.call("2207", settle_input(), institution=institution)
+    assert bureau.state_at_send[money.msgid] == "PENDING"  # durable before the message left
+    assert bureau.state_at_send[query.msgid] is None  # a read holds no write on its path
+    with database.session() as s:
+        assert (
+            s.scalar(select(LedgerEntry.state).where(LedgerEntry.msgid == money.msgid)) == "SUCCESS"
+        )  # its answer is written before it returns
+    e.flush_ledger()
+    with database.session() as s:
+        row = s.scalars(select(LedgerEntry).where(LedgerEntry.msgid == query.msgid)).one()
+        assert row.state == "SUCCESS" and row.infcode == 0 and row.answered_at is not None
+    await e.aclose()

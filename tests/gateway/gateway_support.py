@@ -459,7 +459,12 @@ SLOW_PERSON = "43000030281000999999"
 
 
 def slow_write() -> dict[str, Any]:
-    return {"data": {"psn_no": SLOW_PERSON, "memo": "crash test"}}
+    """A complete 4301 (门急诊诊疗记录) of SLOW_PERSON."""
+    return {
+        "rgstinfo": {"mdtrt_sn": "MZ-CRASH-0001", "psn_no": SLOW_PERSON, "vali_flag": "1"},
+        "caseinfo": [{"chfcomp": "crash test", "vali_flag": "1"}],
+        "diseinfo": [{"diag_code": "J06.900", "diag_name": "急性上呼吸道感染", "vali_flag": "1"}],
+    }
 
 
 def crash_batch(batch_id: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from medical_insurance_sdk.protocol.msgid import SECOND_FORMAT, MemorySequenceAllocator
 from medical_insurance_sdk.storage.allocators import (
+    BlockSequenceAllocator,
     DatabaseSequenceAllocator,
     RedisSequenceAllocator,
     allocator_for,
@@ -155,3 +156,30 @@ def test_allocator_for_prefers_redis(sqlite_db: Database, redis_url: str) -> Non
     allocator = allocator_for(sqlite_db, redis_url)
     assert isinstance(allocator, RedisSequenceAllocator)
     allocator.close()
+
+
+def test_block_allocators_sharing_a_database_never_issue_a_number_twice(any_db: Database) -> None:
+    """Two processes' worth of block allocators (16 numbers per round trip) and one single-number one, all
+    on the same second: every number is issued once, and the blocks are reserved in the table."""
+    first = allocator_for(any_db, block=16)
+    second = allocator_for(any_db, block=16)
+    single = DatabaseSequenceAllocator(any_db)
+    assert isinstance(first, BlockSequenceAllocator)
+    issued = []
+    for n in range(100):
+        issued.append(
+            (first if n % 3 == 0 else second if n % 3 == 1 else single).allocate(PREFIX, _second(0))
+        )
+    assert None not in issued and len(set(issued)) == len(issued) == 100
+    with any_db.session() as session:
+        reserved = session.scalars(select(MsgIdSequence.last_seq).where(MsgIdSequence.prefix == PREFIX)).one()
+    assert reserved >= max(n for n in issued if n is not None)
+
+
+def test_a_block_allocator_refuses_an_earlier_second_and_ends_at_9999(any_db: Database) -> None:
+    blocks = BlockSequenceAllocator(DatabaseSequenceAllocator(any_db), 16)
+    assert blocks.allocate(PREFIX, _second(1)) == 1
+    assert blocks.allocate(PREFIX, _second(0)) is None  # a later second was issued already
+    numbers = [blocks.allocate(PREFIX, _second(2)) for _ in range(9999)]
+    assert numbers == list(range(1, 10000))  # one at a time once fewer than a block are left
+    assert blocks.allocate(PREFIX, _second(2)) is None

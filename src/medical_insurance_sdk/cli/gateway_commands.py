@@ -96,6 +96,10 @@ def run(
         str, typer.Option(help="监听地址；默认只在本机，对外服务请用 --host 0.0.0.0")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="监听端口")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(min=1, help="网关进程数（多核）；大于 1 时限流须用 REDIS_URL 共享，且不能用内嵌沙箱"),
+    ] = 1,
 ) -> None:
     """启动 REST 网关 / run the gateway (embedded sandbox and SQLite unless configured otherwise)."""
     import uvicorn
@@ -105,6 +109,8 @@ def run(
     from medical_insurance_sdk.gateway.tenancy import DEMO_CODE, ensure_demo_institution
 
     settings, database = _gateway_database()
+    if workers > 1:
+        _check_workers(settings)
     base_url = f"http://{'localhost' if host in ('0.0.0.0', '::') else host}:{port}"
     bureau = "内嵌医保沙箱" if settings.embedded_sandbox else settings.bureau_api_url
     docs = f"  文档: {base_url}/docs" if settings.serves_docs else ""
@@ -124,7 +130,42 @@ def run(
             f"yibao keys create --institution {DEMO_CODE} --role admin）"
         )
     database.dispose()
+    if workers > 1:
+        # each worker builds its own app from the same environment and config file (create_app() reads
+        # them); msgids (database blocks or Redis), sign-in sessions (database) and the sweeper's leases are
+        # shared through the database, the limits through Redis
+        uvicorn.run(
+            "medical_insurance_sdk.gateway.app:create_app",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            server_header=False,
+        )
+        return
     uvicorn.run(create_app(settings), host=host, port=port, server_header=False)
+
+
+def _check_workers(settings: Any) -> None:
+    """Several worker processes need state they can share: refuse what would silently split it."""
+    if settings.embedded_sandbox:
+        console.print(
+            "[red]--workers 大于 1 时不能使用内嵌沙箱（每个进程会各有一个沙箱）；请配置医保局地址[/red]"
+        )
+        raise typer.Exit(2)
+    configured = settings.jwt_secret.get_secret_value() if settings.jwt_secret is not None else None
+    if settings.jwt_key != configured:  # a random per-process key: one worker's tokens fail at another
+        console.print(
+            "[red]--workers 大于 1 时须设置 MEDICAL_INSURANCE_JWT_SECRET（各进程共用的签名密钥）[/red]"
+        )
+        raise typer.Exit(2)
+    limits_on = settings.rate_limits_enabled or settings.concurrency_limits_enabled
+    if limits_on and not settings.redis_url:
+        console.print(
+            "[red]--workers 大于 1 时限流与并发限制须在进程间共享：请设置 REDIS_URL，"
+            "或关闭限流（MEDICAL_INSURANCE_RATE_LIMITS_ENABLED=false 等）[/red]"
+        )
+        raise typer.Exit(2)
 
 
 @keys_app.command("create")

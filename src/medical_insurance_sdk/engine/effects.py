@@ -92,6 +92,17 @@ class Record:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordAnswered:
+    """A query's ledger row in its final state, written once after the answer (issue 16).
+
+    A read carries no money: its row need not be durable before the message leaves, nor hold the request
+    path, so the async shell hands it to a background writer (`ledger_writer.py`) and goes on."""
+
+    entry: NewEntry
+    outcome: Complete
+
+
+@dataclass(frozen=True, slots=True)
 class Complete:
     """Classify a recorded message: SUCCESS, FAILED or UNKNOWN, with what came back."""
 
@@ -237,6 +248,7 @@ Effect = (
     | StoreSession
     | DropSession
     | Record
+    | RecordAnswered
     | Complete
     | Resolve
     | ListUnresolved

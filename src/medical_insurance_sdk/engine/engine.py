@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import anyio
 import httpx
 
 from medical_insurance_sdk.engine.flow import CallOptions, CallResult, EmbeddedBureau, EngineFlow
@@ -22,7 +23,9 @@ from medical_insurance_sdk.engine.runner import AsyncShell, MsgIds, SyncShell
 from medical_insurance_sdk.engine.settings import EngineSettings, InstitutionConfig
 from medical_insurance_sdk.protocol.msgid import SequenceAllocator
 
-_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+# As many kept-alive connections as open ones: a keep-alive pool smaller than the gateway's concurrency
+# closes and reopens a connection on most calls under load (issue 16: ~7% of a core went to that alone).
+_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100)
 
 
 class _Base:
@@ -142,5 +145,10 @@ class AsyncBureauEngine(_Base):
         report: dict[str, str] = await self.shell.run(self.flow.sweep(institutions, limit=limit))
         return report
 
+    def flush_ledger(self) -> None:
+        """Wait until the queries' ledger rows handed to the background writer are written."""
+        self.shell.writer.flush()
+
     async def aclose(self) -> None:
         await self.client.aclose()
+        await anyio.to_thread.run_sync(self.shell.writer.close)

@@ -26,6 +26,7 @@ from medical_insurance_sdk.engine.effects import (
     NewEntry,
     OutgoingRequest,
     Record,
+    RecordAnswered,
     Send,
     Sleep,
     StoreSession,
@@ -67,6 +68,8 @@ BUSINESS_KEYS = (
     "feedetl_sn",
     "file_qury_no",
     "medins_setl_id",
+    "payOrdId",  # mobile payment (6202/6203/6401): the order 6301 is asked about
+    "medOrgOrd",  # mobile payment 6201: the institution's order number, before a payOrdId exists
 )
 # A msgid found in the ledger already is skipped for the next one this many times before the call fails.
 # Another allocator (Redis after the database one, or the reverse) may have used a whole run of numbers in
@@ -150,11 +153,19 @@ class EngineFlow:
         call_deadline: datetime | None = None  # set when the first attempt leaves
         sign_in_renewed = False
         number = 0
+        # a read's row is written once, after its answer and off the request path (issue 16); write and
+        # money calls keep PENDING committed before sending and their answer committed before returning
+        deferred = tx.safety is Safety.QUERY and self.settings.query_ledger_after_answer
+
+        def finish(outcome: Complete, entry: NewEntry) -> Complete | RecordAnswered:
+            return RecordAnswered(entry, outcome) if deferred else outcome
+
         while True:
             number += 1
-            msgid, envelope, keys, recorded_at = yield from self._record_message(
-                tx, data, institution, options, sign_no, operator
+            msgid, envelope, keys, recorded_at, entry = yield from self._record_message(
+                tx, data, institution, options, sign_no, operator, record=not deferred
             )
+
             now = self.clock()
             call_deadline = call_deadline or now + timedelta(seconds=total_s)
             left_s = max(MIN_ATTEMPT_S, (call_deadline - now).total_seconds())
@@ -162,7 +173,9 @@ class EngineFlow:
             attempt = classify(tx, sent, msgid=msgid)
             if attempt.sign_in_refused and not sign_in_renewed:
                 # the bureau refused the stale sign_no before processing anything: sign in again, once
-                yield self._complete(msgid, Outcome.FAILED.value, attempt, note="签到失效，已重新签到")
+                yield finish(
+                    self._complete(msgid, Outcome.FAILED.value, attempt, note="签到失效，已重新签到"), entry
+                )
                 sign_no = yield from self._signed_in(tx, institution, operator, force=True)
                 sign_in_renewed = True
                 call_deadline = None  # refused before processing, once: the resend has the whole timeout
@@ -170,12 +183,16 @@ class EngineFlow:
             delay = self.retry.delay(tx.safety, attempt, number)
             if delay is None or self.clock() + timedelta(seconds=delay + MIN_ATTEMPT_S) >= call_deadline:
                 break
-            yield self._complete(msgid, Outcome.FAILED.value, attempt, note="未生效，已按重试策略重发")
+            yield finish(
+                self._complete(msgid, Outcome.FAILED.value, attempt, note="未生效，已按重试策略重发"), entry
+            )
             yield Sleep(delay)
 
         if attempt.outcome is Outcome.SUCCESS:
             output = attempt.answer.output if isinstance(attempt.answer, BureauResult) else None
-            yield self._complete(msgid, Outcome.SUCCESS.value, attempt, keys=business_keys(output))
+            yield finish(
+                self._complete(msgid, Outcome.SUCCESS.value, attempt, keys=business_keys(output)), entry
+            )
             return CallResult(
                 msgid=msgid,
                 infno=tx.infno,
@@ -187,7 +204,7 @@ class EngineFlow:
         assert attempt.error is not None
         if attempt.outcome is not Outcome.UNKNOWN or tx.safety is Safety.QUERY:
             # a refusal, or a read whose answer was lost: nothing happened at the bureau
-            yield self._complete(msgid, Outcome.FAILED.value, attempt)
+            yield finish(self._complete(msgid, Outcome.FAILED.value, attempt), entry)
             raise attempt.error
         view = PendingView(
             msgid,
@@ -253,12 +270,15 @@ class EngineFlow:
         options: CallOptions,
         sign_no: str,
         operator: str,
+        *,
+        record: bool = True,
     ) -> Flow:
-        """A new msgid and its envelope, recorded PENDING in the ledger before anything is sent.
+        """A new msgid and its envelope, recorded PENDING in the ledger before anything is sent (unless
+        `record` is False: a query's row is written with its answer, `RecordAnswered`).
 
-        Returns (msgid, envelope, business keys, when recorded).  A msgid the ledger holds already (issued by
-        another allocator, e.g. after switching from the database to Redis within the same second) is skipped:
-        nothing was sent with it, so the next number is as good."""
+        Returns (msgid, envelope, business keys, when recorded, the ledger entry).  A msgid the ledger holds
+        already (issued by another allocator, e.g. after switching from the database to Redis within the same
+        second) is skipped: nothing was sent with it, so the next number is as good."""
         attempt = 0
         while True:
             attempt += 1
@@ -292,13 +312,15 @@ class EngineFlow:
                 parent_msgid=options.parent_msgid,
                 bureau=self.bureau_of(institution),
             )
+            if not record:
+                return msgid, envelope, keys, recorded_at, entry
             try:
                 yield Record(entry)
             except DuplicateMessageError:
                 if attempt == DUPLICATE_MSGID_ATTEMPTS:
                     raise
                 continue
-            return msgid, envelope, keys, recorded_at
+            return msgid, envelope, keys, recorded_at, entry
 
     def _request(
         self,

@@ -7,7 +7,8 @@ disk before the message leaves, or a crash between send and answer would lose th
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+import logging
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,10 +19,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from medical_insurance_sdk.engine.calls import PendingView
-from medical_insurance_sdk.engine.effects import Complete, NewEntry, Resolve
+from medical_insurance_sdk.engine.effects import Complete, NewEntry, RecordAnswered, Resolve
 from medical_insurance_sdk.exceptions import DuplicateMessageError
 from medical_insurance_sdk.protocol.jsoncodec import dumps
 from medical_insurance_sdk.storage.models import LedgerEntry, SignInSession
+
+logger = logging.getLogger(__name__)
 
 FINAL_STATES = frozenset({"SUCCESS", "FAILED", "REVERSED", "CONFIRMED", "SUPERSEDED"})
 
@@ -62,25 +65,25 @@ class Ledger:
 
     def _insert(self, entry: NewEntry) -> None:
         with self.database.session() as s:
-            s.add(
-                LedgerEntry(
-                    msgid=entry.msgid,
-                    infno=entry.infno,
-                    safety=entry.safety,
-                    institution_code=entry.institution_code,
-                    operator=entry.operator,
-                    state="PENDING",
-                    psn_no=entry.business_keys.get("psn_no"),
-                    mdtrt_id=entry.business_keys.get("mdtrt_id"),
-                    setl_id=entry.business_keys.get("setl_id"),
-                    business_keys=_json(dict(entry.business_keys)),
-                    request=_json(dict(entry.request)),
-                    request_id=entry.request_id,
-                    parent_msgid=entry.parent_msgid,
-                    created_at=entry.created_at,
-                    bureau=entry.bureau,
-                )
-            )
+            s.add(_row(entry))
+
+    def record_answered(self, items: Sequence[RecordAnswered]) -> None:
+        """Insert queries' rows in their final state, all in one transaction (the background writer's group
+        commit); when the batch fails (a msgid already in the ledger) each row is tried alone."""
+        try:
+            with self.database.session() as s:
+                s.add_all([_answered_row(item) for item in items])
+            return
+        except IntegrityError:
+            if len(items) == 1:
+                logger.warning("报文ID重复，查询台账行未写入: %s", items[0].entry.msgid)
+                return
+        for item in items:
+            try:
+                with self.database.session() as s:
+                    s.add(_answered_row(item))
+            except IntegrityError:
+                logger.warning("报文ID重复，查询台账行未写入: %s", item.entry.msgid)
 
     def complete(self, c: Complete) -> None:
         with self.database.session() as s:
@@ -246,6 +249,43 @@ class Ledger:
             row = s.get(SignInSession, (institution_code, operator))
             if row is not None:
                 s.delete(row)
+
+
+def _row(entry: NewEntry, state: str = "PENDING") -> LedgerEntry:
+    return LedgerEntry(
+        msgid=entry.msgid,
+        infno=entry.infno,
+        safety=entry.safety,
+        institution_code=entry.institution_code,
+        operator=entry.operator,
+        state=state,
+        psn_no=entry.business_keys.get("psn_no"),
+        mdtrt_id=entry.business_keys.get("mdtrt_id"),
+        setl_id=entry.business_keys.get("setl_id"),
+        business_keys=_json(dict(entry.business_keys)),
+        request=_json(dict(entry.request)),
+        request_id=entry.request_id,
+        parent_msgid=entry.parent_msgid,
+        created_at=entry.created_at,
+        bureau=entry.bureau,
+    )
+
+
+def _answered_row(item: RecordAnswered) -> LedgerEntry:
+    """The row a query would have after `Record` then `Complete`, built at once."""
+    c = item.outcome
+    row = _row(item.entry, c.state)
+    row.answered_at, row.infcode, row.error_code = c.answered_at, c.infcode, c.error_code
+    row.error_message = c.error_message
+    row.response = _json(dict(c.response)) if c.response is not None else None
+    if c.note:
+        row.resolution_note = c.note
+    if c.business_keys:
+        merged = {**(row.business_keys or {}), **_json(dict(c.business_keys))}
+        row.business_keys = merged
+        row.mdtrt_id = row.mdtrt_id or merged.get("mdtrt_id")
+        row.setl_id = row.setl_id or merged.get("setl_id")
+    return row
 
 
 def view_of(row: LedgerEntry) -> PendingView:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Generator
+from datetime import datetime
 from typing import Any
 
 import anyio
@@ -25,6 +26,7 @@ from medical_insurance_sdk.engine.effects import (
     MarkInterrupted,
     OutgoingRequest,
     Record,
+    RecordAnswered,
     Resolve,
     Send,
     SendResult,
@@ -34,8 +36,12 @@ from medical_insurance_sdk.engine.effects import (
 )
 from medical_insurance_sdk.engine.idempotency_store import KEY_EFFECTS, IdempotencyStore
 from medical_insurance_sdk.engine.ledger import Ledger
-from medical_insurance_sdk.protocol.msgid import MsgIdGenerator, SequenceAllocator
+from medical_insurance_sdk.engine.ledger_writer import LedgerWriter
+from medical_insurance_sdk.protocol.jsoncodec import BEIJING
+from medical_insurance_sdk.protocol.msgid import SECOND_FORMAT, MsgIdGenerator, SequenceAllocator
 
+# How long the async shell reuses a sign-in session it read (see AsyncShell._sessions).
+SESSION_CACHE_S = 5.0
 # Errors raised before any byte of the request could reach the bureau: sending again is safe.
 NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
@@ -74,6 +80,16 @@ class MsgIds:
                     self.allocator, institution_code
                 )
         return generator.generate()
+
+    def next_held(self, institution_code: str) -> str | None:
+        """A msgid from a number the allocator holds already (`BlockSequenceAllocator`), without I/O; None
+        when it holds none for this second (then `next`, which may wait, in a worker thread)."""
+        take = getattr(self.allocator, "take_held", None)
+        if take is None or institution_code not in self._generators:
+            return None
+        second = datetime.now(BEIJING).strftime(SECOND_FORMAT)
+        seq = take(institution_code, second)
+        return None if seq is None else f"{institution_code}{second}{seq:04d}"
 
 
 class SyncShell:
@@ -117,6 +133,11 @@ class SyncShell:
 class AsyncShell:
     def __init__(self, ledger: Ledger, msgids: MsgIds, client: httpx.AsyncClient) -> None:
         self.ledger, self.msgids, self.client = ledger, msgids, client
+        self.writer = LedgerWriter(ledger)  # queries' rows, after their answers, in batches
+        # (institution, operator) → (valid until, monotonic; the stored sign-in): one read per few seconds
+        # instead of per call; this shell's own sign-ins and drops replace it at once, another process's
+        # are seen within SESSION_CACHE_S, and a sign_no the bureau refuses is renewed by the flow anyway
+        self._sessions: dict[tuple[str, str], tuple[float, Any]] = {}
 
     async def run(self, flow: Generator[Any, Any, Any]) -> Any:
         value: Any = None
@@ -139,9 +160,30 @@ class AsyncShell:
             await anyio.sleep(effect.seconds)
             return None
         if isinstance(effect, AllocateMsgId):
+            held = self.msgids.next_held(effect.institution_code)
+            if held is not None:
+                return held
             # the generator may wait for the next second: keep the event loop free
             return await anyio.to_thread.run_sync(self.msgids.next, effect.institution_code)
+        if isinstance(effect, (LoadSession, StoreSession, DropSession)):
+            return await self._session(effect)
+        if isinstance(effect, RecordAnswered):  # a read's row: not on the request path
+            self.writer.submit(effect)
+            return None
         return await anyio.to_thread.run_sync(perform_storage, self.ledger, effect)
+
+    async def _session(self, effect: LoadSession | StoreSession | DropSession) -> Any:
+        key = (effect.institution_code, effect.operator)
+        if isinstance(effect, LoadSession):
+            cached = self._sessions.get(key)
+            if cached is not None and cached[0] > time.monotonic():
+                return cached[1]
+        else:
+            self._sessions.pop(key, None)
+        value = await anyio.to_thread.run_sync(perform_storage, self.ledger, effect)
+        if isinstance(effect, LoadSession) and value is not None:
+            self._sessions[key] = (time.monotonic() + SESSION_CACHE_S, value)
+        return value
 
     async def send(self, request: OutgoingRequest) -> SendResult:
         try:
@@ -159,6 +201,8 @@ def perform_storage(ledger: Ledger, effect: Any) -> Any:
         return ledger.record(effect.entry)
     if isinstance(effect, Complete):
         return ledger.complete(effect)
+    if isinstance(effect, RecordAnswered):
+        return ledger.record_answered([effect])
     if isinstance(effect, Resolve):
         return ledger.resolve(effect)
     if isinstance(effect, LoadSession):

@@ -57,3 +57,6 @@ class EngineSettings:
     # how long one resolver (a call resolving its own outcome, a sweeper) holds an unresolved entry; more
     # than resolve_budget_s plus one bureau timeout, so a live resolver never loses it mid-way
     lease_s: float = 180.0
+    # a query's ledger row is written once after its answer, by a background writer in batches, instead of
+    # PENDING before sending and again after (issue 16): a read carries no money and has nothing to resolve
+    query_ledger_after_answer: bool = True

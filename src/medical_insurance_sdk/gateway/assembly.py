@@ -57,13 +57,18 @@ def engine_settings(settings: GatewaySettings, **tuning: Any) -> EngineSettings:
     )
 
 
+# msgid numbers the gateway takes from the database per round trip (issue 16); at most this many minus one
+# are skipped per process and second, of the 9999 a second allows
+MSGID_BLOCK = 16
+
+
 def engine_parts(
     settings: GatewaySettings, database: Database, sandbox: FastAPI | None, **tuning: Any
 ) -> dict[str, Any]:
     """What either engine (`AsyncBureauEngine` for the gateway, `BureauEngine` for the CLI) is built with
     besides its database and transport: the msgid allocator, its settings and the embedded bureau's id."""
     return {
-        "allocator": allocator_for(database, settings.redis_url),
+        "allocator": allocator_for(database, settings.redis_url, block=MSGID_BLOCK),
         "settings": engine_settings(settings, **tuning),
         "embedded_bureau": sandbox_identity(sandbox),
     }

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, String, bindparam, delete, literal, select
+from sqlalchemy import Connection, Integer, String, bindparam, delete, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -65,6 +66,17 @@ class DatabaseSequenceAllocator:
             )
             .returning(table.last_seq)
         )
+        size = bindparam("size", type_=Integer())
+        self._next_block = (  # `size` numbers at once; no row comes back when fewer are left this second
+            insert(table)
+            .values(prefix=prefix, second=second, last_seq=size)
+            .on_conflict_do_update(
+                index_elements=[table.prefix, table.second],
+                set_={"last_seq": table.last_seq + size},
+                where=table.last_seq + size <= MAX_SEQUENCE,
+            )
+            .returning(table.last_seq)
+        )
         # The primary key (prefix, second) answers this with one index seek.
         self._later = select(literal(1)).where(table.prefix == prefix, table.second > second).limit(1)
         self._prune = delete(table).where(table.prefix == prefix, table.second < bindparam("cutoff"))
@@ -86,6 +98,23 @@ class DatabaseSequenceAllocator:
             if seq == 1:
                 self._prune_before(connection, prefix, second)
         return seq
+
+    def allocate_block(self, prefix: str, second: str, size: int) -> tuple[int, int] | None:
+        """`size` consecutive numbers of `second` in one upsert, as (first, last); near the end of the
+        second's numbers one at a time.  The same refusals as `allocate`."""
+        _check_key(prefix, second)
+        key = {"prefix": prefix, "second": second}
+        if size > 1:
+            with self._autocommit() as connection:
+                last = connection.execute(self._next_block, {**key, "size": size}).scalar_one_or_none()
+                if last is not None:
+                    if connection.execute(self._later, key).first() is not None:
+                        return None
+                    if last == size:  # this call opened the second
+                        self._prune_before(connection, prefix, second)
+                    return last - size + 1, last
+        seq = self.allocate(prefix, second)
+        return None if seq is None else (seq, seq)
 
     @contextmanager
     def _autocommit(self) -> Iterator[Connection]:
@@ -174,10 +203,55 @@ class RedisSequenceAllocator:
             self._client.close()
 
 
+class BlockSequenceAllocator:
+    """Takes numbers from a `DatabaseSequenceAllocator` `size` at a time and hands them out one by one
+    (issue 16: one database round trip per block instead of per message).
+
+    Every block is reserved in msgid_sequence before any of its numbers is used, so processes sharing the
+    database never issue the same number; a block is used only for the second it was taken for, and the
+    numbers left of it when the second changes are skipped (gaps are harmless, reissues are not).
+    """
+
+    def __init__(self, inner: DatabaseSequenceAllocator, size: int = 16) -> None:
+        self.inner, self.size = inner, size
+        self._held: dict[str, tuple[str, int, int]] = {}  # prefix → (second, next, last)
+        self._lock = threading.Lock()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.inner, self.size))
+
+    def take_held(self, prefix: str, second: str) -> int | None:
+        """The next number of the block held for `second`, or None (no I/O: the caller then allocates)."""
+        with self._lock:
+            return self._take(prefix, second)
+
+    def _take(self, prefix: str, second: str) -> int | None:
+        held = self._held.get(prefix)
+        if held is not None and held[0] == second and held[1] <= held[2]:
+            self._held[prefix] = (second, held[1] + 1, held[2])
+            return held[1]
+        return None
+
+    def allocate(self, prefix: str, second: str) -> int | None:
+        with self._lock:
+            seq = self._take(prefix, second)
+            if seq is not None:
+                return seq
+            block = self.inner.allocate_block(prefix, second, self.size)
+            if block is None:
+                self._held.pop(prefix, None)
+                return None
+            first, last = block
+            self._held[prefix] = (second, first + 1, last)
+            return first
+
+
 def allocator_for(
-    database: Database | str | os.PathLike[str], redis_url: str | None = None
+    database: Database | str | os.PathLike[str], redis_url: str | None = None, *, block: int = 1
 ) -> SequenceAllocator:
-    """Redis when `redis_url` is given (one round trip per number), else the database's msgid_sequence."""
+    """Redis when `redis_url` is given (one round trip per number), else the database's msgid_sequence
+    (`block` > 1: that many numbers per round trip, `BlockSequenceAllocator`)."""
     if redis_url:
         return RedisSequenceAllocator(redis_url)
-    return DatabaseSequenceAllocator(database if isinstance(database, Database) else Database(database))
+    inner = DatabaseSequenceAllocator(database if isinstance(database, Database) else Database(database))
+    return BlockSequenceAllocator(inner, block) if block > 1 else inner
