@@ -19,11 +19,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "src"))
 
-from codegen import docs, openapi, sdk  # noqa: E402
+from codegen import clients, docs, openapi, sdk  # noqa: E402
 
 Target = tuple[str, Callable[[], str]]
 
-TARGETS: tuple[Target, ...] = (("docs/interfaces.md", docs.render_interfaces), *sdk.TARGETS, *openapi.TARGETS)
+TARGETS: tuple[Target, ...] = (
+    ("docs/interfaces.md", docs.render_interfaces),
+    *sdk.TARGETS,
+    *openapi.TARGETS,
+    *clients.TARGETS,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
