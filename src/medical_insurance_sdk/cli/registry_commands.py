@@ -21,8 +21,15 @@ def interfaces(
     safety: Annotated[str | None, typer.Option(help="query / write / money")] = None,
 ) -> None:
     """列出全部医保接口 / list the registry's transactions."""
-    from medical_insurance_sdk.registry import REGISTRY
+    from medical_insurance_sdk.registry import REGISTRY, Category, Safety
 
+    if category is not None and category not in {c.value for c in Category}:
+        console.print(f"[red]10002 - 未知分类 {category}，可选: {'、'.join(c.value for c in Category)}[/red]")
+        raise typer.Exit(2)
+    if safety is not None and safety not in {s.value for s in Safety}:
+        allowed = " / ".join(s.value for s in Safety)
+        console.print(f"[red]10002 - 未知安全等级 {safety}，可选: {allowed}[/red]")
+        raise typer.Exit(2)
     table = Table(title="医保接口清单")
     for column in ("infno", "名称", "分类", "路径", "安全", "模型"):
         table.add_column(column)
@@ -65,11 +72,19 @@ def interface(key: Annotated[str, typer.Argument(help="infno、interface_type �
 @app.command()
 def validate(
     key: Annotated[str, typer.Argument(help="infno、interface_type 或 SDK 方法名")],
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="报文 input 的 JSON 文件")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            help='报文 input 的 JSON 文件，写法同 REST：按节点 {"data": {…}}、平铺字段或 {"input": {…}}',
+        ),
+    ],
 ) -> None:
     """校验一个报文的 input / validate a message's input against the registry."""
-    from medical_insurance_sdk.exceptions import DataValidationError
+    from medical_insurance_sdk.exceptions import DataValidationError, MedicalInsuranceException
     from medical_insurance_sdk.registry import REGISTRY
+    from medical_insurance_sdk.registry.inputs import shape_input
 
     t = _lookup(REGISTRY, key)
     try:
@@ -78,9 +93,12 @@ def validate(
         console.print(f"[red]30009 - 数据解析失败: {exc}[/red]")
         raise typer.Exit(1) from None
     try:
-        t.validate_input(payload)
+        t.validate_input(shape_input(t, payload))
     except DataValidationError as exc:
         for e in exc.errors:
             console.print(f"[red]{e.message}[/red]")
+        raise typer.Exit(1) from None
+    except MedicalInsuranceException as exc:
+        console.print(f"[red]{exc.code} - {exc.message}[/red]")
         raise typer.Exit(1) from None
     console.print(f"[green]{t.title} 校验通过[/green]")

@@ -357,8 +357,8 @@ class GatewaySettings(BaseSettings):
             self._jwt_key = self.jwt_secret.get_secret_value()
         elif self.environment == "development":
             log.warning(
-                "MEDICAL_INSURANCE_JWT_SECRET is unset or weak: using a random per-process secret "
-                "(development only; issued tokens stop working when the process ends)"
+                f"未设置 MEDICAL_INSURANCE_JWT_SECRET（或不足 {MIN_SECRET_LENGTH} 个字符、是示例值）："
+                "本进程使用随机密钥签发令牌，进程结束后令牌失效（仅限开发环境）"
             )
             self._jwt_key = secrets.token_urlsafe(48)
 
