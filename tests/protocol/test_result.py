@@ -429,25 +429,26 @@ ZIP = b"PK\x03\x04" + bytes(range(256)) * 4
 )
 def test_9102_file_answer(disposition: str | None, filename: str | None) -> None:
     answer = parse_http_answer(
-        200, "application/octet-stream", ZIP, infno="9102", content_disposition=disposition
+        200, "application/octet-stream", ZIP, infno="9102", file=True, content_disposition=disposition
     )
     assert answer == FileAnswer(ZIP, filename, "application/octet-stream")
-    assert raise_for_answer(answer, infno="9102", msgid=MSGID) is answer
+    assert raise_for_answer(answer, infno="9102", msgid=MSGID, file=True) is answer
 
 
 @pytest.mark.parametrize("content_type", ["application/json", "application/octet-stream", "text/plain"])
 def test_9102_json_is_an_error_answer(content_type: str) -> None:
     body = dumps({"infcode": -1, "err_msg": "文件不存在或已过期", "output": None})
-    answer = parse_http_answer(200, content_type, body, infno="9102")
+    answer = parse_http_answer(200, content_type, body, infno="9102", file=True)
     assert isinstance(answer, BureauResult) and not answer.success
     with pytest.raises(BureauError):
-        raise_for_answer(answer, infno="9102", msgid=MSGID)
+        raise_for_answer(answer, infno="9102", msgid=MSGID, file=True)
 
 
 def test_9102_json_success_without_a_file_is_a_file_error() -> None:
-    answer = parse_http_answer(200, "application/json", b'{"infcode":0,"output":null}', infno="9102")
+    body = b'{"infcode":0,"output":null}'
+    answer = parse_http_answer(200, "application/json", body, infno="9102", file=True)
     with pytest.raises(FileError) as info:
-        raise_for_answer(answer, infno="9102", msgid=MSGID)
+        raise_for_answer(answer, infno="9102", msgid=MSGID, file=True)
     assert info.value.code == 40004
 
 

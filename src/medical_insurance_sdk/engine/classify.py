@@ -91,6 +91,7 @@ def _classify_delivered(tx: Transaction, sent: Delivered, msgid: str) -> Attempt
             sent.headers.get("content-type", ""),
             sent.body,
             infno=tx.infno,
+            file=tx.answer_is_file,
             content_disposition=sent.headers.get("content-disposition"),
         )
     except MedicalInsuranceException as exc:

@@ -34,10 +34,6 @@ RESERVED_HEADERS = {
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-# 9102 may also name the platform ("plc", the profile's rule) for catalogue files: everyone may download them.
-PLATFORM_FILES_INFNO = "9102"
-
-
 @dataclass(frozen=True)
 class CallInput:
     """The bureau input of one call and the per-call envelope choices."""
@@ -65,8 +61,10 @@ class CallInput:
         own = {"fixmedins_code": institution.code, "fixmedins_name": institution.envelope.fixmedins_name}
         allowed = {name: {value} for name, value in own.items()}
         plc = institution.profile.plc
-        if tx.infno == PLATFORM_FILES_INFNO and plc.target in allowed:
-            allowed[plc.target].add(plc.value)  # the platform's catalogue files are everyone's to download
+        if tx.answer_is_file and plc.target in allowed:
+            # the file download may also name the platform ("plc", the profile's rule): everyone may
+            # download the platform's catalogue files
+            allowed[plc.target].add(plc.value)
         claimed = dict(self.input)
         for node in tx.request_nodes:
             value = claimed.get(node.name)

@@ -48,8 +48,6 @@ from medical_insurance_sdk.protocol.jsoncodec import loads
 
 Kind = Literal["success", "system", "business"]
 
-# Transactions whose successful answer is a file, not JSON.
-FILE_INFNOS = frozenset({"9102"})
 
 # err_msg text → error code of spec §5.2; the first pattern that matches wins.  The business codes (5xxxx)
 # apply to a business refusal (infcode -2) only: a system failure (-1) whose text names a person or a
@@ -332,14 +330,16 @@ def transport_error(answer: TransportAnswer, *, infno: str, msgid: str) -> Medic
     )
 
 
-def raise_for_answer(answer: Answer, *, infno: str, msgid: str) -> BureauResult | FileAnswer:
+def raise_for_answer(
+    answer: Answer, *, infno: str, msgid: str, file: bool = False
+) -> BureauResult | FileAnswer:
     """Return a successful result or file; raise for everything else, including JSON where a file was due."""
     if isinstance(answer, TransportAnswer):
         raise transport_error(answer, infno=infno, msgid=msgid)
     if isinstance(answer, FileAnswer):
         return answer
     raise_for_result(answer, infno=infno, msgid=msgid)
-    if infno in FILE_INFNOS:
+    if file:
         raise exception_for(40004, f"【{infno}】应答为 JSON，未返回文件", infno=infno, msgid=msgid)
     return answer
 
@@ -366,19 +366,21 @@ def parse_http_answer(
     body: bytes,
     *,
     infno: str,
+    file: bool = False,
     content_disposition: str | None = None,
 ) -> Answer:
     """Classify one HTTP answer from the bureau.
 
     - a JSON object with `infcode` is a BureauResult whatever the HTTP status;
-    - for 9102 a non-JSON 2xx body is the file (the demo branches on the content type; sniffing the body
+    - where a file is due (`file`: the registry's `answer_is_file`, 9102) a non-JSON 2xx body is the file
+      (the demo branches on the content type; sniffing the body
       also copes with error JSON sent as text/plain or octet-stream);
     - a non-2xx answer without a bureau JSON body is a TransportAnswer;
     - a 2xx answer that is not a JSON object raises ResponseFormatError (20004).
     """
     content_type = content_type or ""
     ok = 200 <= status_code < 300
-    if infno in FILE_INFNOS and not _looks_like_json(body):
+    if file and not _looks_like_json(body):
         if ok:
             return FileAnswer(body, _filename(content_disposition), content_type)
         return TransportAnswer(status_code, content_type, "", _excerpt(body))

@@ -115,6 +115,7 @@ class Transaction:
     clearing_class: str | None = None
     input_nodes: tuple[str, ...] = ("data",)
     file_output: bool = False  # the answer is a file_qury_no to fetch with 9102
+    answer_is_file: bool = False  # the successful answer is the file itself, not JSON (9102)
     catalog_name_column: str | None = None  # a catalogue download: the column shown as an item's name
     channel: Channel = Channel.ENVELOPE
     sm_route: str | None = None  # the SM channel's route name (reference §2.5); without one, the infno

@@ -29,7 +29,6 @@ from medical_insurance_sdk.exceptions import (
     UnsupportedInterfaceError,
 )
 from medical_insurance_sdk.protocol.jsoncodec import dumps
-from medical_insurance_sdk.protocol.result import FILE_INFNOS
 from medical_insurance_sdk.registry import REGISTRY, Registry, Safety, Transaction
 from medical_insurance_sdk.sdk._answers import Answer, final_error, read_answer, transport_failure
 from medical_insurance_sdk.sdk._cache import AnswerCache, cache_key
@@ -143,7 +142,7 @@ class Core:
                 request_id=request_id,
                 infno=tx.infno,
                 max_attempts=options.max_attempts,
-                file=tx.infno in FILE_INFNOS,
+                file=tx.answer_is_file,
             )
         )
 

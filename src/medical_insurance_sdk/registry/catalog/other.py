@@ -58,6 +58,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "GET other/file-download",
         safety=Safety.QUERY,
+        answer_is_file=True,
         own_institution_fields=("fixmedins_code",),
         result_type="FileResult",
         permission="file:download",
