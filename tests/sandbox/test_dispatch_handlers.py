@@ -225,6 +225,15 @@ def test_departments_follow_3401_3403(bureau: Bureau) -> None:
     codes = {row["hosp_dept_codg"] for row in assert_success(bureau.call("5101", {"data": {}}))["feedetail"]}
     assert codes == (seeded - {"NK01"}) | {"GK01"}
 
+    # the batch upload (3401A) adds every row of its list
+    batch = [
+        {**dept, "hosp_dept_codg": code, "hosp_dept_name": name}
+        for code, name in (("EK01", "儿科"), ("YK01", "眼科"))
+    ]
+    assert_success(bureau.call("3401A", {"deptinfo": batch}))
+    codes = {row["hosp_dept_codg"] for row in assert_success(bureau.call("5101", {"data": {}}))["feedetail"]}
+    assert codes == (seeded - {"NK01"}) | {"GK01", "EK01", "YK01"}
+
 
 def test_medical_staff(bureau: Bureau) -> None:
     output = assert_success(bureau.call("5102", {"data": {"prac_psn_type": "1"}}))
@@ -301,3 +310,34 @@ def test_generic_file_answer_is_a_real_zip(bureau: Bureau) -> None:
         (member,) = archive.namelist()
         lines = archive.read(member).decode("utf-8").splitlines()
     assert len(lines) == output["data_cnt"] == 3
+
+
+def test_catalog_mappings_follow_3301_3302(bureau: Bureau) -> None:
+    """1317 answers from the 3301 mappings of the institution (registry answers_from); 3302 (undoes 3301)
+    removes the one it names and is refused when it names none."""
+    from medical_insurance_sdk.registry.samples import sample_message
+
+    def mapping(hilist_id: str, codg: str) -> dict[str, object]:
+        message = sample_message(REGISTRY["3301"].request_nodes)
+        message["data"].update(fixmedins_hilist_id=hilist_id, med_list_codg=codg, list_type="101")
+        return message
+
+    def listed() -> set[str]:
+        query = sample_message(REGISTRY["1317"].request_nodes, optional=False)
+        rows = assert_success(bureau.call("1317", query))["data"]
+        return {row["fixmedins_hilist_id"] for row in rows}
+
+    assert_success(bureau.call("3301", mapping("HIS-A", "XA01AAA001A001010100001")))
+    assert_success(bureau.call("3301", mapping("HIS-B", "XA01AAA001A001010100002")))
+    assert listed() == {"HIS-A", "HIS-B"}
+    cancel = {
+        "data": {
+            "fixmedins_code": DEMO_HOSPITAL,
+            "fixmedins_hilist_id": "HIS-A",
+            "list_type": "101",
+            "med_list_codg": "XA01AAA001A001010100001",
+        }
+    }
+    assert_success(bureau.call("3302", cancel))
+    assert listed() == {"HIS-B"}
+    assert_failure(bureau.call("3302", cancel), "未找到要撤销的目录对照上传记录", infcode=-2)

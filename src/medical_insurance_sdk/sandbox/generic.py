@@ -4,6 +4,8 @@
 
 - A write is recorded in `sbx_upload` (its raw input, keyed by the most identifying field present:
   mdtrt_id, setl_id, psn_no, …) and answered with the transaction's real output shape.
+- A cancellation of such a write (the registry's `undoes`: 3302 of 3301) removes the records it names, or
+  is refused when it names none.
 - A query whose answer comes from earlier uploads (the registry's `answers_from`: 4103 from 4101, …)
   answers with the recorded rows that match its identifying fields; other queries answer the output shape.
 - A transaction whose answer is a file (1320–1327, …) answers a `file_qury_no` of a small generated zip.
@@ -57,6 +59,8 @@ def generic_handler(ctx: Context, data: dict[str, Any]) -> Output:
     tx = REGISTRY[ctx.infno]
     raw = ctx.envelope.get("input") or data
     values = _first_wins(_scalars(raw))
+    if tx.cancels and tx.undoes is not None:
+        _cancel_recorded(ctx, tx, values)
     if tx.safety is not Safety.QUERY:
         ctx.session.add(
             Upload(
@@ -72,6 +76,26 @@ def generic_handler(ctx: Context, data: dict[str, Any]) -> Output:
     if tx.answers_from:
         return {"data": _recorded(ctx, tx.answers_from, values)}
     return shaped_output(tx, values, lambda width: ctx.services["ids"].new(ctx.now, width=width))
+
+
+def _cancel_recorded(ctx: Context, tx: Transaction, values: Mapping[str, Any]) -> None:
+    """A cancellation (registry `undoes`) removes the live records of that write which it names: every
+    scalar field the two have in common agrees.  Naming none is the bureau's refusal."""
+    assert tx.undoes is not None
+    rows = ctx.session.scalars(
+        select(Upload)
+        .where(Upload.infno == tx.undoes, Upload.fixmedins_code == ctx.fixmedins_code)
+        .where(Upload.cancelled_by.is_(None))
+    )
+    hit = False
+    for row in rows:
+        recorded = _first_wins(_scalars(row.data))
+        shared = [k for k in values if k in recorded]
+        if shared and all(str(recorded[k]) == str(values[k]) for k in shared):
+            row.cancelled_by = ctx.msgid
+            hit = True
+    if not hit:
+        ctx.refuse(f"未找到要撤销的{REGISTRY[tx.undoes].name}记录")
 
 
 def business_key(values: Mapping[str, Any]) -> str | None:

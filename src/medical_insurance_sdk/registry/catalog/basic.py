@@ -278,6 +278,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "POST catalog/institution-list-mapping-query",
         safety=_Q,
+        answers_from=("3301",),
         cacheable=True,  # spec §9.2.1: the SDK may answer it from its cache
         permission="catalog:download",
         perf="info_query",

@@ -95,6 +95,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         safety=_W,
         own_institution_fields=("fixmedins_code",),
         cancels=True,  # it removes a record: a query confirms it by absence
+        undoes="3301",
         permission="inventory:manage",
         perf="inventory_upload",
         sdk_method="cancel_catalog_mapping",

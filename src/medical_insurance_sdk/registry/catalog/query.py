@@ -15,6 +15,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         _C,
         "GET query/department-info",
         safety=_Q,
+        answers_from=("3401", "3401A", "3402", "3403"),
         permission="info:query",
         perf="info_query",
         sdk_method="query_department_info",

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from medical_insurance_sdk.registry import REGISTRY
 from medical_insurance_sdk.registry.dictionaries import DICTIONARIES
 from medical_insurance_sdk.sandbox import seed
 from medical_insurance_sdk.sandbox.business.persons import facts
@@ -151,22 +152,26 @@ def dictionary(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
 
 @handles("5101")
 def departments(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    """5101 科室信息查询: seed departments of the institution, as changed by its 3401/3402/3403 uploads."""
+    """5101 科室信息查询: seed departments of the institution, as changed by the uploads the registry names
+    (`answers_from`: 3401/3401A add, 3402 changes, 3403 — a cancellation — removes)."""
     found: dict[str, dict[str, Any]] = {
         d.hosp_dept_codg: _department(d) for d in seed.departments_of(ctx.fixmedins_code)
     }
+    sources = REGISTRY[ctx.infno].answers_from
     uploads = ctx.session.scalars(
         select(Upload)
-        .where(Upload.infno.in_(("3401", "3402", "3403")), Upload.fixmedins_code == ctx.fixmedins_code)
+        .where(Upload.infno.in_(sources), Upload.fixmedins_code == ctx.fixmedins_code)
         .order_by(Upload.id)
     )
     for upload in uploads:
-        node = upload.data.get("deptinfo") or upload.data.get("data") or {}
-        code = str(node.get("hosp_dept_codg") or "")
-        if upload.infno == "3403":
-            found.pop(code, None)
-        elif code:
-            found[code] = {**found.get(code, {}), **{k: v for k, v in node.items() if v not in (None, "")}}
+        removes = REGISTRY[upload.infno].cancels
+        for node in _rows_of(upload.data):
+            code = str(node.get("hosp_dept_codg") or "")
+            if removes:
+                found.pop(code, None)
+            elif code:
+                given = {k: v for k, v in node.items() if v not in (None, "")}
+                found[code] = {**found.get(code, {}), **given}
     query = data["data"] if isinstance(data["data"], dict) else {}  # 5101's input node has no field table
     rows = [
         row
@@ -174,6 +179,15 @@ def departments(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
         if all(not query.get(k) or row.get(k) == query[k] for k in ("hosp_dept_codg", "hosp_dept_name"))
     ]
     return {"feedetail": rows}
+
+
+def _rows_of(message: Any) -> list[Mapping[str, Any]]:
+    """The department rows of a recorded upload: its node (deptinfo / data) as one row or a list of rows."""
+    if not isinstance(message, Mapping):
+        return []
+    node = message.get("deptinfo") or message.get("data") or {}
+    rows = node if isinstance(node, list) else [node]
+    return [row for row in rows if isinstance(row, Mapping)]
 
 
 def _department(d: seed.Department) -> dict[str, Any]:
