@@ -3,6 +3,7 @@ with its request and answer schemas from the registry, its security and its erro
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -111,9 +112,19 @@ def test_protected_operations_declare_their_security(spec: dict[str, Any]) -> No
     assert spec["components"]["responses"]["TooMany"]["headers"]["Retry-After"]["schema"]["type"] == "integer"
 
 
-def test_the_docs_page_is_served(gateway: Gateway) -> None:
-    page = gateway.client.get("/docs")
-    assert page.status_code == 200 and "openapi.json" in page.text
+def test_the_docs_pages_work_without_internet(gateway: Gateway) -> None:
+    """/docs and /redoc load Swagger UI and ReDoc from the package (issue 21): no external host in the
+    HTML, and every asset it names is served here."""
+    for path, asset in (("/docs", "swagger-ui-bundle.js"), ("/redoc", "redoc.standalone.js")):
+        page = gateway.client.get(path)
+        assert page.status_code == 200 and "openapi.json" in page.text
+        assert not re.search(r"(src|href)=[\"']?(https?:)?//", page.text), page.text
+        for url in re.findall(r"(?:src|href)=[\"']([^\"']+)", page.text):
+            served = gateway.client.get(url)
+            assert served.status_code == 200 and len(served.content) > 0, url
+        assert asset in page.text
+    root = gateway.client.get("/", follow_redirects=False)
+    assert root.status_code in (302, 307) and root.headers["location"] == "/docs"
 
 
 def test_docs_openapi_yaml_is_the_apps_document() -> None:

@@ -42,7 +42,8 @@ from medical_insurance_sdk.gateway.extensions import (
 )
 from medical_insurance_sdk.gateway.policies.body_size import install_body_size
 from medical_insurance_sdk.gateway.policies.concurrency import install_concurrency
-from medical_insurance_sdk.gateway.policies.hardening import docs_urls, install_hardening
+from medical_insurance_sdk.gateway.policies.docs import docs_urls, install_docs
+from medical_insurance_sdk.gateway.policies.hardening import install_hardening
 from medical_insurance_sdk.gateway.policies.input_guard import install_input_guard
 from medical_insurance_sdk.gateway.policies.limits import install_rate_limits
 from medical_insurance_sdk.gateway.request_id import RequestIdMiddleware
@@ -80,6 +81,7 @@ INSTALLERS: tuple[Installer, ...] = (
     install_openapi_schemas,
     install_task_executor,
     install_hardening,  # nosniff on every answer (issue 14 §5)
+    install_docs,  # /docs and /redoc from the package's assets, no CDN (issue 21)
 )
 ROUTERS: tuple[RouterFactory, ...] = (
     auth_router,

@@ -1,10 +1,9 @@
 """Small hardening of every answer and of the documentation pages (issue 14 §5).
 
-    app = FastAPI(..., **docs_urls(settings))     # /docs, /redoc, /openapi.json only when settings allow
     install_hardening(app, settings)               # X-Content-Type-Options: nosniff on every answer
 
-- `docs_urls`: the interactive documentation and the OpenAPI document are served when
-  `settings.serves_docs` (development by default; in production only with MEDICAL_INSURANCE_DOCS_ENABLED).
+(Which documentation pages are served, and from where, is `policies/docs.py`.)
+
 - `install_hardening`: a plain ASGI middleware (streamed 9102 files pass untouched) sets
   `X-Content-Type-Options: nosniff` on every answer, and the catch-all error handler's 500 answers (sent by
   Starlette outside every middleware) get it too.  The `server` banner is the server's: `yibao run` and
@@ -14,7 +13,6 @@
 from __future__ import annotations
 
 import inspect
-from typing import Any
 
 from fastapi import FastAPI, Request
 from starlette.datastructures import MutableHeaders
@@ -24,13 +22,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from medical_insurance_sdk.gateway.settings import GatewaySettings
 
 NOSNIFF = ("X-Content-Type-Options", "nosniff")
-
-
-def docs_urls(settings: GatewaySettings) -> dict[str, Any]:
-    """FastAPI's documentation arguments: the defaults, or none at all when docs are not served."""
-    if settings.serves_docs:
-        return {}
-    return {"docs_url": None, "redoc_url": None, "openapi_url": None}
 
 
 class NoSniffMiddleware:
