@@ -123,7 +123,7 @@ def test_upload_then_download(bureau: Bureau) -> None:
     response = bureau.post(bureau.envelope("9102", download))
     assert response.headers["content-type"] == "application/octet-stream"
     answer = parse_http_answer(
-        200, response.headers["content-type"], response.content, infno="9102",
+        200, response.headers["content-type"], response.content, infno="9102", file=True,
         content_disposition=response.headers["content-disposition"],
     )  # fmt: skip
     assert isinstance(answer, FileAnswer) and answer.content == content and answer.filename == "对账明细.zip"
