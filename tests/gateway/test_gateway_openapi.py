@@ -123,6 +123,9 @@ def test_the_docs_pages_work_without_internet(gateway: Gateway) -> None:
             served = gateway.client.get(url)
             assert served.status_code == 200 and len(served.content) > 0, url
         assert asset in page.text
+    sandbox_page = gateway.client.get("/sandbox/", headers=gateway.headers("admin"))
+    assert sandbox_page.status_code == 200
+    assert 'href="/docs"' in sandbox_page.text and "/sandbox/docs" not in sandbox_page.text
     root = gateway.client.get("/", follow_redirects=False)
     assert root.status_code in (302, 307) and root.headers["location"] == "/docs"
 

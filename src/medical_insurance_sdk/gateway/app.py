@@ -136,7 +136,8 @@ def create_app(
         from medical_insurance_sdk.gateway.policies.sandbox_access import sandbox_admin_access
         from medical_insurance_sdk.sandbox.admin import admin_router
 
-        app.include_router(admin_router(sandbox.state.sandbox, guard=sandbox_admin_access))
+        docs = "/docs" if settings.serves_docs else None  # the gateway's, not the standalone sandbox's
+        app.include_router(admin_router(sandbox.state.sandbox, guard=sandbox_admin_access, docs_url=docs))
     # outermost, so that every answer (errors of other middleware included) carries the request id
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -39,12 +39,19 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from medical_insurance_sdk.protocol.jsoncodec import dumps
+from medical_insurance_sdk.registry import REGISTRY
 from medical_insurance_sdk.sandbox.faults import FaultRule
 from medical_insurance_sdk.sandbox.runtime import SandboxState, seed_persons
 from medical_insurance_sdk.sandbox.state import Message, Person
 
 ADMIN_TOKEN_HEADER = "X-Sandbox-Admin-Token"
-SETTLEMENT_INFNOS = ("2207", "2304", "2102", "2208", "2305", "2103")
+# the registry's settlements (clearing_class) and the cancellations that undo them
+SETTLEMENT_INFNOS = frozenset(
+    t.infno
+    for t in REGISTRY.transactions
+    if t.clearing_class is not None
+    or (t.undoes is not None and REGISTRY[t.undoes].clearing_class is not None)
+)
 _INSUTYPE = {"310": "职工基本医疗保险", "390": "城乡居民基本医疗保险"}
 
 
@@ -107,7 +114,9 @@ def _json(value: Any, status: int = 200) -> Response:
     return Response(dumps(value), status_code=status, media_type="application/json")
 
 
-def admin_router(state: SandboxState, *, guard: AdminGuard) -> APIRouter:
+def admin_router(
+    state: SandboxState, *, guard: AdminGuard, docs_url: str | None = "/sandbox/docs"
+) -> APIRouter:
     """The admin endpoints and the HTML page, bound to `state`, each behind `guard`."""
 
     # `= Depends(guard)`, not Annotated: `guard` is a local, which string annotations cannot name
@@ -188,7 +197,7 @@ def admin_router(state: SandboxState, *, guard: AdminGuard) -> APIRouter:
 
     @router.get("/", response_class=HTMLResponse)
     def page() -> HTMLResponse:
-        return HTMLResponse(_page(state))
+        return HTMLResponse(_page(state, docs_url))
 
     both = APIRouter()
     both.include_router(scoped)
@@ -274,10 +283,11 @@ def _settlement_row(m: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
-def _page(state: SandboxState) -> str:
+def _page(state: SandboxState, docs_url: str | None) -> str:
     persons = _persons(state)
     settlements = [m for m in _ledger(state, limit=500) if m["infno"] in SETTLEMENT_INFNOS][:50]
     recent = _ledger(state, limit=30)
+    docs = f'，接口文档: <a href="{docs_url}">{docs_url}</a>' if docs_url else ""
     person_rows = [
         (
             p["psn_no"],
@@ -304,8 +314,7 @@ th, td {{ border: 1px solid #bbb; padding: 2px 6px; font-size: 13px; }} th {{ ba
 </style></head><body>
 <h1>医保沙箱（国家医保信息平台模拟器）</h1>
 <p>统一调度入口: <code>POST /fsi/api/rsfComIfsService/callService</code>。
-先签到（9001），再用下表的证件号码做人员信息获取（1101）。管理接口: <code>/sandbox/admin/…</code>，
-接口文档: <a href="/sandbox/docs">/sandbox/docs</a>。</p>
+先签到（9001），再用下表的证件号码做人员信息获取（1101）。管理接口: <code>/sandbox/admin/…</code>{docs}。</p>
 <h2>参保人员（{len(persons)} 人）</h2>
 {
         _table(
