@@ -38,7 +38,7 @@ from medical_insurance_sdk.sandbox.business.visits import CANCELLED, REGISTERED
 from medical_insurance_sdk.sandbox.business_state import SettlementRow, Visit
 from medical_insurance_sdk.sandbox.handlers.base import Context, Output, handles
 from medical_insurance_sdk.sandbox.handlers.pharmacy import PHARMACY, cancel_purchase, settle_purchase
-from medical_insurance_sdk.sandbox.state import Message
+from medical_insurance_sdk.sandbox.handlers.reversal import original_message
 
 FAMILY = "remote_"  # interface_type prefix of the 2161-2181 records
 VALID, VOID = "1", "0"
@@ -139,14 +139,8 @@ def reverse(ctx: Context, data: dict[str, Any]) -> None:
     oinfno, omsgid = d["oinfno"], d["omsgid"]
     if not _reversible_here(oinfno):
         ctx.refuse("该交易不支持冲正")
-    original = ctx.session.get(Message, omsgid)
-    if original is None or original.fixmedins_code != ctx.fixmedins_code:
-        ctx.refuse("原交易不存在")
-    if original.infno != oinfno:
-        ctx.refuse(f"原交易编号与原报文不符（原报文为{original.infno}）")
-    if original.infcode != 0:
-        ctx.refuse("原交易未成功，无需冲正")
-    if original.reversed_by:
+    original = original_message(ctx, oinfno, omsgid)
+    if original is None:
         return None  # idempotent: the first 2181 already undid it
     query = select(SettlementRow).where(SettlementRow.msgid == omsgid, SettlementRow.cancel_of.is_not(None))
     twin = ctx.session.scalars(query).first()

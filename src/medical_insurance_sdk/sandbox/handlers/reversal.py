@@ -52,6 +52,19 @@ from medical_insurance_sdk.sandbox.state import Message
 ADMISSION = "2401"
 
 
+def original_message(ctx: Context, oinfno: str, omsgid: str) -> Message | None:
+    """The successful message a reversal names, checked as the bureau checks it (refused otherwise); None
+    when an earlier reversal already undid it (a reversal is idempotent)."""
+    original = ctx.session.get(Message, omsgid)
+    if original is None or original.fixmedins_code != ctx.fixmedins_code:
+        ctx.refuse("原交易不存在")
+    if original.infno != oinfno:
+        ctx.refuse(f"原交易编号与原报文不符（原报文为{original.infno}）")
+    if original.infcode != 0:
+        ctx.refuse("原交易未成功，无需冲正")
+    return None if original.reversed_by else original
+
+
 @handles("2601")
 def reverse_message(ctx: Context, data: dict[str, Any]) -> None:
     """2601 冲正交易 (see the module docstring for the checks and what each original's reversal does)."""
@@ -60,14 +73,8 @@ def reverse_message(ctx: Context, data: dict[str, Any]) -> None:
     tx = REGISTRY.get(oinfno)
     if tx is None or tx.infno != oinfno or not tx.reversible:
         ctx.refuse("该交易不支持冲正")
-    original = ctx.session.get(Message, omsgid)
-    if original is None or original.fixmedins_code != ctx.fixmedins_code:
-        ctx.refuse("原交易不存在")
-    if original.infno != oinfno:
-        ctx.refuse(f"原交易编号与原报文不符（原报文为{original.infno}）")
-    if original.infcode != 0:
-        ctx.refuse("原交易未成功，无需冲正")
-    if original.reversed_by:
+    original = original_message(ctx, oinfno, omsgid)
+    if original is None:
         return None  # idempotent: the first 2601 already undid it
     psn_no = _psn_no(original.input)
     if psn_no and psn_no != d["psn_no"]:
