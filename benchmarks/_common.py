@@ -121,6 +121,7 @@ class ChildServer:
         lifetime_s: float = DEFAULT_LIFETIME_S,
         port: int = 0,
         env: Mapping[str, str] | None = None,
+        workers: int = 1,
     ) -> ChildServer:
         """Start `_serve.py kind` and wait until it answers HTTP (or fail after STARTUP_S).
 
@@ -138,6 +139,8 @@ class ChildServer:
             str(lifetime_s),
             "--port",
             str(port),
+            "--workers",
+            str(workers),
         ]
         with log.open("wb") as err:
             process = subprocess.Popen(

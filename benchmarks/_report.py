@@ -168,9 +168,9 @@ def catalog(part: dict[str, Any]) -> str:
     large = max(part["sizes"], key=int)
     zip_mib = round(part["sizes"][large]["zip_bytes"] / 2**20, 1)
     out += (
-        f"\n说明：{int(large):,} 行的 zip 文件为 {zip_mib} MiB。产品峰值随文件增长的部分约等于这个大小："
-        "CatalogSync 把 9102 下载的整个文件放在内存里，再流式解析入库（解析本身内存恒定）。"
-        "文件再大十倍时，该比值会超过 1.2；把下载写入临时文件即可消除。\n"
+        f"\n说明：{int(large):,} 行的 zip 文件为 {zip_mib} MiB。9102 的应答由引擎边收边写入临时文件"
+        "（engine.runner.spooled_downloads），不再整体放在内存里。峰值 RSS 仍随行数小幅增长"
+        "（单独测得 3,000,000 行约 +10 MiB/百万行），这部分不来自下载，原因待查。\n"
     )
     return out
 
@@ -400,6 +400,73 @@ def capacity(part: dict[str, Any]) -> str:
     return out
 
 
+@section("## 9. 沙箱容量（issue 16：模拟医保局自身的吞吐）\n\n")
+def sandbox(part: dict[str, Any]) -> str:
+    return _sandbox_body(part)
+
+
+def _sandbox_body(part: dict[str, Any]) -> str:
+    """The Markdown of this part (docs/benchmarks.md §9), below the section title and stamp."""
+    g = part.get("goals", {})
+    out = (
+        f"客户端 {part.get('client')}，每格 {part.get('duration_s')} 秒，沙箱进程数 {part.get('workers')}"
+        "（数据库为同一个 SQLite 文件，WAL）。查询（1101 等）不再经过沙箱的写锁：在读会话中校验并处理，"
+        "再单独记一行 sbx_message；结算等写交易仍与其 sbx_message 行在同一事务中（BEGIN IMMEDIATE）。"
+        "基线为同一客户端直连空医保局；负载发生器与沙箱共用本机 CPU，以比值为准。\n\n"
+    )
+    rows = [
+        ["1101", f"wrk → 空医保局（基线）, {part.get('concurrency')} 并发", part["floor_1101"], "1.00"],
+        [
+            "1101",
+            f"wrk → 沙箱, {part.get('concurrency')} 并发",
+            part["sandbox_1101"],
+            g.get("query_floor_ratio"),
+        ],
+        [
+            "1101",
+            f"Python 客户端 → 空医保局（基线）, {part.get('flow_concurrency')} 并发",
+            part["floor_python"],
+            "1.00",
+        ],
+        [
+            "门诊结算流程（2201→2207）",
+            f"Python 客户端 → 沙箱, {part.get('flow_concurrency')} 并发",
+            part["sandbox_flows"],
+            g.get("flows_floor_ratio"),
+        ],
+    ]
+    table = [
+        [
+            name,
+            path,
+            f["calls_per_s"],
+            f.get("flows_per_s", "—"),
+            f["p50_ms"],
+            f["p99_ms"],
+            f["errors"],
+            ratio,
+            f.get("server_cpu_ms_per_op", "—"),
+        ]
+        for name, path, f, ratio in rows
+    ]
+    heads = ["交易", "路径", "次/秒", "笔/秒", "p50 ms", "p99 ms", "错误", "相对基线", "沙箱 CPU ms/次或笔"]
+    out += _table(heads, table)
+    out += (
+        "\n“错误”含 HTTP 错误与 infcode ≠ 0 的应答（wrk 逐条检查）。流程的相对基线 = 笔/秒 ÷ 基线次/秒。"
+        "“沙箱 CPU”为沙箱各进程在该格内用掉的 CPU 时间除以完成数，基本不受同机其他负载影响；"
+        "吞吐上限约为 核数 × 1000 ÷ 该值（负载发生器同机时更低）。\n"
+    )
+    return out
+
+
+def _sandbox_rows(part: dict[str, Any]) -> list[list[Any]]:
+    g = part.get("goals", {})
+    return [
+        ["9 沙箱容量", "1101 ≥ 1,000 次/秒（64 并发）", g.get("query_calls_per_s"), _yes(g.get("query_ok"))],
+        ["9 沙箱容量", "门诊结算流程 ≥ 100 笔/秒", g.get("flows_per_s"), _yes(g.get("flows_ok"))],
+    ]
+
+
 def _capacity_rows(part: dict[str, Any]) -> list[list[Any]]:
     rows: list[list[Any]] = []
     for backend, by_workload in part.get("goals", {}).items():
@@ -483,6 +550,8 @@ def overview(parts: dict[str, Any]) -> str:
     rows.append(["7 模糊测试", "5xx = 0，违反声明 = 0", figure, _ok(f.get("ok")) if f else NOT_RUN])
     cap = parts.get("capacity")
     rows.extend(_capacity_rows(cap) if cap else [["8 容量", "issue 16 目标", "—", NOT_RUN]])
+    box = parts.get("sandbox")
+    rows.extend(_sandbox_rows(box) if box else [["9 沙箱容量", "issue 16 目标", "—", NOT_RUN]])
     return "## 结果总览\n\n" + _table(["项目", "目标", "本次结果", "结论"], rows) + "\n"
 
 
@@ -523,7 +592,7 @@ REPRODUCE = """## 如何复现
 ```bash
 make bench             # 全部（约 1 小时；PostgreSQL 需本机 127.0.0.1:5432）
 make bench-quick       # CI：缩小的浸泡、崩溃、模糊测试，每项一行结论，违规即非零退出
-# 单独一项：protocol / e2e / catalog / concurrency / soak / crash / fuzz / capacity（需 wrk）
+# 单独一项：protocol / e2e / catalog / concurrency / soak / crash / fuzz / capacity / sandbox（需 wrk）
 .venv/bin/python benchmarks/run.py protocol
 .venv/bin/python benchmarks/run.py e2e --backends sqlite --runs 3
 .venv/bin/python benchmarks/run.py catalog --sizes 100000 1000000 --runs 3
@@ -559,6 +628,7 @@ def render(results: dict[str, Any]) -> str:
         ("fuzz", fuzz),
         ("universal", universal),
         ("capacity", capacity),
+        ("sandbox", sandbox),
     ):
         out += section(parts.get(name)) + "\n"
     return out + REPRODUCE

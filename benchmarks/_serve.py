@@ -53,9 +53,9 @@ def main() -> None:
     parser.add_argument("settings", help="JSON object of settings")
     parser.add_argument("--lifetime", type=float, default=3600.0)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--workers", type=int, default=1, help="processes serving the one socket (fork)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    threading.Thread(target=watchdog, args=(args.lifetime,), daemon=True).start()
 
     # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets whose proto says TCP, and without
     # it every keep-alive answer waits ~40 ms for the peer's delayed ACK (Nagle)
@@ -64,6 +64,12 @@ def main() -> None:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a restarted gateway takes its port back
     sock.bind((LOOPBACK, args.port))
     print(f"PORT {sock.getsockname()[1]}", flush=True)
+    # extra workers are forked children on the same socket, each with its own app (and database
+    # connections); each watches its parent, so ending the first process ends them all
+    for _ in range(args.workers - 1):
+        if os.fork() == 0:
+            break
+    threading.Thread(target=watchdog, args=(args.lifetime,), daemon=True).start()
     app = build_app(args.kind, json.loads(args.settings))
     config = uvicorn.Config(
         app,

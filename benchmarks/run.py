@@ -6,8 +6,9 @@
     .venv/bin/python benchmarks/run.py render              # the Markdown again from the JSON
 
 Parts: protocol (1), e2e (2), catalog (3), concurrency (4), soak (5), crash (6), fuzz (7), and universal
-(the universal-query benchmark, when benchmarks/universal_query.py exists) and capacity (issue 16: `yibao run`
-against the null bureau, with wrk).  Sizes: the issue's by default,
+(the universal-query benchmark, when benchmarks/universal_query.py exists), capacity (issue 16: `yibao run`
+against the null bureau, with wrk) and sandbox (issue 16: the sandbox bureau's own calls/s and flows/s).
+Sizes: the issue's by default,
 `--quick` the CI sizes, `--tiny` a smoke size (tests).  The exit code is non-zero when a proof (5–7) finds
 a violation; goals of items 1–4 are reported in the documents, they do not fail the run.
 """
@@ -28,7 +29,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling modules,
 
 from _common import DOCS, HERE, write_results
 
-PARTS = ("protocol", "e2e", "catalog", "concurrency", "soak", "crash", "fuzz", "universal", "capacity")
+PARTS = (
+    "protocol",
+    "e2e",
+    "catalog",
+    "concurrency",
+    "soak",
+    "crash",
+    "fuzz",
+    "universal",
+    "capacity",
+    "sandbox",
+)
 PROOFS = ("soak", "crash", "fuzz")
 
 # size → part → keyword arguments of that part's run()
@@ -36,12 +48,13 @@ SIZES: dict[str, dict[str, dict[str, Any]]] = {
     "full": {
         "protocol": {"runs": 7, "iterations": 3000},
         "e2e": {"runs": 3, "scale": 1.0},
-        "catalog": {"sizes": (100_000, 1_000_000), "runs": 3},
+        "catalog": {"sizes": (100_000, 10_000_000), "runs": 1},  # issue 16: 10M rows, RSS ≤ 1.2 × 100k
         "concurrency": {"connections": 500, "requests": 3},
         "soak": {"flows": 2000, "concurrency": 16},
         "crash": {"operations": 1000, "concurrency": 16},
         "fuzz": {"max_examples": 15, "phases": "examples,fuzzing"},
         "capacity": {"duration_s": 10.0},
+        "sandbox": {"duration_s": 10.0},
     },
     "quick": {
         "protocol": {"runs": 3, "iterations": 500},
@@ -52,6 +65,7 @@ SIZES: dict[str, dict[str, dict[str, Any]]] = {
         "crash": {"operations": 300, "concurrency": 16},
         "fuzz": {"max_examples": 3, "phases": "fuzzing"},
         "capacity": {"duration_s": 2.0, "backends": ("sqlite",)},
+        "sandbox": {"duration_s": 2.0},
     },
     "tiny": {
         "protocol": {"runs": 1, "iterations": 20},
@@ -67,6 +81,7 @@ SIZES: dict[str, dict[str, dict[str, Any]]] = {
             "workloads": ("1101",),
             "concurrencies": (1, 4),
         },
+        "sandbox": {"duration_s": 1.0, "concurrency": 4, "flow_concurrency": 2},
     },
 }
 
@@ -97,6 +112,7 @@ def runner(part: str) -> Callable[..., dict[str, Any]]:
         "crash": "crash",
         "fuzz": "fuzz",
         "capacity": "capacity",
+        "sandbox": "sandbox_capacity",
     }[part]
     loaded = __import__(module)
     function: Callable[..., dict[str, Any]] = loaded.run

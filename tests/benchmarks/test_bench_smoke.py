@@ -86,6 +86,13 @@ def test_capacity() -> None:
     assert result["floor"]["1101"]["1"]["calls_per_s"] > 0 and "sqlite" in result["goals"]
 
 
+def test_sandbox_capacity() -> None:
+    result = tiny("sandbox")
+    for name in ("sandbox_1101", "sandbox_flows"):  # every 1101 answered infcode 0, every flow settled
+        assert result[name]["ops"] > 0 and result[name]["errors"] == 0, result[name]
+    assert result["floor_1101"]["calls_per_s"] > 0 and result["goals"]["query_floor_ratio"] is not None
+
+
 def test_runner_writes_both_documents(tmp_path: Path) -> None:
     assert bench.main(["protocol", "--tiny", "--write", "--docs", str(tmp_path)]) == 0
     markdown = (tmp_path / "benchmarks.md").read_text(encoding="utf-8")

@@ -6,12 +6,13 @@
 For each catalogue kind the bureau is asked for what is newer than the local version (`ver` = the 版本名称
 of the last row imported, "0" at first).  It answers with a file_qury_no, which is written to
 `catalog_sync_state` as *pending* before the download starts, so a run that dies after the 13xx call
-downloads that same file next time instead of asking again.  The zip is streamed row by row into
-`catalog_item`, upserted by (kind, code) in batches, and the rows, the new version and the cleared pending
-file commit in one transaction: a file counts only once it was read to the end (the zip's checksum is
-checked last, reference §3 / catalog_file).  The bureau pages large catalogues by version, so the kind is
-asked again with the new version until a file comes back empty, does not advance the version, or is shorter
-than `page_size` when that is known.
+downloads that same file next time instead of asking again.  The 9102 answer is written to a temporary
+file as it arrives (`engine.runner.spooled_downloads`), never held in memory; the zip is read from there
+row by row into `catalog_item`, upserted by (kind, code) in batches, and the rows, the new version and the
+cleared pending file commit in one transaction: a file counts only once it was read to the end (the zip's
+checksum is checked last, reference §3 / catalog_file).  The bureau pages large catalogues by version, so
+the kind is asked again with the new version until a file comes back empty, does not advance the version,
+or is shorter than `page_size` when that is known.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from medical_insurance_sdk.engine.engine import BureauEngine
+from medical_insurance_sdk.engine.runner import spooled_downloads
 from medical_insurance_sdk.engine.settings import InstitutionConfig
 from medical_insurance_sdk.exceptions import (
     BureauError,
@@ -35,6 +37,7 @@ from medical_insurance_sdk.exceptions import (
 )
 from medical_insurance_sdk.protocol.catalog_file import BadRow, CatalogReader, CatalogRow
 from medical_insurance_sdk.protocol.catalog_layouts import LAYOUTS, CatalogLayout
+from medical_insurance_sdk.protocol.result import FileAnswer
 from medical_insurance_sdk.registry import REGISTRY
 from medical_insurance_sdk.storage.database import Database
 from medical_insurance_sdk.storage.models import CatalogItem, CatalogSyncState
@@ -168,7 +171,7 @@ class CatalogSync:
                     break
                 result.resumed = result.resumed or page.resumed
                 try:
-                    content = self._download(institution, kind, page)
+                    file = self._download(institution, kind, page)
                 except BureauError:
                     if not page.resumed:
                         raise
@@ -176,7 +179,11 @@ class CatalogSync:
                     self._clear_pending(kind)
                     state = self._load_state(kind)
                     continue
-                imported, errors, count = self._import(kind, layout, content, result.rows, page, progress)
+                try:
+                    imported, errors, count = self._import(kind, layout, file, result.rows, page, progress)
+                finally:
+                    if file.spool is not None:
+                        file.spool.close()  # the temporary file goes with it
             except FileError as exc:
                 # the file itself is unreadable: asking again gives a new one, so forget this one
                 self._clear_pending(kind)
@@ -223,28 +230,30 @@ class CatalogSync:
             row.updated_at = self.clock()
         return _Page(file_qury_no, filename, announced, resumed=False)
 
-    def _download(self, institution: InstitutionConfig, kind: str, page: _Page) -> bytes:
+    def _download(self, institution: InstitutionConfig, kind: str, page: _Page) -> FileAnswer:
+        """The 9102 file, written to a temporary file as it arrives (memory stays flat whatever its size)."""
         body = institution.profile.download_input(
             kind, file_qury_no=page.file_qury_no, filename=page.filename, fixmedins_code=institution.code
         )
-        answer = self.engine.call("9102", {"fsDownloadIn": body}, institution=institution)
+        with spooled_downloads():
+            answer = self.engine.call("9102", {"fsDownloadIn": body}, institution=institution)
         if answer.file is None:
             raise FileError(
                 f"{kind} 目录文件下载未返回文件内容（文件查询号 {page.file_qury_no}）", code=40004
             )
-        return answer.file.content
+        return answer.file
 
     def _import(
         self,
         kind: str,
         layout: CatalogLayout,
-        content: bytes,
+        file: FileAnswer,
         done_before: int,
         page: _Page,
         progress: SyncProgress | None,
     ) -> tuple[int, list[BadRow], int]:
         """Upsert every good row of one file and advance the state, all in one transaction."""
-        reader = CatalogReader(content, layout, max_errors=self.max_errors) if content else None
+        reader = CatalogReader(file.open(), layout, max_errors=self.max_errors) if file.size else None
         imported = 0
         expected = None if page.announced is None else done_before + page.announced
         with self.database.session() as s:

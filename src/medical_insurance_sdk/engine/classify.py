@@ -14,7 +14,7 @@ The rules, in the words of the spec and the bureau:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from medical_insurance_sdk.engine.effects import Delivered, SendResult, Undelivered
@@ -100,6 +100,8 @@ def _classify_delivered(tx: Transaction, sent: Delivered, msgid: str) -> Attempt
         outcome = Outcome.FAILED if tx.safety is Safety.QUERY else Outcome.UNKNOWN
         return Attempt(outcome, error=exc)
     if isinstance(answer, FileAnswer):
+        if sent.spool is not None:
+            answer = replace(answer, spool=sent.spool)
         return Attempt(Outcome.SUCCESS, answer=answer)
     if isinstance(answer, TransportAnswer):
         error = transport_error(answer, infno=tx.infno, msgid=msgid)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +29,7 @@ class Delivered:
     status_code: int
     headers: Mapping[str, str]  # lower-case names
     body: bytes
+    spool: IO[bytes] | None = None  # a spooled file download (`runner.spooled_downloads`); body is then b""
 
 
 @dataclass(frozen=True, slots=True)

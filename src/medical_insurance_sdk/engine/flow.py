@@ -350,7 +350,7 @@ class EngineFlow:
         answer = attempt.answer
         response = mask_payload(answer.raw) if isinstance(answer, BureauResult) else None
         if isinstance(answer, FileAnswer):
-            response = {"file": answer.filename, "bytes": len(answer.content)}
+            response = {"file": answer.filename, "bytes": answer.size}
         error = attempt.error
         return Complete(
             msgid=msgid,

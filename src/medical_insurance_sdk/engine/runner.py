@@ -6,9 +6,12 @@ and exceptions back into the flow is the same shape and holds no engine logic.
 
 from __future__ import annotations
 
+import tempfile
 import threading
 import time
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -39,6 +42,7 @@ from medical_insurance_sdk.engine.ledger import Ledger
 from medical_insurance_sdk.engine.ledger_writer import LedgerWriter
 from medical_insurance_sdk.protocol.jsoncodec import BEIJING
 from medical_insurance_sdk.protocol.msgid import SECOND_FORMAT, MsgIdGenerator, SequenceAllocator
+from medical_insurance_sdk.registry import REGISTRY
 
 # How long the async shell reuses a sign-in session it read (see AsyncShell._sessions).
 SESSION_CACHE_S = 5.0
@@ -51,6 +55,30 @@ def undelivered(exc: httpx.HTTPError) -> Undelivered:
     if isinstance(exc, NOT_SENT_ERRORS):
         return Undelivered("not_sent", detail)
     return Undelivered("lost", detail)
+
+
+# Set by a caller that wants file downloads (registry `answer_is_file`, 9102) spooled to a temporary file
+# instead of held in memory: `with spooled_downloads(): engine.call("9102", ...)` (the synchronous engine).
+_SPOOL_DOWNLOADS: ContextVar[bool] = ContextVar("spool_downloads", default=False)
+_SPOOL_CHUNK = 1 << 16
+
+
+@contextmanager
+def spooled_downloads() -> Iterator[None]:
+    """Within this block the synchronous engine writes a file answer to a temporary file as it arrives;
+    the CallResult's `file.open()` reads it (`file.content` is empty), and it is gone once closed."""
+    token = _SPOOL_DOWNLOADS.set(True)
+    try:
+        yield
+    finally:
+        _SPOOL_DOWNLOADS.reset(token)
+
+
+def _spools(request: OutgoingRequest) -> bool:
+    if not _SPOOL_DOWNLOADS.get():
+        return False
+    tx = REGISTRY.get(request.infno)
+    return tx is not None and tx.answer_is_file
 
 
 def delivered(response: httpx.Response) -> Delivered:
@@ -122,12 +150,40 @@ class SyncShell:
 
     def send(self, request: OutgoingRequest) -> SendResult:
         try:
+            if _spools(request):
+                return self._send_spooled(request)
             response = self.client.post(
                 request.url, content=request.body, headers=dict(request.headers), timeout=_timeout(request)
             )
         except httpx.HTTPError as exc:
             return undelivered(exc)
         return delivered(response)
+
+    def _send_spooled(self, request: OutgoingRequest) -> Delivered:
+        """A file download written to a temporary file chunk by chunk; an answer that is not a file (an
+        error, JSON) is read into memory as usual."""
+        headers = dict(request.headers)
+        with self.client.stream(
+            "POST", request.url, content=request.body, headers=headers, timeout=_timeout(request)
+        ) as response:
+            headers = {k.lower(): v for k, v in response.headers.items()}
+            chunks = response.iter_bytes(_SPOOL_CHUNK)
+            first = next(chunks, b"")
+            if not 200 <= response.status_code < 300 or first.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (
+                b"{",
+                b"[",
+            ):
+                return Delivered(response.status_code, headers, first + b"".join(chunks))
+            spool = tempfile.TemporaryFile()  # noqa: SIM115 - the FileAnswer owns it; closing removes it
+            try:
+                spool.write(first)
+                for chunk in chunks:
+                    spool.write(chunk)
+                spool.flush()
+            except BaseException:
+                spool.close()
+                raise
+            return Delivered(response.status_code, headers, b"", spool=spool)
 
 
 class AsyncShell:

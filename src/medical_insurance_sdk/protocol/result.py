@@ -28,6 +28,8 @@ it knows (duplicate msgid, signature failure, and for -2 the business codes 5000
 
 from __future__ import annotations
 
+import io
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -35,7 +37,7 @@ from decimal import Decimal, InvalidOperation
 from email.message import Message
 from pathlib import PurePosixPath
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 from medical_insurance_sdk.exceptions import (
     BureauError,
@@ -164,11 +166,30 @@ class BureauResult:
 
 @dataclass(frozen=True, slots=True)
 class FileAnswer:
-    """The body of a 9102 download: the file's bytes and, if the server named it, its file name."""
+    """The body of a 9102 download: the file's bytes and, if the server named it, its file name.
+
+    A download the caller asked to spool (`engine.runner.spooled_downloads`) is in `spool`, a temporary
+    file, and `content` is empty: read it with `open()`, which works for both.
+    """
 
     content: bytes = field(repr=False)
     filename: str | None = None
     content_type: str = ""
+    spool: IO[bytes] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def size(self) -> int:
+        """The file's length in bytes."""
+        if self.spool is None:
+            return len(self.content)
+        return os.fstat(self.spool.fileno()).st_size
+
+    def open(self) -> IO[bytes]:
+        """A binary stream of the file from its start (the spool itself, or the bytes)."""
+        if self.spool is None:
+            return io.BytesIO(self.content)
+        self.spool.seek(0)
+        return self.spool
 
 
 @dataclass(frozen=True, slots=True)

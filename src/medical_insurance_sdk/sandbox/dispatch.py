@@ -22,7 +22,11 @@ Then the handler (`HANDLERS[infno]`, else the generic one) runs inside one datab
 commits its changes together with the `sbx_message` row; a `Refusal` (a business refusal, infcode -2 as
 the spec defines it) rolls its changes back and the refused message is still recorded.  An unexpected
 exception is a sandbox bug: it answers infcode -1 with `INTERNAL_ERROR` (never a success, never an HTTP
-500) and is logged, not recorded.
+500) and is logged, not recorded.  A query (registry safety QUERY, no file of its own) runs its checks and
+handler in a read session without the write lock (`SandboxState.session(write=False)`; on a file or server
+database, not in memory) and then records its `sbx_message` row alone; a query handler that turns out to
+write is run again as a write.  Two messages with one msgid racing each other: the row's primary key lets
+one in, the other is refused as a duplicate.
 
 Decisions:
 - Duplicate msgid: only PROCESSED messages count, i.e. those that reached the handler and were recorded
@@ -46,6 +50,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from medical_insurance_sdk.exceptions import (
@@ -58,7 +63,7 @@ from medical_insurance_sdk.protocol.envelope import ENVELOPE_FIELDS, _field_erro
 from medical_insurance_sdk.protocol.jsoncodec import loads
 from medical_insurance_sdk.protocol.msgid import CODE_LENGTH, MSGID_LENGTH, parse_msgid
 from medical_insurance_sdk.protocol.profiles import EnvelopeRules, Profile
-from medical_insurance_sdk.registry import REGISTRY, Channel, Transaction
+from medical_insurance_sdk.registry import REGISTRY, Channel, Safety, Transaction
 from medical_insurance_sdk.registry.validation import validate_relaxed
 from medical_insurance_sdk.sandbox.answers import (
     OCTET_STREAM,
@@ -140,6 +145,10 @@ def handle_message(
     """Check one envelope, run its transaction and answer (see the module docstring for the order)."""
     received = received or state.now()
     message = _tolerant(message)
+    if _reads_only(message.get("infno"), state):
+        answer = _handle_read(state, message, headers, body, route_infnos, received)
+        if answer is not None:
+            return answer
     with state.session() as session:
         try:
             tx = _check(state, session, message, headers, body, route_infnos)
@@ -151,6 +160,100 @@ def handle_message(
     return _answer(state, outcome, received)
 
 
+def _reads_only(infno: Any, state: SandboxState) -> bool:
+    """A query whose handler is expected to read only (no file of its own to make or serve), on a database
+    that lets reads run beside the writer (in memory, one connection: everything stays under the lock)."""
+    if not isinstance(infno, str) or not state.concurrent_reads:
+        return False
+    try:
+        tx = transaction_of(infno, state.profile)
+    except Rejected:
+        return False
+    return tx.safety is Safety.QUERY and not (tx.file_output or tx.answer_is_file)
+
+
+def _handle_read(
+    state: SandboxState,
+    message: dict[str, Any],
+    headers: Mapping[str, str],
+    body: bytes,
+    route_infnos: Collection[str] | None,
+    received: datetime,
+) -> Answer | None:
+    """A query without the write lock: checks and handler in a read session, then the message's ledger
+    row alone in a short write transaction.  None when the handler turned out to write (the caller runs
+    the message as a write instead; nothing was kept)."""
+    with state.session(write=False) as session:
+        try:
+            tx = _check(state, session, message, headers, body, route_infnos)
+            data = _validated(tx, message["input"], state.profile)
+        except Rejected as rejected:
+            session.rollback()
+            return _rejection(state, message, rejected.err_msg, received)
+        ctx = _context(state, session, tx, message, received)
+        handler = HANDLERS.get(tx.infno, generic_handler)
+        try:
+            with session.no_autoflush:
+                output: Output | FileBody = handler(ctx, data)
+            if session.new or session.dirty or session.deleted:
+                session.rollback()
+                return None
+            infcode, err_msg = 0, None
+        except Refusal as refusal:
+            output, infcode = None, refusal.infcode or -2
+            err_msg = refusal.err_msg + trace_suffix(state.settings.trace_ip)
+        except Exception as exc:
+            return _answer(state, _internal_error(state, session, tx, exc), received)
+        session.rollback()  # ends the read transaction
+    record = _message_row(tx, message, received, infcode, output, err_msg)
+    with state.session() as session:
+        session.add(record)
+        try:
+            session.commit()
+        except IntegrityError:
+            # the same msgid was processed meanwhile (another worker or thread): as check 6 answers
+            session.rollback()
+            return _rejection(state, message, f"报文ID重复: {record.msgid}", received)
+        except Exception as exc:
+            return _answer(state, _internal_error(state, session, tx, exc), received)
+    return _answer(state, Outcome(infcode, output, err_msg), received)
+
+
+def _context(
+    state: SandboxState, session: Session, tx: Transaction, message: dict[str, Any], received: datetime
+) -> Context:
+    return Context(
+        session=session,
+        infno=tx.infno,
+        msgid=str(message["msgid"]),
+        envelope=message,
+        now=received,
+        settings=state.settings,
+        services=state.services(),
+    )
+
+
+def _message_row(
+    tx: Transaction,
+    message: dict[str, Any],
+    received: datetime,
+    infcode: int,
+    output: Output | FileBody,
+    err_msg: str | None,
+) -> Message:
+    return Message(
+        msgid=str(message["msgid"]),
+        infno=tx.infno,
+        fixmedins_code=str(message.get("fixmedins_code") or ""),
+        opter=str(message.get("opter") or ""),
+        received_at=received,
+        infcode=infcode,
+        input=message.get("input"),
+        output=_ledger_output(output),
+        err_msg=err_msg,
+    )
+
+
 def run_transaction(
     state: SandboxState,
     session: Session,
@@ -160,16 +263,7 @@ def run_transaction(
     received: datetime,
 ) -> Outcome:
     """Run the handler and record the message in one transaction; a Refusal keeps only the record."""
-    msgid = str(message["msgid"])
-    ctx = Context(
-        session=session,
-        infno=tx.infno,
-        msgid=msgid,
-        envelope=message,
-        now=received,
-        settings=state.settings,
-        services=state.services(),
-    )
+    ctx = _context(state, session, tx, message, received)
     handler = HANDLERS.get(tx.infno, generic_handler)
     try:
         output: Output | FileBody = handler(ctx, data)
@@ -181,19 +275,7 @@ def run_transaction(
         err_msg = refusal.err_msg + trace_suffix(state.settings.trace_ip)
     except Exception as exc:
         return _internal_error(state, session, tx, exc)
-    session.add(
-        Message(
-            msgid=msgid,
-            infno=tx.infno,
-            fixmedins_code=str(message.get("fixmedins_code") or ""),
-            opter=str(message.get("opter") or ""),
-            received_at=received,
-            infcode=infcode,
-            input=message.get("input"),
-            output=_ledger_output(output),
-            err_msg=err_msg,
-        )
-    )
+    session.add(_message_row(tx, message, received, infcode, output, err_msg))
     try:
         session.commit()
     except Exception as exc:

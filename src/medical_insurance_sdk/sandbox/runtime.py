@@ -1,12 +1,16 @@
 """The live sandbox: database, clock, fault plan, file store and id sources of one sandbox app.
 
     state = SandboxState(SandboxSettings())      # tables created and seeded
-    with state.transaction() as session: ...     # every database use goes through the one lock
+    with state.transaction() as session: ...     # a write: under the write lock
+    with state.session(write=False) as session:  # a read: concurrent with other reads and the writer
     state.reset()                                 # drop everything, recreate, reseed
 
-One `SandboxState` lives on `app.state.sandbox`; nothing is global.  Database work is serialised by one
-lock: the sandbox is a simulator, and one message at a time keeps its state and ledger easy to reason
-about (and an in-memory SQLite connection is not safe to share otherwise).
+One `SandboxState` lives on `app.state.sandbox`; nothing is global.  Writes are serialised: within the
+process by one lock, across processes on one database file by SQLite's own write lock, taken when the
+transaction begins (BEGIN IMMEDIATE), so a transaction that read first never fails to upgrade.  A write
+transaction is one message's state change together with its ledger row.  Reads need neither: on a file
+database (WAL journal) each read runs on its own connection and sees the last committed state.  The
+in-memory database is one connection (StaticPool): there, reads take the lock too.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, make_url, select
+from sqlalchemy import Engine, create_engine, event, make_url, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -49,6 +53,8 @@ from medical_insurance_sdk.sandbox.state import Identity, Person, SandboxBase
 Clock = Callable[[], datetime]
 log = logging.getLogger(__name__)
 REJECTIONS_KEPT = 200
+BUSY_TIMEOUT_MS = 30_000
+WRITE_OPTION = "sandbox_write"
 
 
 def load_handlers() -> None:
@@ -78,13 +84,36 @@ def make_engine(url: str) -> Engine:
         "json_serializer": lambda value: jsoncodec.dumps(value).decode("utf-8"),
         "json_deserializer": jsoncodec.loads,
     }
-    if url.startswith("sqlite"):
-        _private_sqlite_file(url)
-        # Handlers run in worker threads; the lock in SandboxState keeps them one at a time.
-        options["connect_args"] = {"check_same_thread": False}
-        if url in (IN_MEMORY, "sqlite:///:memory:"):
-            options["poolclass"] = StaticPool  # one connection, or each thread would see its own database
-    return create_engine(url, **options)
+    if not url.startswith("sqlite"):
+        return create_engine(url, **options)
+    _private_sqlite_file(url)
+    options["connect_args"] = {"check_same_thread": False}
+    memory = is_in_memory(url)
+    if memory:
+        options["poolclass"] = StaticPool  # one connection, or each thread would see its own database
+    engine = create_engine(url, **options)
+
+    @event.listens_for(engine, "connect")
+    def on_connect(connection: Any, _record: Any) -> None:
+        connection.isolation_level = None  # transactions are begun below, not by the driver
+        if not memory:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        # a write transaction takes SQLite's write lock at once (see the module docstring)
+        write = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write and not memory else "BEGIN")
+
+    return engine
+
+
+def is_in_memory(url: str) -> bool:
+    return url in (IN_MEMORY, "sqlite:///:memory:")
 
 
 def person_row(person: InsuredPerson) -> Person:
@@ -169,7 +198,14 @@ class SandboxState:
         self._deferred: list[threading.Timer] = []
         self.sm_channel = self._sm_channel(settings)
         self.engine = make_engine(settings.database_url)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # reads run without the lock where the database allows concurrent connections (not in memory)
+        self.concurrent_reads = self.engine.dialect.name != "sqlite" or not is_in_memory(
+            settings.database_url
+        )
+        self._sessions = sessionmaker(
+            self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
+        )
+        self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
         with self.lock:
             SandboxBase.metadata.create_all(self.engine)
             with self.transaction() as session:
@@ -202,10 +238,16 @@ class SandboxState:
             yield session
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session under the lock whose transactions the caller manages (the dispatcher)."""
-        with self.lock, self._sessions() as session:
-            yield session
+    def session(self, *, write: bool = True) -> Iterator[Session]:
+        """A session whose transactions the caller manages (the dispatcher).  A write session holds the
+        lock; a read session (`write=False`) holds nothing where reads may run concurrently, and must not
+        write (the dispatcher checks and takes a write session for a handler that does)."""
+        if write or not self.concurrent_reads:
+            with self.lock, self._sessions() as session:
+                yield session
+        else:
+            with self._read_sessions() as session:
+                yield session
 
     def reset(self) -> None:
         """Drop every table, recreate, reseed; the fault plan restarts from the configured rules and seed."""
