@@ -350,10 +350,19 @@ var
   Req: TPharmacySettleRequest;
   Input: TJValue;
   Pre, S: TSettlementResult;
+  Before: TPersonInfo;
+  BalanceBefore: Currency;
 begin
   Sdk := Pharmacy;
   Req := Purchase;
   try
+    // other suites may have bought for her on this gateway already: compare with her balance now
+    Before := Sdk.QueryPersonInfo('02', LiuFang.CertNo, '');
+    try
+      BalanceBefore := Before.InsuranceBalance;
+    finally
+      Before.Free;
+    end;
     // 2101 through the TJValue overload (the same purchase as JSON), 2102 through the typed request
     Input := Req.ToInput;
     try
@@ -366,7 +375,7 @@ begin
       S := Sdk.PharmacySettle(Req);
       try
         CheckCurr(S.TotalAmount, S.InsuranceAmount + S.CashAmount + S.AccountAmount, 'total = fund + cash + account');
-        CheckCurr(DecimalToCurrency('762.10'), S.Balance, 'balance after 2102 (Python sandbox flow: 762.10)');
+        CheckCurr(BalanceBefore - S.AccountAmount, S.Balance, 'balance after 2102 = before - account part, exactly');
         CheckCurr(Pre.InsuranceAmount, S.InsuranceAmount, '2102 fund = 2101 fund');
       finally
         S.Free;
