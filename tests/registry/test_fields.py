@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from medical_insurance_sdk.exceptions import DataValidationError
+from medical_insurance_sdk.registry.field_models import build_message_model
 from medical_insurance_sdk.registry.fields import (
-    build_message_model,
     extend,
     nested_fields,
     node,

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from medical_insurance_sdk.exceptions import DataValidationError
-from medical_insurance_sdk.registry.fields import Schema, build_message_model
+from medical_insurance_sdk.registry.field_models import build_message_model
+from medical_insurance_sdk.registry.fields import Schema
 from medical_insurance_sdk.registry.schemas import SCHEMAS
 from medical_insurance_sdk.registry.validation import validate_message
 

@@ -15,12 +15,12 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from medical_insurance_sdk.registry import policy
+from medical_insurance_sdk.registry.field_models import build_message_model
 from medical_insurance_sdk.registry.fields import (
     ROOT_ROWS,
     Node,
     Schema,
     SchemaLevel,
-    build_message_model,
 )
 from medical_insurance_sdk.registry.validation import validate_message
 

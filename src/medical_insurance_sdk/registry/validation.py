@@ -17,13 +17,8 @@ from pydantic import (
 )
 
 from medical_insurance_sdk.exceptions import DataValidationError, FieldError
-from medical_insurance_sdk.registry.fields import (
-    _ROOT_FIELDS,
-    FieldSpec,
-    Node,
-    _is_blank,
-    build_message_model,
-)
+from medical_insurance_sdk.registry.field_models import _ROOT_FIELDS, _is_blank, build_message_model
+from medical_insurance_sdk.registry.fields import FieldSpec, Node
 
 # --- validation errors in the spec's codes ---------------------------------------------------------------
 

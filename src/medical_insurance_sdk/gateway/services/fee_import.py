@@ -31,7 +31,8 @@ from pydantic import BaseModel, ValidationError
 from medical_insurance_sdk.exceptions import FileError, RequestError
 from medical_insurance_sdk.protocol.catalog_file import normalize_date
 from medical_insurance_sdk.registry import REGISTRY
-from medical_insurance_sdk.registry.fields import FieldSpec, Node, build_node_model
+from medical_insurance_sdk.registry.field_models import build_node_model
+from medical_insurance_sdk.registry.fields import FieldSpec, Node
 from medical_insurance_sdk.registry.validation import field_errors
 
 NODE = "feedetail"

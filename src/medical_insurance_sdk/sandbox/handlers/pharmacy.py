@@ -24,7 +24,8 @@ from typing import Any, Final
 from pydantic import BaseModel
 
 from medical_insurance_sdk.exceptions import DataValidationError
-from medical_insurance_sdk.registry.fields import build_message_model, node
+from medical_insurance_sdk.registry.field_models import build_message_model
+from medical_insurance_sdk.registry.fields import node
 from medical_insurance_sdk.registry.validation import validate_message
 from medical_insurance_sdk.sandbox.business.context import new_id
 from medical_insurance_sdk.sandbox.business.fees import fee_line, price_rows, upload_lines
