@@ -53,6 +53,7 @@ from medical_insurance_sdk.gateway.routes.config import config_router, install_o
 from medical_insurance_sdk.gateway.routes.files import files_router
 from medical_insurance_sdk.gateway.routes.health import health_router, install_health
 from medical_insurance_sdk.gateway.routes.metrics import install_metrics, metrics_router
+from medical_insurance_sdk.gateway.routes.proxy import proxy_router
 from medical_insurance_sdk.gateway.routes.query import query_router
 from medical_insurance_sdk.gateway.routes.statistics import statistics_router
 from medical_insurance_sdk.gateway.routes.tasks import tasks_router
@@ -94,6 +95,7 @@ ROUTERS: tuple[RouterFactory, ...] = (
     batch_router,
     tasks_router,
     files_router,
+    proxy_router,
 )
 
 

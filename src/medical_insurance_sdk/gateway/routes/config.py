@@ -38,6 +38,7 @@ from medical_insurance_sdk.gateway.deps import CurrentCaller, RequestId, State
 from medical_insurance_sdk.gateway.openapi import CommonResponse, inline_refs
 from medical_insurance_sdk.gateway.paging import PAGE_ROWS, answers_pages
 from medical_insurance_sdk.gateway.responses import GatewayJSONResponse, success
+from medical_insurance_sdk.gateway.routes.proxy import PROXY_PREFIX
 from medical_insurance_sdk.gateway.settings import GatewaySettings
 from medical_insurance_sdk.registry import API_PREFIX, REGISTRY, Category, Registry, Transaction
 from medical_insurance_sdk.registry.fields import ROOT, FieldSpec, Node
@@ -390,7 +391,7 @@ def polish_openapi(spec: dict[str, Any], registry: Registry = REGISTRY) -> dict[
     components["responses"] = _error_components()
     for path, item in spec.get("paths", {}).items():
         for method, op in item.items():
-            if not path.startswith(API_PREFIX) or path in PUBLIC_PATHS:
+            if not path.startswith((API_PREFIX, PROXY_PREFIX)) or path in PUBLIC_PATHS:
                 continue
             op["security"] = [{"ApiKeyAuth": []}, {"BearerAuth": []}]
             parameters = op.setdefault("parameters", [])

@@ -20,6 +20,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
+from medical_insurance_sdk.engine.engine import AsyncBureauEngine
 from medical_insurance_sdk.engine.idempotency import IDEMPOTENCY_HEADER, check_key
 from medical_insurance_sdk.exceptions import RequestError
 from medical_insurance_sdk.gateway.deps import CurrentCaller, Engine, RequestId
@@ -67,12 +68,17 @@ async def read_call_input(tx: Transaction, route: Route, request: Request) -> Ca
     """GET: the query; POST/PUT: the JSON body; DELETE: the body, or the query when there is none."""
     if route.method == "GET":
         return from_query(tx, request.query_params.multi_items(), request.headers)
+    return await read_body_input(tx, request, query_when_empty=route.method == "DELETE")
+
+
+async def read_body_input(tx: Transaction, request: Request, *, query_when_empty: bool = False) -> CallInput:
+    """The JSON body as the call input (at most REQUEST_BODY_MAX_BYTES, else 413 + 10003)."""
     raw = await request.body()
     if len(raw) > REQUEST_BODY_MAX_BYTES:
         raise RequestError(
             f"请求数据过大: 请求体超过 {REQUEST_BODY_MAX_BYTES // (1024 * 1024)}MB", code=10003
         )
-    if route.method == "DELETE" and not raw.strip():
+    if query_when_empty and not raw.strip():
         return from_query(tx, request.query_params.multi_items(), request.headers)
     return from_body(tx, parse_json_body(raw), request.headers)
 
@@ -82,6 +88,43 @@ def idempotency_key(request: Request) -> str | None:
     key with the same body answers the first call's outcome, another body 409 + 30006; reads ignore it."""
     value = request.headers.get(IDEMPOTENCY_HEADER)
     return None if value is None else check_key(value)
+
+
+async def perform_call(
+    tx: Transaction,
+    given: CallInput,
+    request: Request,
+    engine: AsyncBureauEngine,
+    request_id: str,
+    current: Admission,
+) -> Response:
+    """One admitted call of `tx` as the caller's own institution, answered (common, paged or file).
+
+    The transaction routes and the proxy route (`routes/proxy.py`) both end here.
+    """
+    caller = current.caller
+    key = idempotency_key(request)
+    call = given.claimed_by(tx, caller.config)
+    check_input(tx, call.input)  # spec §6.2.2: texts, records per list
+    current.call_input = call.input
+    result = await engine.call(
+        tx.infno,
+        call.input,
+        institution=caller.config,  # always the caller's own institution, never one from the body
+        operator=call.operator,
+        operator_name=call.operator_name,
+        insuplc_admdvs=call.insuplc_admdvs,
+        request_id=request_id,
+        timeout_s=current.timeout_s,
+        idempotency_key=key,
+    )
+    current.result = result
+    if result.file is not None:
+        check_download(len(result.file.content), gateway_state(request).settings.download_max_bytes)
+    extra = None
+    if has_file_info(tx, result):  # spec §2.1.3: file_info + preview_data beside the bureau fields
+        extra = await file_info(tx, result, call, caller, engine, request_id)
+    return answer(tx, result, call, request_id, extra=extra)
 
 
 def transaction_endpoint(
@@ -97,28 +140,8 @@ def transaction_endpoint(
         # a default, not an Annotated alias: `admission` is this route's own, not a module name
         current: Admission = Depends(admission, scope="function"),  # noqa: B008
     ) -> Response:
-        key = idempotency_key(request)
-        call = (await read_call_input(tx, route, request)).claimed_by(tx, caller.config)
-        check_input(tx, call.input)  # spec §6.2.2: texts, records per list
-        current.call_input = call.input
-        result = await engine.call(
-            tx.infno,
-            call.input,
-            institution=caller.config,  # always the caller's own institution, never one from the body
-            operator=call.operator,
-            operator_name=call.operator_name,
-            insuplc_admdvs=call.insuplc_admdvs,
-            request_id=request_id,
-            timeout_s=current.timeout_s,
-            idempotency_key=key,
-        )
-        current.result = result
-        if result.file is not None:
-            check_download(len(result.file.content), gateway_state(request).settings.download_max_bytes)
-        extra = None
-        if has_file_info(tx, result):  # spec §2.1.3: file_info + preview_data beside the bureau fields
-            extra = await file_info(tx, result, call, caller, engine, request_id)
-        return answer(tx, result, call, request_id, extra=extra)
+        call = await read_call_input(tx, route, request)
+        return await perform_call(tx, call, request, engine, request_id, current)
 
     endpoint.__name__ = tx.sdk_method
     endpoint.__doc__ = (
