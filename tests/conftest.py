@@ -6,12 +6,14 @@
     any_db           parametrised: the test runs twice, ids [sqlite] and [postgresql]
     redis_url        Redis database 15
     redis_namespace  a random key prefix; its keys are deleted after the test
+    his_database     parametrised [postgresql] and [mariadb]: the URL of a fresh, empty database
+                     `mi_his_<random>` on that server, dropped after (a HIS database for tests/integrate)
 
 They live here, not in a helper module, because tests/ is not a package: pytest finds a conftest.py by
 its directory, whereas a helper module would only import when the rootdir happens to be on sys.path.
-Servers: $MEDICAL_INSURANCE_TEST_POSTGRES (an admin URL) and $MEDICAL_INSURANCE_TEST_REDIS, defaulting to
-the local ones.  An unreachable server skips its tests, except under $CI, where it fails them: CI must
-prove both storage paths.
+Servers: $MEDICAL_INSURANCE_TEST_POSTGRES (an admin URL), $MEDICAL_INSURANCE_TEST_MARIADB and
+$MEDICAL_INSURANCE_TEST_REDIS, defaulting to the local ones.  An unreachable server skips its tests,
+except under $CI, where it fails them: CI must prove both storage paths.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "MEDICAL_INSURANCE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 REDIS_TEST_URL = os.environ.get("MEDICAL_INSURANCE_TEST_REDIS", "redis://127.0.0.1:6379/15")
+MARIADB_ADMIN_URL = os.environ.get("MEDICAL_INSURANCE_TEST_MARIADB", "mysql://root@127.0.0.1:3306/")
 
 
 def _unavailable(server: str, error: BaseException) -> NoReturn:
@@ -116,3 +119,60 @@ def redis_namespace(redis_url: str) -> Iterator[str]:
             client.delete(*keys)
     finally:
         client.close()
+
+
+@pytest.fixture(scope="session")
+def mariadb_admin_url() -> str:
+    """The admin URL of MariaDB (or MySQL) once it has answered."""
+    try:
+        import pymysql
+
+        url = make_url(MARIADB_ADMIN_URL)
+        pymysql.connect(
+            host=url.host,
+            port=url.port or 3306,
+            user=url.username,
+            password=url.password or "",
+            connect_timeout=3,
+        ).close()
+    except Exception as error:  # ImportError or any connection failure: the server is unusable
+        _unavailable("MariaDB", error)
+    return MARIADB_ADMIN_URL
+
+
+def _mariadb_admin(admin_url: str) -> object:
+    import pymysql
+
+    url = make_url(admin_url)
+    return pymysql.connect(
+        host=url.host, port=url.port or 3306, user=url.username, password=url.password or "", autocommit=True
+    )
+
+
+@pytest.fixture(params=[pytest.param("postgresql", marks=pytest.mark.postgres), "mariadb"])
+def his_database(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh empty database standing for a HIS's own, on PostgreSQL or MariaDB; its plain URL."""
+    name = f"mi_his_{secrets.token_hex(6)}"
+    if request.param == "postgresql":
+        import psycopg
+        from psycopg import sql
+
+        admin_url = request.getfixturevalue("postgres_admin_url")
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        try:
+            yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with psycopg.connect(admin_url, autocommit=True) as admin:
+                admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        return
+    admin_url = request.getfixturevalue("mariadb_admin_url")
+    connection = _mariadb_admin(admin_url)
+    try:
+        with connection.cursor() as cursor:  # type: ignore[attr-defined]
+            cursor.execute(f"CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with connection.cursor() as cursor:  # type: ignore[attr-defined]
+            cursor.execute(f"DROP DATABASE IF EXISTS {name}")
+        connection.close()  # type: ignore[attr-defined]

@@ -17,6 +17,10 @@ from medical_insurance_sdk.cli import (  # noqa: F401  (importing a module regis
     data_keys,
     engine_commands,
     gateway_commands,
+    integrate_commands,
+    integrate_db,
+    integrate_db_run,
+    integrate_watch,
     registry_commands,
     workers,
 )
