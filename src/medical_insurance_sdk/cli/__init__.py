@@ -9,6 +9,8 @@ yibao catalog sync [--infno 1301 --infno 1302]               download the 13xx c
 yibao compensate                                             resolve unknown outcomes (2601 / query) now
 yibao sandbox --port 9000                                    run the sandbox bureau (offline simulator)
 yibao worker [--beat]                                        run async tasks from Celery (CELERY_BROKER_URL)
+yibao integrate watch --input DIR --output DIR               the file watch (spec §11.3.2)
+yibao integrate db install|uninstall|run --database-url URL  the database trigger queue (spec §11.3.2)
 """
 
 from __future__ import annotations
