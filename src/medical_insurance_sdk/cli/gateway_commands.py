@@ -190,7 +190,8 @@ def keys_create(
         database.dispose()
     console.print(
         f"机构 {issued.institution_code} 角色 {issued.role} 的 API Key"
-        f"（key_id {issued.key_id}，只显示这一次）:"
+        f"（key_id {issued.key_id}，只显示这一次）:",
+        soft_wrap=True,  # one line even when not printed to a terminal (scripts read it)
     )
     typer.echo(issued.key)
 
