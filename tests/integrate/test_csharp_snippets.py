@@ -15,13 +15,15 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from filewatch_support import registration, start_watcher
-from integrate_support import HOSPITAL, LiveGateway, live_gateway, person_query
+from integrate_support import HOSPITAL, LiveGateway, bureau_messages, live_gateway, person_query
+from integrate_support import registration as registration_input
 
 from medical_insurance_sdk.gateway.routes.proxy import PROXY_PREFIX
 from medical_insurance_sdk.registry import API_PREFIX
@@ -114,6 +116,18 @@ def test_any_transaction_through_the_generic_call(demo_exe: Path, gateway: LiveG
     data = json.loads(done.stdout.split("应答数据:", 1)[1])
     assert data["baseinfo"]["psn_name"] == who.psn_name
     assert data["baseinfo"]["psn_no"] == who.psn_no
+
+
+def test_a_registration_resent_with_its_key_is_registered_once(demo_exe: Path, gateway: LiveGateway) -> None:
+    visit = f"MZCS{time.time_ns() % 10**10}"
+    call = ("proxy-call", "outpatient_register", *fields(registration_input(5, visit)))
+    first = proxy_demo(demo_exe, gateway, *call, "--idempotency-key", f"HIS-{visit}")
+    again = proxy_demo(demo_exe, gateway, *call, "--idempotency-key", f"HIS-{visit}")
+    assert first.returncode == again.returncode == 0, report(first) + report(again)
+    answers = [json.loads(d.stdout.split("应答数据:", 1)[1]) for d in (first, again)]
+    assert answers[0]["data"]["mdtrt_id"] == answers[1]["data"]["mdtrt_id"]
+    sent = [m for m in bureau_messages(gateway, "2201") if m["input"]["data"]["ipt_otp_no"] == visit]
+    assert len(sent) == 1
 
 
 def test_the_gateway_refuses_a_call_without_its_headers(demo_exe: Path, gateway: LiveGateway) -> None:

@@ -1,7 +1,7 @@
 // 演示程序：用规范 §11.3.2 的两个类调用真实的网关（方案二）与文件监控服务（方案三）。
 //
 //   mono Demo.exe proxy-person <凭证编号> [凭证类型]        MedicalInsuranceProxy.QueryPersonInfo
-//   mono Demo.exe proxy-call <接口类型> [字段=值 …]         MedicalInsuranceProxy.CallInterface
+//   mono Demo.exe proxy-call <接口类型> [字段=值 …] [--idempotency-key 键]   MedicalInsuranceProxy.CallInterface
 //   mono Demo.exe file-call <接口类型> [字段=值 …]          FileBasedMedicalInsurance.CallMedicalInterface
 //
 // 选项（方案二）：--proxy-url（或环境变量 MEDICAL_INSURANCE_PROXY_URL，默认 http://localhost:8000/api/medical-insurance）、
@@ -74,7 +74,9 @@ namespace MedicalInsurance.Integration
                 }
                 case "proxy-call":
                 {
-                    var data = await Proxy(options).CallInterface<object>(words[0], Fields(words));
+                    string key; // mcs 6.8 fails on `out var` inside an async method
+                    options.TryGetValue("idempotency-key", out key);
+                    var data = await Proxy(options).CallInterface<object>(words[0], Fields(words), key);
                     Console.WriteLine("应答数据:");
                     Console.WriteLine(JsonSerializer.Serialize(data));
                     return 0;

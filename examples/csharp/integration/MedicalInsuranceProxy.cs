@@ -7,6 +7,8 @@ using System;
 using System.Collections.Generic;
 using System.Net.Http;
 using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Threading.Tasks;
 
@@ -47,12 +49,27 @@ namespace MedicalInsurance.Integration
 
         // 与规范不同：新增的通用方法，正文即规范 QueryPersonInfo 的后半部分；interfaceType 可以是
         // interface_type（如 outpatient_register）、交易编号（如 2201）或 SDK 方法名。
-        public async Task<T> CallInterface<T>(string interfaceType, object requestData)
+        // idempotencyKey（可选，写入/资金类交易强烈建议）：HIS 自己的业务单号，如挂号单号。超时或网络中断后
+        // 用同一键再调用一次，网关返回第一次的结果，不会在医保局重复办理。
+        public async Task<T> CallInterface<T>(string interfaceType, object requestData, string idempotencyKey = null)
         {
-            var response = await _httpClient.PostAsJsonAsync(
-                $"{_proxyUrl}/{interfaceType}",
-                requestData
-            );
+            HttpResponseMessage response;
+            if (idempotencyKey == null)
+            {
+                response = await _httpClient.PostAsJsonAsync(
+                    $"{_proxyUrl}/{interfaceType}",
+                    requestData
+                );
+            }
+            else
+            {
+                var request = new HttpRequestMessage(HttpMethod.Post, $"{_proxyUrl}/{interfaceType}")
+                {
+                    Content = new StringContent(JsonSerializer.Serialize(requestData), Encoding.UTF8, "application/json")
+                };
+                request.Headers.Add("Idempotency-Key", idempotencyKey);
+                response = await _httpClient.SendAsync(request);
+            }
 
             if (response.IsSuccessStatusCode)
             {
