@@ -53,6 +53,7 @@ def engine_settings(settings: GatewaySettings, **tuning: Any) -> EngineSettings:
         timeout_s=settings.bureau_timeout_s,
         lease_s=settings.compensation_lease_s,
         processing_window_s=settings.bureau_processing_window_s,
+        resolve_budget_s=settings.compensation_budget_s,
         **tuning,
     )
 

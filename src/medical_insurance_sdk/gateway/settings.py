@@ -54,6 +54,7 @@ from medical_insurance_sdk.storage.protection import (
     KeyRing,
     load_key_ring,
 )
+from medical_insurance_sdk.storage.retention import DEFAULT_BATCH_ROWS, RetentionPolicy
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +131,14 @@ class GatewaySettings(BaseSettings):
         validation_alias=_env("bureau_processing_window_s", "MEDICAL_BUREAU_PROCESSING_WINDOW"),
         description="how long the bureau may still be processing a message after it was sent: a 2601 "
         "'原交易不存在' earlier than this is not final; None = the province profile's (60 s nationally)",
+    )
+    compensation_budget_s: float = Field(
+        default=15.0,
+        gt=0,
+        le=120,
+        validation_alias=_env("compensation_budget_s", "MEDICAL_INSURANCE_COMPENSATION_BUDGET"),
+        description="after an unknown write/money outcome, how long the call itself tries to resolve it "
+        "(2601 / confirm query) before it answers 'unknown' and leaves the rest to the sweeper",
     )
     sandbox: Literal["embedded"] | None = Field(
         default=None,
@@ -282,6 +291,21 @@ class GatewaySettings(BaseSettings):
         description="largest file answer (9102) the gateway hands on (spec §6.2.2: 2GB, also the ceiling)",
     )
 
+    # Retention of logs and call records (spec §8.2.2, storage/retention.py): `yibao retention`, the beat.
+    retention_days: dict[str, int | None] = Field(
+        default_factory=dict,
+        validation_alias=_env("retention_days", "MEDICAL_INSURANCE_RETENTION_DAYS"),
+        description='overrides of the days each class is kept, e.g. {"info": 30, "error": 730, '
+        '"critical": null}: null keeps for ever; classes and defaults in storage/retention.py DEFAULT_DAYS',
+    )
+    retention_batch_rows: int = Field(
+        default=DEFAULT_BATCH_ROWS,
+        ge=100,
+        le=100_000,
+        validation_alias=_env("retention_batch_rows", "MEDICAL_INSURANCE_RETENTION_BATCH_ROWS"),
+        description="rows deleted per transaction, so that a large table is never locked for long",
+    )
+
     _jwt_key: str = PrivateAttr("")
 
     @classmethod
@@ -323,6 +347,11 @@ class GatewaySettings(BaseSettings):
                     f"MEDICAL_INSURANCE_AUTH_FAILURE_LIMIT={value!r} 不是有效的频率限制（例如 20/minute）"
                 ) from None
         return value
+
+    @model_validator(mode="after")
+    def _retention_is_valid(self) -> GatewaySettings:
+        self.retention_policy()  # ValueError (Chinese) for an unknown class or too short a time
+        return self
 
     @model_validator(mode="after")
     def _secret_is_strong(self) -> GatewaySettings:
@@ -394,6 +423,10 @@ class GatewaySettings(BaseSettings):
             INDEX_KEY_ENV: os.environ.get(INDEX_KEY_ENV, ""),
         }
         return load_key_ring(self.data_dir, environment=self.environment, environ=configured)
+
+    def retention_policy(self) -> RetentionPolicy:
+        """What `yibao retention` and the beat's daily retention delete (storage/retention.py)."""
+        return RetentionPolicy.from_days(self.retention_days, batch_rows=self.retention_batch_rows)
 
     @property
     def files_root(self) -> Path:

@@ -85,6 +85,8 @@ class LedgerEntry(Base):
         Index("ix_ledger_setl_id", "setl_id"),
         Index("ix_ledger_mdtrt_id", "mdtrt_id"),
         Index("ix_ledger_parent", "parent_msgid"),
+        # retention (storage/retention.py) walks one safety class in (created_at, id) order
+        Index("ix_ledger_safety_created", "safety", "created_at", "id"),
     )
 
 
@@ -167,6 +169,7 @@ class IdempotencyRecord(Base):
 
     __table_args__ = (
         UniqueConstraint("institution_code", "idem_key", name="uq_idempotency_institution_key"),
+        Index("ix_idempotency_created", "created_at", "id"),  # retention walks (created_at, id)
     )
 
 

@@ -13,7 +13,8 @@ services/tasks.py).  A message delivered twice finds the task claimed or finishe
 
 Beat schedule (the spec's celery-beat, §10.1): recover abandoned or undelivered tasks every half lease;
 the compensation sweep (2601 / query) every `sweeper_interval_s`; the catalogue sync nightly at 02:30
-Beijing time.  Broker keys live under "<celery_namespace>:" and the queue is named after it.
+Beijing time; retention of logs and call records (storage/retention.py) daily at 03:30 Beijing time.
+Broker keys live under "<celery_namespace>:" and the queue is named after it.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from medical_insurance_sdk.gateway.services.tasks import (
 from medical_insurance_sdk.gateway.settings import GatewaySettings
 from medical_insurance_sdk.gateway.state import GatewayState
 from medical_insurance_sdk.gateway.sweeper import sweep_once
+from medical_insurance_sdk.storage.retention import run_retention
 
 log = logging.getLogger(__name__)
 
@@ -46,15 +48,19 @@ RUN_TASK = "yibao.run_task"
 RECOVER = "yibao.recover_tasks"
 SWEEP = "yibao.compensation_sweep"
 CATALOG_SYNC = "yibao.catalog_sync"
+RETENTION = "yibao.retention"
 # 02:30 in Beijing (UTC+8, no daylight saving) is 18:30 UTC; the schedule runs in UTC so that no time zone
 # database is needed on slim images.
 CATALOG_SYNC_AT = crontab(hour=18, minute=30)
+# 03:30 in Beijing, after the catalogue sync and outside the hospitals' busy hours
+RETENTION_AT = crontab(hour=19, minute=30)
 
 
 def beat_schedule(settings: GatewaySettings) -> dict[str, dict[str, Any]]:
     schedule: dict[str, dict[str, Any]] = {
         "yibao-recover-tasks": {"task": RECOVER, "schedule": max(1.0, settings.task_lease_s / 2)},
         "yibao-catalog-sync": {"task": CATALOG_SYNC, "schedule": CATALOG_SYNC_AT},
+        "yibao-retention": {"task": RETENTION, "schedule": RETENTION_AT},
     }
     if settings.sweeper_interval_s > 0:
         schedule["yibao-compensation-sweep"] = {"task": SWEEP, "schedule": settings.sweeper_interval_s}
@@ -114,6 +120,10 @@ def create_celery(settings: GatewaySettings, *, runtime: WorkerRuntime | None = 
             app.send_task(RUN_TASK, args=[task_id])
         return task_id
 
+    @app.task(name=RETENTION)
+    def retention() -> dict[str, int]:
+        return runtime.retention()
+
     def close(**_: Any) -> None:
         runtime.close()
 
@@ -170,6 +180,17 @@ class WorkerRuntime:
     def schedule_catalog_sync(self) -> str | None:
         _, state = self._open()
         return create_scheduled_catalog_sync(state.database)
+
+    def retention(self) -> dict[str, int]:
+        """Delete what the retention policy no longer keeps; rows deleted per table."""
+        _, state = self._open()
+        results = run_retention(
+            state.database, self.settings.retention_policy(), files_root=self.settings.files_root
+        )
+        deleted: dict[str, int] = {}
+        for result in results:
+            deleted[result.table] = deleted.get(result.table, 0) + result.rows
+        return deleted
 
     def close(self) -> None:
         with self._lock:
