@@ -8,7 +8,8 @@ Pure (no FastAPI, no HTTP): the gateway wraps these bodies in its responses, the
 in httpx ones, so both answer in exactly one shape.  Every answer carries success, data, message, error,
 error_code, timestamp ("2025-07-14T10:30:00Z", UTC), request_id ("REQ" + yyyyMMddHHmmss UTC + 6 digits, or
 the client's X-Request-ID), version and interface_info ({interface_type, infno, category} plus the bureau
-msgid when a message was sent; null for the gateway's own endpoints).
+msgid when a message was sent; null for the gateway's own endpoints).  Field problems are listed once,
+in data.errors; `message` (and error.message) summarises them.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from medical_insurance_sdk.exceptions import DataValidationError, MedicalInsuranceException
+from medical_insurance_sdk.protocol.errors import error as error_row
 from medical_insurance_sdk.registry import Transaction
 from medical_insurance_sdk.registry.fields import ROOT_ROWS
 
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 API_VERSION = "1.0.0"
 SUCCESS_MESSAGE = "操作成功"
 PAGED_MESSAGE = "查询成功"
+SUMMARY_FIELDS = 3  # fields a validation failure's `message` names; data.errors lists them all
 REQUEST_ID_HEADER = "X-Request-ID"
 _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,64}$")
 
@@ -135,11 +138,31 @@ def paged(
 
 def error_data(exc: MedicalInsuranceException) -> dict[str, Any] | None:
     """An error answer's `data`: every field problem, or the message and outcome of an unknown call."""
-    if isinstance(exc, DataValidationError) and exc.errors:
+    if isinstance(exc, DataValidationError) and exc.errors:  # the one place of the list in an answer
         return {"errors": [e.as_dict() for e in exc.errors]}
     if "outcome" in exc.details and exc.msgid:
         return {"msgid": exc.msgid, "outcome": exc.details["outcome"]}
     return None
+
+
+def error_message(exc: MedicalInsuranceException) -> str:
+    """An error answer's `message`: the exception's own, or for field problems a summary of them
+    ("数据验证失败: 9 个字段（data.psn_no、data.insutype、data.mdtrt_cert_no 等），见 data.errors")."""
+    if not isinstance(exc, DataValidationError) or not exc.errors:
+        return exc.message
+    paths = list(dict.fromkeys(e.path for e in exc.errors))
+    named = "、".join(paths[:SUMMARY_FIELDS]) + (" 等" if len(paths) > SUMMARY_FIELDS else "")
+    return f"{error_row(exc.code).message}: {len(paths)} 个字段（{named}），见 data.errors"
+
+
+def error_object(exc: MedicalInsuranceException) -> dict[str, Any]:
+    """An error answer's `error`: the exception's `to_dict()` with the answer's message; field problems
+    are left to data.errors, so that each is in the answer once."""
+    body = exc.to_dict()
+    body["message"] = error_message(exc)
+    if isinstance(exc, DataValidationError) and exc.errors:
+        body.pop("errors", None)
+    return body
 
 
 def error_body(
@@ -149,10 +172,10 @@ def error_body(
     return envelope(
         success=False,
         data=error_data(exc),
-        message=exc.message,
+        message=error_message(exc),
         request_id=request_id,
         info=interface_info(tx, msgid=exc.msgid),
-        error=exc.to_dict(),
+        error=error_object(exc),
         error_code=exc.code,
     )
 

@@ -49,6 +49,13 @@ def test_no_institution_header_is_refused(gateway: Gateway) -> None:
     assert "X-Institution-Code" in body["message"]
 
 
+def test_with_neither_header_both_are_named_in_one_answer(gateway: Gateway) -> None:
+    body = assert_refused(call(gateway, {}), 401, 10007)
+    assert body["message"] == (
+        "机构信息无效: 缺少请求头 X-Institution-Code、X-API-Key（或 Authorization: Bearer 令牌）"
+    )
+
+
 @pytest.mark.parametrize(
     "key",
     ["not-a-key", "mik_0123456789abcdef_" + "A" * 43, "mik_zz_short"],

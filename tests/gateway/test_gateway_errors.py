@@ -52,14 +52,25 @@ def test_validation_names_every_field_with_its_code(gateway: Gateway) -> None:
         "mdtrt_cert_type": "02",
         # mdtrt_cert_no, ipt_otp_no, atddr_no, dr_name, dept_code, dept_name, caty missing
     }
-    body = failure(gateway.post(REGISTER, json=bad), 422, 30010)
+    response = gateway.post(REGISTER, json=bad)
+    body = failure(response, 422, 30010)
     errors = {e["field"]: e["code"] for e in body["data"]["errors"]}
     assert errors["data.psn_no"] == 30004
     assert errors["data.insutype"] == 30003
     for name in ("mdtrt_cert_no", "ipt_otp_no", "atddr_no", "dr_name", "dept_code", "dept_name", "caty"):
         assert errors[f"data.{name}"] == 30002
     assert all(e["message"].startswith(f"{e['code']} - ") for e in body["data"]["errors"])
-    assert body["error"]["errors"] == body["data"]["errors"]
+    # each problem once, in data.errors; message (and error.message) a summary naming the first fields
+    assert "errors" not in body["error"]
+    assert response.text.count("必填字段缺失: data.dr_name") == 1
+    assert body["message"].startswith("数据验证失败: 9 个字段（data.") and body["message"].endswith(
+        " 等），见 data.errors"
+    )
+    insutype = next(e["message"] for e in body["data"]["errors"] if e["field"] == "data.insutype")
+    assert (
+        "取值 999 不在字典 insutype 中，可选: 310 职工基本医疗保险、" in insutype
+        and "510 生育保险" in insutype
+    )
 
 
 def test_a_single_kind_of_problem_carries_its_own_code(gateway: Gateway) -> None:
@@ -68,6 +79,7 @@ def test_a_single_kind_of_problem_carries_its_own_code(gateway: Gateway) -> None
     assert body["data"]["errors"] == [
         {"code": 30002, "field": "data.psn_no", "message": "30002 - 必填字段缺失: data.psn_no"}
     ]
+    assert body["message"] == "必填字段缺失: 1 个字段（data.psn_no），见 data.errors"
 
 
 def test_a_flat_body_for_several_nodes_is_30001_naming_them(gateway: Gateway) -> None:

@@ -112,6 +112,31 @@ def test_every_problem_is_reported_with_code_and_path():
     assert info.value.infno == "2207"
 
 
+def test_a_value_outside_a_dictionary_names_the_allowed_values():
+    payload = valid()
+    payload["data"]["insutype"] = "999"
+    with pytest.raises(DataValidationError) as info:
+        validate_message(REQUEST, payload)
+    (problem,) = info.value.errors
+    assert problem.code == 30003 and problem.path == "data.insutype"
+    # a short dictionary (14 values) in full, with its labels
+    assert problem.detail.startswith(
+        "取值 999 不在字典 insutype 中，可选: 310 职工基本医疗保险、320 公务员医疗补助"
+    )
+    assert problem.detail.endswith("410 长期照护保险、510 生育保险")
+
+
+def test_a_long_dictionary_is_named_by_its_first_values_and_its_count():
+    model = build_message_model("NatyInput", (node("data", "naty 民族 C3 Y @naty"),), flavour="request")
+    with pytest.raises(DataValidationError) as info:
+        validate_message(model, {"data": {"naty": "99"}})
+    (problem,) = info.value.errors
+    assert problem.detail == (
+        "取值 99 不在字典 naty 中，可选: 01 汉族、02 蒙古族、03 回族、04 藏族、05 维吾尔族、06 苗族、"
+        "07 彝族、08 壮族、09 布依族、10 朝鲜族 等，共 58 个（全部见 1901 字典表下载）"
+    )
+
+
 def test_single_kind_of_problem_keeps_its_own_code():
     payload = valid()
     del payload["data"]["psn_no"]

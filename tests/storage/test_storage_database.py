@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import socket
 import subprocess
 import sys
 import threading
@@ -13,7 +14,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from medical_insurance_sdk.storage.database import Database, normalize_url
+from medical_insurance_sdk.storage.database import (
+    Database,
+    DatabaseUnreachableError,
+    DatabaseUrlError,
+    masked_url,
+    normalize_url,
+)
 from medical_insurance_sdk.storage.models import SignInSession
 
 
@@ -130,3 +137,46 @@ def test_dispose_keeps_the_database_usable(any_db: Database) -> None:
     any_db.dispose()
     with any_db.engine.connect() as connection:
         assert connection.execute(text("SELECT 1")).scalar() == 1
+
+
+# ------------------------------------------------------------------------------- a URL that cannot work
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("pgsql://yibao:s3cret@db/yibao", "不支持的数据库类型 pgsql"),
+        ("mysql://yibao:s3cret@db/yibao", "未安装数据库驱动 MySQLdb"),
+        ("postgresql://yibao:s3cret@db:port/yibao", "格式错误"),
+        ("://yibao:s3cret@db", "格式错误"),
+    ],
+)
+def test_an_unreadable_url_is_10002_with_the_password_masked(url: str, reason: str) -> None:
+    with pytest.raises(DatabaseUrlError) as raised:
+        Database(url)
+    assert raised.value.code == 10002 and raised.value.http_status == 400
+    assert reason in raised.value.message and "s3cret" not in str(raised.value) and "***" in str(raised.value)
+
+
+def test_an_unreachable_server_is_60001_at_the_first_connection() -> None:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    database = Database(f"postgresql://yibao:s3cret@127.0.0.1:{port}/yibao")  # nothing is opened yet
+    with pytest.raises(DatabaseUnreachableError) as raised:
+        database.migrate()
+    text = str(raised.value)
+    assert text.startswith("60001 - 数据库连接失败: postgresql+psycopg://yibao:***@127.0.0.1")
+    assert "s3cret" not in text and "\n" not in text and raised.value.retry is True
+
+
+def test_a_sqlite_file_that_cannot_be_created_is_60001(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    with pytest.raises(DatabaseUnreachableError, match="无法创建数据库文件"):
+        Database(blocker / "yibao.sqlite3")
+
+
+def test_masked_url_hides_the_password_of_any_text() -> None:
+    assert masked_url("weird+x://u:p@ss:w@host/db") == "weird+x://u:***@host/db"
+    assert masked_url("postgresql://u@host/db") == "postgresql://u@host/db"

@@ -7,12 +7,41 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 if TYPE_CHECKING:
     from medical_insurance_sdk.registry import Registry, Transaction
 
-app = typer.Typer(help="医保接口平台命令行 (yibao)", no_args_is_help=True, add_completion=False)
+# exit status of a configuration the operator has to fix (settings, data keys, database URL, port)
+CONFIG_EXIT = 2
+
 console = Console()
+
+
+class _Commands(TyperGroup):
+    """Every `yibao` command: a product database that cannot be opened is one line and exit 2, wherever
+    the command opens it (directly, through the gateway's assembly, or in `yibao run` before serving)."""
+
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            from medical_insurance_sdk.storage.database import DATABASE_ERRORS
+
+            if not isinstance(exc, DATABASE_ERRORS):
+                raise
+            error(str(exc))
+            raise typer.Exit(CONFIG_EXIT) from None
+
+
+app = typer.Typer(
+    help="医保接口平台命令行 (yibao)", no_args_is_help=True, add_completion=False, cls=_Commands
+)
+
+
+def error(text: str) -> None:
+    """One red line, printed as written (no markup, no wrapping: scripts and logs read it whole)."""
+    console.print(text, style="red", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.callback()

@@ -2,16 +2,44 @@
 
 from __future__ import annotations
 
+import errno
 import json
-from typing import TYPE_CHECKING, Annotated, Any
+import os
+import socket
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-if TYPE_CHECKING:
-    pass
+from medical_insurance_sdk.cli._app import CONFIG_EXIT, _fail, _gateway_database, app, console, error
 
-from medical_insurance_sdk.cli._app import _fail, _gateway_database, app, console
+
+def _check_port(host: str, port: int) -> None:
+    """Exit 2 with a Chinese line when `host:port` cannot be listened on (another process has it, no
+    permission, no such address), before anything is printed or opened: uvicorn would report it only after
+    the banner, in English.  The probe binds as uvicorn does (SO_REUSEADDR on POSIX) and lets go at once."""
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        error(f"监听地址无效: {host}（{exc.strerror}）：请检查 --host")
+        raise typer.Exit(CONFIG_EXIT) from None
+    family, kind, proto, _, address = found[0]
+    with socket.socket(family, kind, proto) as probe:
+        if os.name == "posix":  # on Windows the option would let the probe share a busy port
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                reason = (
+                    f"端口 {port} 已被占用（{host}:{port}）：请用 --port 换一个端口，或先停止占用它的进程"
+                )
+            elif exc.errno == errno.EACCES:
+                reason = f"没有权限监听端口 {port}（1024 以下需要管理员权限）：请用 --port 换一个端口"
+            else:
+                reason = f"无法监听 {host}:{port}（{exc.strerror or exc}）：请检查 --host 与 --port"
+            error(reason)
+            raise typer.Exit(CONFIG_EXIT) from None
 
 
 @app.command()
@@ -37,6 +65,7 @@ def sandbox(
     from medical_insurance_sdk.sandbox.app import create_sandbox_app
     from medical_insurance_sdk.sandbox.settings import SandboxSettings
 
+    _check_port(host, port)
     given: dict[str, Any] = {"profile": profile, "database_url": database_url, "catalog_rows": catalog_rows}
     try:
         settings = SandboxSettings(**{k: v for k, v in given.items() if v is not None})
@@ -108,6 +137,7 @@ def run(
     from medical_insurance_sdk.gateway.keys import count_keys, create_key
     from medical_insurance_sdk.gateway.tenancy import DEMO_CODE, ensure_demo_institution
 
+    _check_port(host, port)
     settings, database = _gateway_database()
     if workers > 1:
         _check_workers(settings)

@@ -312,3 +312,21 @@ DICTIONARIES: MappingProxyType[str, MappingProxyType[str, str]] = MappingProxyTy
 def label(dictionary: str, code: str) -> str | None:
     """The Chinese label of `code` in `dictionary`, or None."""
     return DICTIONARIES[dictionary].get(code)
+
+
+# A refusal lists a dictionary of at most LISTED_WHOLE values in full, a longer one by its first LISTED_FIRST
+# and the count (1901 字典表查询 answers the whole of it).
+LISTED_WHOLE = 20
+LISTED_FIRST = 10
+
+
+def not_in_dictionary(dictionary: str, value: object) -> str:
+    """The detail of a 30003 for a value outside `dictionary`, naming what it allows:
+    "取值 999 不在字典 insutype 中，可选: 310 职工基本医疗保险、…、510 生育保险"."""
+    values = DICTIONARIES[dictionary]
+    shown = list(values.items())
+    if len(shown) > LISTED_WHOLE:
+        shown = shown[:LISTED_FIRST]
+    allowed = "、".join(f"{code} {text}" for code, text in shown)
+    more = "" if len(shown) == len(values) else f" 等，共 {len(values)} 个（全部见 1901 字典表下载）"
+    return f"取值 {value} 不在字典 {dictionary} 中，可选: {allowed}{more}"

@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from medical_insurance_sdk.exceptions import DataValidationError, FieldError
+from medical_insurance_sdk.registry.dictionaries import not_in_dictionary
 from medical_insurance_sdk.registry.field_models import _ROOT_FIELDS, _is_blank, build_message_model
 from medical_insurance_sdk.registry.fields import FieldSpec, Node
 
@@ -30,6 +31,7 @@ _LENGTH_ERRORS = {
     "less_than",
     "greater_than",
 }
+_DICTIONARY_ERROR = "dict_code"  # field_models' dictionary check: ctx {value, dictionary}
 _DETAIL_ZH = {
     "string_too_long": "长度不能超过 {max_length}",
     "decimal_max_digits": "数字位数不能超过 {max_digits}",
@@ -76,6 +78,8 @@ def field_errors(exc: ValidationError, root_fields: frozenset[str] = frozenset()
         elif kind in _LENGTH_ERRORS:
             code = 30004
             detail = _DETAIL_ZH[kind].format(**ctx) if kind in _DETAIL_ZH else err["msg"]
+        elif kind == _DICTIONARY_ERROR:
+            code, detail = 30003, not_in_dictionary(ctx["dictionary"], ctx["value"])
         else:
             code = 30003
             template = _DETAIL_ZH.get(kind)

@@ -62,8 +62,9 @@ class InProcessConfig(_Frozen):
     Not in the spec's file format; these have workable defaults for the embedded sandbox.
     """
 
-    # None: the product database of the data directory ($MEDICAL_INSURANCE_DATA_DIR or ./var), the same
-    # ledger the CLI uses: an unknown money outcome must survive a restart to be resolved
+    # None: yibao.sqlite3 in $MEDICAL_INSURANCE_DATA_DIR (then the ledger `yibao compensate` uses too), else
+    # in the user's data directory (~/.local/share/yibao), never in the working directory: an unknown money
+    # outcome must survive a restart to be resolved
     database_url: str | None = None
     institution_name: str | None = None  # None with the embedded sandbox: its demo hospital
     admdvs: str | None = None  # 就医地医保区划 (mdtrtarea_admvs)

@@ -17,8 +17,11 @@ both), and the gateway's own policies (API keys, RBAC, rate limits), which have 
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import threading
 from collections.abc import Mapping
+from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
@@ -36,6 +39,9 @@ if TYPE_CHECKING:
     from medical_insurance_sdk.engine.engine import BureauEngine
     from medical_insurance_sdk.engine.flow import CallResult
     from medical_insurance_sdk.engine.settings import InstitutionConfig
+    from medical_insurance_sdk.storage.database import Database
+
+APP_DIR = "yibao"  # the SDK's directory under the user's data directory
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +76,10 @@ class InProcessTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             if self._engine is None:
                 from medical_insurance_sdk.engine.bootstrap import open_engine
 
-                self._engine, _ = open_engine(self.settings, transport=self.bureau_transport)
+                database = None if self.config.in_process.database_url else default_database()
+                self._engine, _ = open_engine(
+                    self.settings, database=database, transport=self.bureau_transport
+                )
             return self._engine
 
     # ------------------------------------------------------------------------------------------ httpx
@@ -134,6 +143,40 @@ class InProcessTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         if not isinstance(body, dict):
             raise exception_for(10002, "请求参数格式错误: 请求体应为 JSON 对象")
         return body
+
+
+def user_data_dir() -> Path:
+    """The user's own data directory for the SDK: %LOCALAPPDATA%\\yibao on Windows, ~/Library/Application
+    Support/yibao on macOS, $XDG_DATA_HOME/yibao (~/.local/share/yibao) elsewhere."""
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local"
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base).expanduser() / APP_DIR
+
+
+def in_process_data_dir() -> Path:
+    """Where in-process mode keeps its ledger, sandbox and development data key when no database is
+    configured: $MEDICAL_INSURANCE_DATA_DIR (shared with `yibao` and the gateway), else `user_data_dir()`
+    — never the working directory of the script."""
+    from medical_insurance_sdk.storage.database import DATA_DIR_ENV
+
+    given = os.environ.get(DATA_DIR_ENV)
+    return (Path(given) if given else user_data_dir()).expanduser().resolve()
+
+
+def default_database() -> Database:
+    """The in-process ledger without configuration: the SQLite file of `in_process_data_dir()`, sealed with
+    the configured data keys or that directory's development key; migrated."""
+    from medical_insurance_sdk.storage.database import DATABASE_FILE, Database, data_dir_key_ring
+
+    data_dir = in_process_data_dir()
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    database = Database(data_dir / DATABASE_FILE, key_ring=data_dir_key_ring(data_dir))
+    database.migrate()
+    return database
 
 
 def bootstrap_settings(config: SDKConfig) -> Any:

@@ -7,26 +7,33 @@
 
 A SQLite file is the embedded default (WAL, so readers never block the single writer); PostgreSQL is the
 production path.  Nothing is created at import time: every engine belongs to a `Database` object.
+
+A URL that cannot be read is a `DatabaseUrlError` (10002), a database that cannot be reached or refuses the
+login a `DatabaseUnreachableError` (60001): one Chinese line each, the password masked.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from medical_insurance_sdk.exceptions import RequestError, SystemError_
 from medical_insurance_sdk.storage import migrations
 from medical_insurance_sdk.storage.models import Base
 from medical_insurance_sdk.storage.protection import KeyRing, attach_key_ring, configured, load_key_ring
 
 DATA_DIR_ENV = "MEDICAL_INSURANCE_DATA_DIR"
 DEFAULT_DATA_DIR = "var"
+DATABASE_FILE = "yibao.sqlite3"  # the product database's file in a data directory
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # Every commit reaches the disk before it returns: the ledger's "recorded before sent" must survive a power
 # loss.  (WAL's own default would be the same; it is set explicitly because allocators.py relaxes it briefly.)
@@ -35,6 +42,48 @@ SQLITE_SYNCHRONOUS = "FULL"
 # gateway's workers and the background tasks.
 POSTGRES_POOL_SIZE = 10
 POSTGRES_MAX_OVERFLOW = 20
+
+
+class DatabaseUrlError(RequestError):
+    """The database URL cannot be read: malformed, an unknown scheme, or its driver is not installed."""
+
+    default_code = 10002
+
+
+class DatabaseUnreachableError(SystemError_):
+    """The database cannot be reached, refuses the login, or its SQLite file cannot be created."""
+
+    default_code = 60001
+
+
+# what a command that opens the product database reports as a configuration problem
+DATABASE_ERRORS = (DatabaseUrlError, DatabaseUnreachableError)
+URL_FORMS = "应形如 postgresql://用户:密码@主机:5432/库名、mysql+pymysql://… 或 SQLite 文件路径"
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]*):[^/\s]*@")  # to the last @ of the authority
+
+
+def masked_url(url: str | URL) -> str:
+    """The URL for messages, its password shown as ***, whether SQLAlchemy could parse it or not."""
+    if isinstance(url, URL):
+        return url.render_as_string(hide_password=True)
+    return _URL_PASSWORD.sub(r"\1:***@", url)
+
+
+def _first_line(message: str, password: str | None) -> str:
+    """A driver's message: its first line, without the password should a driver ever repeat it."""
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    line = lines[0] if lines else ""
+    return line.replace(password, "***") if password else line
+
+
+def _unreadable(text: str, reason: str) -> DatabaseUrlError:
+    return DatabaseUrlError(
+        f"请求参数格式错误: 数据库地址无法识别 {masked_url(text)}（{reason}）；{URL_FORMS}"
+    )
+
+
+def _unreachable(url: URL, reason: str) -> DatabaseUnreachableError:
+    return DatabaseUnreachableError(f"数据库连接失败: {masked_url(url)}（{reason}）")
 
 
 def default_data_dir() -> Path:
@@ -46,7 +95,13 @@ def default_data_dir() -> Path:
 
 def default_database_url() -> str:
     """`sqlite:///<data dir>/yibao.sqlite3`, data dir = $MEDICAL_INSURANCE_DATA_DIR or ./var (created)."""
-    return f"sqlite:///{default_data_dir() / 'yibao.sqlite3'}"
+    return f"sqlite:///{default_data_dir() / DATABASE_FILE}"
+
+
+def data_dir_key_ring(data_dir: Path) -> KeyRing:
+    """The data keys as configured in the environment; in development the generated key of `data_dir`."""
+    environment = os.environ.get("MEDICAL_INSURANCE_ENVIRONMENT", "development").strip().lower()
+    return load_key_ring(data_dir, environment=environment)
 
 
 def _private_sqlite_file(url: URL) -> None:
@@ -54,9 +109,22 @@ def _private_sqlite_file(url: URL) -> None:
     if url.get_backend_name() != "sqlite" or _is_sqlite_memory(url) or not url.database:
         return
     path = Path(url.database)
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if not path.exists():
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.exists():
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    except OSError as exc:
+        raise _unreachable(url, f"无法创建数据库文件: {exc.strerror or exc}") from exc
+
+
+def _engine_for(url: URL, *, echo: bool, pool_size: int | None) -> Engine:
+    """`_create_engine`, with an unknown scheme or a missing driver as a DatabaseUrlError."""
+    try:
+        return _create_engine(url, echo=echo, pool_size=pool_size)
+    except ArgumentError as exc:  # NoSuchModuleError among them: no such dialect or driver name
+        raise _unreadable(masked_url(url), f"不支持的数据库类型 {url.drivername}") from exc
+    except ImportError as exc:
+        raise _unreadable(masked_url(url), f"未安装数据库驱动 {exc.name or exc}") from exc
 
 
 def normalize_url(url: str | os.PathLike[str] | URL) -> URL:
@@ -69,7 +137,10 @@ def normalize_url(url: str | os.PathLike[str] | URL) -> URL:
             return make_url("sqlite://")
         if "://" not in text:
             return URL.create("sqlite", database=str(Path(text).expanduser().resolve()))
-        parsed = make_url(text)
+        try:
+            parsed = make_url(text)
+        except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
+            raise _unreadable(text, "格式错误") from exc
     if parsed.drivername in ("postgresql", "postgres"):
         # SQLAlchemy's bare "postgresql" means psycopg2, which this project does not install.
         parsed = parsed.set(drivername="postgresql+psycopg")
@@ -148,7 +219,7 @@ class Database:
         self._pool_size = pool_size
         self.key_ring = key_ring or _default_key_ring(self.url)
         _private_sqlite_file(self.url)
-        self._engine = _create_engine(self.url, echo=echo, pool_size=pool_size)
+        self._engine = _engine_for(self.url, echo=echo, pool_size=pool_size)
         attach_key_ring(self._engine.dialect, self.key_ring)
         self._sessions = sessionmaker(self._engine, expire_on_commit=False)
         self._pid = os.getpid()
@@ -189,9 +260,18 @@ class Database:
                 session.rollback()
                 raise
 
+    def connect(self) -> Connection:
+        """A connection; DatabaseUnreachableError (60001) when the database cannot be reached or refuses
+        the login."""
+        try:
+            return self.engine.connect()
+        except DBAPIError as exc:
+            raise _unreachable(self.url, _first_line(str(exc.orig), self.url.password)) from exc
+
     def migrate(self, revision: str = "head") -> None:
-        """Upgrade the schema with Alembic to `revision`; concurrent callers wait for each other."""
-        with self.engine.connect() as connection:
+        """Upgrade the schema with Alembic to `revision`; concurrent callers wait for each other.
+        The first thing every process does with its database: a wrong URL fails here, in one line."""
+        with self.connect() as connection:
             migrations.upgrade(connection, revision)
 
     def create_all(self) -> None:
@@ -210,5 +290,4 @@ def _rebuild(url: str, echo: bool, pool_size: int | None, key_ring: KeyRing) -> 
 def _default_key_ring(url: URL) -> KeyRing:
     if _is_sqlite_memory(url) and not configured():
         return KeyRing.generate()  # the data ends with the process, and so may its key
-    environment = os.environ.get("MEDICAL_INSURANCE_ENVIRONMENT", "development").strip().lower()
-    return load_key_ring(default_data_dir(), environment=environment)
+    return data_dir_key_ring(default_data_dir())

@@ -181,10 +181,21 @@ async def authenticate(request: Request) -> Caller:
         raise
 
 
+def _missing_headers(request: Request) -> list[str]:
+    """The identifying headers a request lacks, all of them: the institution and the credentials."""
+    missing = []
+    if not (request.headers.get(INSTITUTION_HEADER) or "").strip():
+        missing.append(INSTITUTION_HEADER)
+    if not request.headers.get(API_KEY_HEADER) and not request.headers.get("Authorization"):
+        missing.append(f"{API_KEY_HEADER}（或 Authorization: Bearer 令牌）")
+    return missing
+
+
 async def _authenticate(state: GatewayState, request: Request) -> Caller:
+    missing = _missing_headers(request)
+    if missing:
+        raise _refused(f"缺少请求头 {'、'.join(missing)}")
     code = (request.headers.get(INSTITUTION_HEADER) or "").strip()
-    if not code:
-        raise _refused(f"缺少请求头 {INSTITUTION_HEADER}")
     token = _bearer(request)
     via: Literal["api_key", "jwt"] = "jwt" if token is not None else "api_key"
     record = await (_by_token(state, token) if token is not None else _by_api_key(state, request))
@@ -198,9 +209,7 @@ async def _authenticate(state: GatewayState, request: Request) -> Caller:
 
 
 async def _by_api_key(state: GatewayState, request: Request) -> KeyRecord:
-    presented = request.headers.get(API_KEY_HEADER)
-    if not presented:
-        raise _refused(f"缺少请求头 {API_KEY_HEADER}（或 Authorization: Bearer 令牌）")
+    presented = request.headers.get(API_KEY_HEADER) or ""  # present: `_missing_headers` looked
     cache = _key_cache(state)
     if cache is None:
         return await _look_up_key(state, presented)
