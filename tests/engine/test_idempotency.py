@@ -18,6 +18,7 @@ import anyio
 import pytest
 from sandbox_support import (
     FAULTED_CALL_TIMEOUT_S,
+    OUTPATIENT,
     PHARMACY_PURCHASE,
     SETTINGS,
     Counter,
@@ -249,6 +250,61 @@ def test_a_lost_answer_is_replayed_as_unknown_then_as_its_resolution(
         counter.close()
 
 
+def test_a_registration_confirmed_later_is_replayed_with_the_query_row(
+    bureau: SandboxBureau, database: Database
+) -> None:
+    """2201's answer is lost and 5201 fails until the call gives up; the sweeper confirms it by 5201.  The
+    same key then answers what a call confirming it itself answers: the 5201 row, with the mdtrt_id."""
+    counter = Counter(database, transport=SyncSandboxTransport(bureau.app), settings=QUICK_GIVE_UP)
+    try:
+        visit = new_visit()
+        for step in OUTPATIENT.before("2201"):
+            run_step(counter, step, visit)
+        step = OUTPATIENT.step("2201")
+        payload = step.payload(visit)
+
+        def register() -> CallResult:
+            return counter.call("2201", payload, at=step.at, idempotency_key="HIS-REG-0001")
+
+        bureau.state.faults.replace(
+            [
+                FaultRule.model_validate({"scope": "2201", "kind": "reset_after", "count": 1}),
+                FaultRule.model_validate({"scope": "5201", "kind": "http_5xx"}),
+            ]
+        )
+        with pytest.raises(OutcomeUnknownError) as lost:
+            register()
+        msgid = lost.value.msgid
+        assert msgid and lost.value.outcome == "unknown"
+
+        bureau.state.faults.replace([])
+        assert counter.sweep_until_resolved() == {msgid: "CONFIRMED"}
+        registered = bureau.messages()[msgid].output["data"]  # what the bureau answered, and lost
+        queries = set(sent(bureau, "5201"))
+
+        replay = register()
+        assert (replay.msgid, replay.state, replay.confirmed_by) == (msgid, "CONFIRMED", "5201")
+        assert isinstance(replay.output, dict)
+        assert replay.output["mdtrt_id"] == registered["mdtrt_id"]
+        assert replay.output["ipt_otp_no"] == payload["data"]["ipt_otp_no"]
+        [asked] = set(sent(bureau, "5201")) - queries  # asked once more: a read, recorded under the original
+        query_entry = counter.ledger.get(asked)
+        assert query_entry is not None and query_entry.parent_msgid == msgid
+
+        # the query fails now: still CONFIRMED (without the row), never an error, never a second 2201
+        bureau.state.faults.replace([FaultRule.model_validate({"scope": "5201", "kind": "http_5xx"})])
+        blind = register()
+        assert (blind.msgid, blind.state, blind.confirmed_by, blind.output) == (
+            msgid,
+            "CONFIRMED",
+            "5201",
+            None,
+        )
+        assert sent(bureau, "2201") == [msgid]
+    finally:
+        counter.close()
+
+
 def test_a_key_in_flight_is_not_sent_again(bureau: SandboxBureau, database: Database) -> None:
     payload = purchase(bureau.counter)
     with database.session() as s:
@@ -353,6 +409,9 @@ def test_a_key_whose_message_the_ledger_settled_answers_that_settlement() -> Non
     tx = REGISTRY["2102"]
     confirmed = _from_ledger(tx, "M1", _Entry("CONFIRMED"))
     assert (confirmed.msgid, confirmed.state, confirmed.confirmed_by) == ("M1", "CONFIRMED", tx.confirm_by)
+    assert confirmed.output is None  # the confirming query could not be asked again
+    row = {"setl_id": "S1", "medins_setl_id": "M1"}
+    assert _from_ledger(tx, "M1", _Entry("CONFIRMED"), row).output == row
     done = _from_ledger(tx, "M1", _Entry("SUCCESS", response={"output": {"setlinfo": {"setl_id": "S1"}}}))
     assert done.output == {"setlinfo": {"setl_id": "S1"}}
     with pytest.raises(MedicalInsuranceException) as failed:

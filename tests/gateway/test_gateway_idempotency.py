@@ -1,19 +1,39 @@
 """The `Idempotency-Key` header over the ASGI app: a resubmitted settlement is answered, never sent twice.
 
 Without the header, a second identical 2207 reaches the bureau (which refuses a second settlement of the
-visit, 50008); with the header the gateway answers the first call's outcome again and sends nothing.
+visit, 50008); with the header the gateway answers the first call's outcome again and sends nothing.  A
+registration whose answer was lost and which compensation later confirmed (2201 → 5201) answers the 5201
+row again, with the mdtrt_id the HIS needs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
-from gateway_support import JSON, Gateway, batch_done, ready_to_settle, task_done
+import pytest
+from gateway_support import (
+    DOCTOR,
+    HOSPITAL,
+    JSON,
+    SERVICE_TIME,
+    Gateway,
+    batch_done,
+    gateway_settings,
+    ready_to_settle,
+    start_gateway,
+    task_done,
+)
 from sqlalchemy import func, select
 
+from medical_insurance_sdk.engine.engine import BureauEngine
+from medical_insurance_sdk.gateway.assembly import engine_parts
+from medical_insurance_sdk.gateway.keys import create_key
 from medical_insurance_sdk.protocol import jsoncodec
 from medical_insurance_sdk.sandbox.seed import PERSONS
+from medical_insurance_sdk.sandbox.transport import SyncSandboxTransport
 from medical_insurance_sdk.storage.models import IdempotencyRecord, LedgerEntry
 
 SETTLE = "business/outpatient/settle"
@@ -124,3 +144,79 @@ def test_a_task_created_twice_with_the_key_settles_once(gateway: Gateway) -> Non
         results.append(gateway.ok("GET", f"async/task-result/{task_id}")["data"]["result"])
     assert results[0]["msgid"] == results[1]["msgid"]
     assert settlements_sent(gateway, who.psn_no) == 1
+
+
+def compensate(gateway: Gateway) -> dict[str, str]:
+    """What `yibao compensate` does: a blocking engine on the gateway's database and bureau sweeps once."""
+    state = gateway.state
+    assert state.sandbox is not None  # the test gateway embeds the sandbox bureau
+    parts = engine_parts(state.settings, state.database, state.sandbox)
+    with BureauEngine(state.database, transport=SyncSandboxTransport(state.sandbox), **parts) as engine:
+        return engine.sweep(state.tenants.active_configs(state.database))
+
+
+@pytest.fixture
+def impatient(database_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Gateway]:
+    """A gateway whose calls give up resolving an unknown outcome after 0.5 s (the sweeper's job then), on a
+    database of its own: the module's gateway keeps its ledger and its own bureau apart."""
+    if database_url.startswith("sqlite"):
+        own = f"sqlite:///{tmp_path / 'impatient.sqlite3'}"
+    else:
+        own = request.getfixturevalue("postgres_db").url.render_as_string(hide_password=False)
+    settings = gateway_settings(own, tmp_path, compensation_budget_s=0.5)
+    with start_gateway(settings) as (app, client):
+        keys = {
+            role: create_key(app.state.gateway.database, HOSPITAL, role).key
+            for role in ("admin", "hospital_operator")
+        }
+        yield Gateway(app, client, own, tmp_path, keys)
+
+
+def test_a_registration_confirmed_later_answers_its_mdtrt_id_again(impatient: Gateway) -> None:
+    """2201's answer is lost and 5201 fails while the call resolves it (504 unknown); compensation confirms
+    it by 5201 afterwards; the same key then answers 200 with the 5201 row, and the bureau got one 2201."""
+    gateway = impatient
+    who = PERSONS[13]
+    body = {
+        "psn_no": who.psn_no,
+        "insutype": who.insutype,
+        "begntime": SERVICE_TIME,
+        "mdtrt_cert_type": "02",
+        "mdtrt_cert_no": who.certno,
+        "ipt_otp_no": f"MZ{who.psn_no[-8:]}",
+        "caty": "A03",
+        **DOCTOR,
+    }
+
+    def register() -> httpx.Response:
+        headers = {**JSON, "Idempotency-Key": "HIS-REG-0001"}
+        return gateway.post("business/outpatient/register", "hospital_operator", json=body, headers=headers)
+
+    admin = gateway.headers("admin")
+    faults = [
+        {"scope": "2201", "kind": "reset_after", "count": 1},  # registered at the bureau, the answer lost
+        {"scope": "5201", "kind": "http_5xx"},  # and the confirming query fails for a while
+    ]
+    try:
+        for rule in faults:
+            gateway.client.post("/sandbox/admin/faults", json=rule, headers=admin).raise_for_status()
+        lost = register()
+        assert lost.status_code == 504, lost.text
+        msgid = lost.json()["data"]["msgid"]
+        assert lost.json()["data"] == {"msgid": msgid, "outcome": "unknown"}
+    finally:
+        gateway.client.delete("/sandbox/admin/faults", headers=admin).raise_for_status()
+    assert compensate(gateway)[msgid] == "CONFIRMED"
+
+    replay = register()
+    assert replay.status_code == 200, replay.text
+    answer = replay.json()
+    assert answer["success"] is True
+    assert (answer["interface_info"]["msgid"], answer["interface_info"]["confirmed_by"]) == (msgid, "5201")
+    received = gateway.client.get(
+        "/sandbox/admin/ledger", params={"infno": "2201", "limit": 1000}, headers=admin
+    ).json()
+    [registration] = [m for m in received if m["input"]["data"]["psn_no"] == who.psn_no]
+    assert registration["msgid"] == msgid
+    assert answer["data"]["mdtrt_id"] == registration["output"]["data"]["mdtrt_id"]
+    assert answer["data"]["ipt_otp_no"] == body["ipt_otp_no"]

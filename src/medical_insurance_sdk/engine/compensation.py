@@ -2,6 +2,7 @@
 
     state, row = yield from Compensation(flow).resolve(view, institution, deadline)
     report = yield from Compensation(flow).sweep(institutions)
+    row = yield from Compensation(flow).confirmation(view, institution)   # a CONFIRMED entry's row, again
 
 Three rules keep the ledger from ever contradicting the bureau:
 
@@ -35,10 +36,6 @@ Flow = Generator[Any, Any, Any]
 # 2601 answers that mean "there was nothing to reverse": the original never arrived or never took effect.
 ORIGINAL_NOT_EFFECTIVE = re.compile(r"(原交易[^，。]{0,6}(不存在|未成功|失败|未生效)|无需冲正|未找到原)")
 ALREADY_REVERSED = re.compile(r"已(被)?冲正")
-# Keys that identify one business record well enough to confirm it from a query answer.
-STRONG_KEYS = ("setl_id", "feedetl_sn", "ipt_otp_no", "ipt_no")
-# A cancellation names the record it removes by these.
-IDENTITY_KEYS_FOR_CANCELS = ("setl_id", "feedetl_sn", "mdtrt_id", "ipt_otp_no", "ipt_no")
 # How far back a confirming query looks: a discharge or a cancellation may come long after the visit began,
 # and a window that misses the visit would read as "not there" (a false FAILED for a creation, a false
 # CONFIRMED for a cancellation).  Rows are matched by key, so a wide window costs only a longer answer.
@@ -112,7 +109,7 @@ class Compensation:
         """Turn an UNKNOWN entry (whose lease this resolver holds) into REVERSED / CONFIRMED / FAILED, or
         leave it UNKNOWN for later.  Returns (state, confirmation): the query row of a CONFIRMED outcome."""
         tx = self.flow.transaction(view.infno)
-        if view.bureau is not None and view.bureau != self.flow.bureau_of(institution):
+        if self._other_bureau(view, institution):
             # never reached by the sweeper (it filters these); a direct caller gets the same refusal
             return OTHER_BUREAU, None
         if tx.safety is Safety.QUERY or tx.effect_free:
@@ -176,7 +173,7 @@ class Compensation:
     def _confirm(
         self, view: PendingView, tx: Transaction, institution: InstitutionConfig, deadline: datetime
     ) -> Flow:
-        """Ask the query that shows whether the original took effect, and match it by a strong key."""
+        """Ask the query that shows whether the original took effect, and match it by an identity key."""
         assert tx.confirm_by is not None
         query_tx = self.flow.transaction(tx.confirm_by)
         query_input = _query_input(query_tx, view)
@@ -187,32 +184,64 @@ class Compensation:
         number = 0
         while True:
             number += 1
+            refusal: BureauError | None = None  # the query's own words for "no such record"
+            answer: tuple[str | None, Any] | None  # (msgid, output) of an answer to judge
             try:
                 result = yield from self.flow.call(query_tx.infno, query_input, institution, options)
             except MedicalInsuranceException as exc:
-                # a query refused or unanswered: ask again until the deadline (reads are harmless)
-                note = f"{query_tx.infno} 查询未成功: {exc.message}"
+                if not (isinstance(exc, BureauError) and _absent(query_tx, exc)):
+                    note = f"{query_tx.infno} 查询未成功: {exc.message}"
+                    answer = None
+                else:
+                    refusal, answer = exc, (exc.msgid, [])  # an answer with no rows
             else:
-                verdict = _verdict(tx, view, result.output)
+                answer = (result.msgid, result.output)
+            if answer is not None:
+                answered_by, output = answer
+                verdict = _verdict(tx, view, output)
                 if verdict is None:
-                    yield self._resolve(view, "UNKNOWN", result.msgid, "缺少可比对的业务编号，需人工核对")
+                    yield self._resolve(view, "UNKNOWN", answered_by, "缺少可比对的业务编号，需人工核对")
                     return "UNKNOWN", None
                 state, row = verdict
                 if state == "FAILED":
                     settled = yield from self._not_there(
-                        view, institution, deadline, result.msgid, query_tx.infno, None
+                        view, institution, deadline, answered_by, query_tx.infno, refusal
                     )
                     if settled is None:
                         number = 0
                         continue
                     return settled, None
-                yield self._resolve(view, state, result.msgid, f"{query_tx.infno} 查询确认已生效")
+                told = (
+                    f"{query_tx.infno}: {refusal.message}" if refusal else f"{query_tx.infno} 查询确认已生效"
+                )
+                yield self._resolve(view, state, answered_by, told)
                 return state, row
+            # a query refused or unanswered: ask again until the deadline (reads are harmless)
             delay = self.flow.retry.backoff(number)
             if self.now() + timedelta(seconds=delay) >= deadline:
                 yield self._resolve(view, "UNKNOWN", None, note)
                 return "UNKNOWN", None
             yield Sleep(delay)
+
+    def confirmation(self, view: PendingView, institution: InstitutionConfig) -> Flow:
+        """The confirming query's row of an entry resolved CONFIRMED, asked once more (a read, harmless):
+        what `_confirm` answered the call with, for a later replay of the call's idempotency key.
+
+        None when there is no row to give (a cancellation is confirmed by absence), the query cannot be
+        asked here (another bureau, no query input), fails, or no longer shows the record."""
+        tx = self.flow.transaction(view.infno)
+        if tx.confirm_by is None or tx.cancels or self._other_bureau(view, institution):
+            return None
+        query_tx = self.flow.transaction(tx.confirm_by)
+        query_input = _query_input(query_tx, view)
+        if query_input is None:
+            return None
+        try:
+            result = yield from self.flow.call(query_tx.infno, query_input, institution, self._options(view))
+        except MedicalInsuranceException:
+            return None
+        verdict = _verdict(tx, view, result.output)
+        return verdict[1] if verdict is not None and verdict[0] == "CONFIRMED" else None
 
     # ------------------------------------------------------------------------------------- the window
     def _not_there(
@@ -255,6 +284,10 @@ class Compensation:
             view.msgid, state, self.now(), resolution_msgid, note, owner=self.owner, hold_until=hold_until
         )
 
+    def _other_bureau(self, view: PendingView, institution: InstitutionConfig) -> bool:
+        # only the bureau that saw the message judges it (None: recorded before the bureau was kept)
+        return view.bureau is not None and view.bureau != self.flow.bureau_of(institution)
+
     @staticmethod
     def _options(view: PendingView) -> CallOptions:
         return CallOptions(
@@ -271,12 +304,20 @@ def _local(moment: datetime) -> str:
 
 
 def _identity(tx: Transaction, view: PendingView) -> dict[str, Any]:
-    """The keys that identify what `tx` created (or, for a cancellation, removed)."""
-    names = IDENTITY_KEYS_FOR_CANCELS if tx.cancels else STRONG_KEYS
-    keys = {k: view.business_keys[k] for k in names if view.business_keys.get(k) not in (None, "", "0000")}
+    """The keys that identify what `tx` created (or, for a cancellation, removed): its `identity_keys`."""
+    keys = {
+        k: view.business_keys[k]
+        for k in tx.identity_keys
+        if view.business_keys.get(k) not in (None, "", "0000")
+    }
     if tx.safety is Safety.MONEY and not tx.cancels:
         keys["medins_setl_id"] = view.msgid  # settlements echo the request msgid (reference §1.1)
     return keys
+
+
+def _absent(query_tx: Transaction, refusal: BureauError) -> bool:
+    """The confirming query refused because the record does not exist (its declared `absent_refusal`)."""
+    return bool(query_tx.absent_refusal) and re.search(query_tx.absent_refusal, refusal.message) is not None
 
 
 def _verdict(tx: Transaction, view: PendingView, output: Any) -> tuple[str, Mapping[str, Any] | None] | None:
@@ -297,7 +338,8 @@ def _verdict(tx: Transaction, view: PendingView, output: Any) -> tuple[str, Mapp
         return None
     row = _matching_row(output, keys)
     if tx.cancels:
-        gone = row is None or str(row.get("vali_flag", "1")) == "0"
+        mark, removed = tx.removed_mark
+        gone = row is None or str(row.get(mark, "")) == removed
         return ("CONFIRMED", None) if gone else ("FAILED", row)
     return ("CONFIRMED", row) if row is not None else ("FAILED", None)
 

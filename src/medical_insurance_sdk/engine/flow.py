@@ -45,6 +45,7 @@ from medical_insurance_sdk.protocol.envelope import build_envelope, encode_envel
 from medical_insurance_sdk.protocol.result import BureauResult, FileAnswer
 from medical_insurance_sdk.protocol.signing import make_signer
 from medical_insurance_sdk.registry import REGISTRY, Registry, Safety, Transaction
+from medical_insurance_sdk.registry.keys import LEDGER_KEYS
 from medical_insurance_sdk.registry.validation import validate_relaxed
 
 __all__ = ["CallOptions", "CallResult", "EngineFlow", "PendingView", "business_keys", "ledger_copy"]
@@ -53,24 +54,6 @@ Flow = Generator[Effect, Any, Any]
 # the embedded sandbox's id, or how to read it (it changes when the sandbox is reset)
 EmbeddedBureau = str | Callable[[], str] | None
 
-# Business keys the ledger keeps unmasked: compensation and reconciliation work with them.
-BUSINESS_KEYS = (
-    "psn_no",
-    "mdtrt_id",
-    "setl_id",
-    "ipt_otp_no",
-    "ipt_no",
-    "chrg_bchno",
-    "med_type",
-    "insutype",
-    "begntime",
-    "endtime",
-    "feedetl_sn",
-    "file_qury_no",
-    "medins_setl_id",
-    "payOrdId",  # mobile payment (6202/6203/6401): the order 6301 is asked about
-    "medOrgOrd",  # mobile payment 6201: the institution's order number, before a payOrdId exists
-)
 # A msgid found in the ledger already is skipped for the next one this many times before the call fails.
 # Another allocator (Redis after the database one, or the reverse) may have used a whole run of numbers in
 # the same second: skipping costs one failed insert each and sends nothing, so the bound is generous.
@@ -191,7 +174,10 @@ class EngineFlow:
         if attempt.outcome is Outcome.SUCCESS:
             output = attempt.answer.output if isinstance(attempt.answer, BureauResult) else None
             yield finish(
-                self._complete(msgid, Outcome.SUCCESS.value, attempt, keys=business_keys(output)), entry
+                self._complete(
+                    msgid, Outcome.SUCCESS.value, attempt, keys=business_keys(output, tx.kept_keys)
+                ),
+                entry,
             )
             return CallResult(
                 msgid=msgid,
@@ -212,7 +198,8 @@ class EngineFlow:
             institution.code,
             operator,
             recorded_at,
-            keys,
+            # the personal fields confirm_by is asked with live only here, for this call's own resolution
+            {**keys, **tx.person_fields(data)},
             attempt.error.message,
             self.bureau_of(institution),
         )
@@ -294,7 +281,7 @@ class EngineFlow:
                 opter=operator,
                 opter_name=options.operator_name,
             )
-            keys = business_keys(data) | _present(insuplc_admdvs=envelope["insuplc_admdvs"])
+            keys = business_keys(data, tx.kept_keys) | _present(insuplc_admdvs=envelope["insuplc_admdvs"])
             evidence = tx.evidence(data)
             if evidence:
                 keys["evidence"] = evidence  # what confirm_by's answer shows if this message took effect
@@ -440,8 +427,9 @@ def _present(**values: Any) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v not in (None, "")}
 
 
-def business_keys(message: Any) -> dict[str, Any]:
-    """The business identifiers in a message (first occurrence; feedetl_sn collects every row's)."""
+def business_keys(message: Any, names: tuple[str, ...] = LEDGER_KEYS) -> dict[str, Any]:
+    """The business identifiers `names` in a message (first occurrence; feedetl_sn collects every row's):
+    the registry's `LEDGER_KEYS`, or what a transaction keeps (`Transaction.kept_keys`)."""
     found: dict[str, Any] = {}
     serials: list[str] = []
 
@@ -452,7 +440,7 @@ def business_keys(message: Any) -> dict[str, Any]:
                     walk(value)
                 elif key == "feedetl_sn" and value not in (None, ""):
                     serials.append(str(value))
-                elif key in BUSINESS_KEYS and value not in (None, "") and key not in found:
+                elif key in names and value not in (None, "") and key not in found:
                     found[key] = str(value)
         elif isinstance(node, list):
             for item in node:

@@ -8,7 +8,9 @@ flow; the key then remembers the message that carries the outcome and, once the 
 
 - the same key and the same request (sha256 of the canonical infno + input): the first call's outcome,
   without sending anything.  An unknown outcome is answered as unknown for the same msgid until the ledger
-  has resolved that message; then its resolution is the answer.
+  has resolved that message; then its resolution is the answer.  A resolution CONFIRMED by the query
+  (2201 → 5201) answers like the call that confirms it itself: the query's row (asked again: a read), so
+  the caller gets its mdtrt_id; if that query fails, no row (confirmed_by still says what happened).
 - the same key and another request: 30006 (HTTP 409), nothing sent.
 - the same key while the first call still runs: 30006 "正在处理中" with a retry hint, nothing sent.  A key
   left IN_FLIGHT by a process that died is answered from the ledger after `stale_pending_s` (its message is
@@ -30,6 +32,7 @@ from typing import Any
 
 from medical_insurance_sdk.engine.calls import CallOptions, CallResult
 from medical_insurance_sdk.engine.classify import Outcome, classify
+from medical_insurance_sdk.engine.compensation import Compensation
 from medical_insurance_sdk.engine.effects import (
     AttachMsgId,
     ClaimKey,
@@ -43,6 +46,7 @@ from medical_insurance_sdk.engine.effects import (
     TakeOverKey,
 )
 from medical_insurance_sdk.engine.flow import EngineFlow, Flow
+from medical_insurance_sdk.engine.ledger import view_of
 from medical_insurance_sdk.engine.settings import InstitutionConfig
 from medical_insurance_sdk.exceptions import (
     FieldError,
@@ -121,13 +125,13 @@ def keyed_call(
                 f"幂等键 {idempotency_key} 已用于另一笔请求（接口或入参不同），请更换幂等键", idempotency_key
             )
         if record.state == "DONE":
-            return (yield from _replay(tx, record))
+            return (yield from _replay(flow, tx, record, institution))
         if now - record.created_at < timedelta(seconds=flow.settings.stale_pending_s):
             raise _in_flight(idempotency_key, record.msgid)
         # IN_FLIGHT for longer than any live call: its process died
         if record.msgid is not None:
             entry = yield LookUpMessage(record.msgid)
-            return _from_ledger(tx, record.msgid, entry)
+            return (yield from _settled(flow, tx, record.msgid, entry, institution))
         taken = yield TakeOverKey(record.id, record.created_at, now)
         if not taken:
             raise _in_flight(idempotency_key, None)
@@ -253,7 +257,7 @@ def _rebuilt_error(stored: Mapping[str, Any]) -> MedicalInsuranceException:
     return exception_for(code, message, infcode=stored.get("infcode"), **common)
 
 
-def _replay(tx: Transaction, record: KeyRecord) -> Flow:
+def _replay(flow: EngineFlow, tx: Transaction, record: KeyRecord, institution: InstitutionConfig) -> Flow:
     """The outcome a DONE key remembers; an unknown one is first looked up in the ledger again."""
     if record.answer is not None:
         answer = record.answer
@@ -268,19 +272,34 @@ def _replay(tx: Transaction, record: KeyRecord) -> Flow:
     if stored.get("unknown") and record.msgid:
         entry = yield LookUpMessage(record.msgid)
         if entry is not None and entry.state in RESOLVED_STATES:
-            return _from_ledger(tx, record.msgid, entry)
+            return (yield from _settled(flow, tx, record.msgid, entry, institution))
     raise _rebuilt_error(stored)
 
 
-def _from_ledger(tx: Transaction, msgid: str, entry: Any) -> CallResult:
-    """The answer the ledger gives for the key's message (a LedgerEntry, or None when it is gone)."""
+def _settled(
+    flow: EngineFlow, tx: Transaction, msgid: str, entry: Any, institution: InstitutionConfig
+) -> Flow:
+    """`_from_ledger`, with the confirming query's row for a CONFIRMED message (asked again: a read)."""
+    confirmation = None
+    if getattr(entry, "state", None) == "CONFIRMED":
+        confirmation = yield from Compensation(flow).confirmation(view_of(entry), institution)
+    return _from_ledger(tx, msgid, entry, confirmation)
+
+
+def _from_ledger(
+    tx: Transaction, msgid: str, entry: Any, confirmation: Mapping[str, Any] | None = None
+) -> CallResult:
+    """The answer the ledger gives for the key's message (a LedgerEntry, or None when it is gone);
+    `confirmation`: the query row that shows a CONFIRMED message took effect, when there is one."""
     state = getattr(entry, "state", None)
     if state == "SUCCESS":
         # the call's process died after the answer: the ledger keeps the masked answer only
         response = entry.response if isinstance(entry.response, Mapping) else {}
         return CallResult(msgid=msgid, infno=tx.infno, state="SUCCESS", output=response.get("output"))
     if state == "CONFIRMED":
-        return CallResult(msgid=msgid, infno=tx.infno, state="CONFIRMED", confirmed_by=tx.confirm_by)
+        return CallResult(
+            msgid=msgid, infno=tx.infno, state="CONFIRMED", output=confirmation, confirmed_by=tx.confirm_by
+        )
     if state == "REVERSED":
         raise OutcomeUnknownError(
             f"医保局未应答，报文 {msgid} 已通过 2601 自动冲正，请使用新的幂等键重新办理",

@@ -22,6 +22,7 @@ from medical_insurance_sdk.registry.fields import (
     Schema,
     SchemaLevel,
 )
+from medical_insurance_sdk.registry.keys import LEDGER_KEYS, REMOVED_MARK, default_identity_keys
 from medical_insurance_sdk.registry.validation import validate_message
 
 HttpMethod = Literal["GET", "POST", "PUT", "DELETE"]
@@ -131,6 +132,22 @@ class Transaction:
     # that prove them, each paired with where its value comes from, a request path ("mdtrtinfo.med_type";
     # a list node gives its first row) or a constant ("=2").  All must match one row of confirm_by's answer.
     confirm_evidence: tuple[tuple[str, str], ...] = ()
+    # The keys that identify the record it creates (a cancellation: the record it removes) in confirm_by's
+    # answer; `tx()` defaults them from registry/keys.py.  The ledger keeps them unmasked.
+    identity_keys: tuple[str, ...] = ()
+    # Further keys of its messages the ledger keeps unmasked (besides keys.LEDGER_KEYS and identity_keys):
+    # the non-personal fields its confirm_by query must be asked with (7103: mdtrtId, psnCertType).
+    ledger_keys: tuple[str, ...] = ()
+    # For a cancellation: the (field, value) of a confirm_by answer row that shows the record as removed
+    # when the query still lists it (7104: rxStasCodg 3 已撤销).
+    removed_mark: tuple[str, str] = REMOVED_MARK
+    # Personal fields confirm_by must be asked with, (query field, request path) as in confirm_evidence
+    # ("psnName", "data.patnName").  Never kept in the ledger: only the call's own resolution has them, a
+    # later sweep cannot ask the query and leaves the entry for a person to check.
+    confirm_person: tuple[tuple[str, str], ...] = ()
+    # For a query: a refusal (regular expression) that means "no such record", so that confirming with it
+    # reads as not there (7105 "处方未上传" for a prescription never filed).
+    absent_refusal: str = ""
     # The bureau keeps nothing from this call (pre-settlement, trial calculation): an unknown outcome needs no
     # reversal, the call may simply be made again.
     effect_free: bool = False
@@ -196,23 +213,20 @@ class Transaction:
         """Model of the bureau `output` object (tolerant of real-world variations)."""
         return build_message_model(f"Tx{self.infno}Output", self.schema.response, flavour="response")
 
+    @property
+    def kept_keys(self) -> tuple[str, ...]:
+        """The business keys the ledger keeps unmasked for its messages."""
+        return tuple(dict.fromkeys(LEDGER_KEYS + self.identity_keys + self.ledger_keys))
+
     def evidence(self, data: Mapping[str, Any]) -> dict[str, str] | None:
         """The values `confirm_evidence` expects in the query answer for this request `data` (the
         validated input), or None when the request lacks one of them (then nothing can prove it)."""
-        found: dict[str, str] = {}
-        for answer_field, source in self.confirm_evidence:
-            if source.startswith("="):
-                found[answer_field] = source[1:]
-                continue
-            node_name, field_name = source.split(".", 1)
-            node = data.get(node_name)
-            if isinstance(node, list):
-                node = node[0] if node else None
-            value = node.get(field_name) if isinstance(node, Mapping) else None
-            if value in (None, ""):
-                return None
-            found[answer_field] = str(value)
-        return found
+        return _values(self.confirm_evidence, data)
+
+    def person_fields(self, data: Mapping[str, Any]) -> dict[str, str]:
+        """The `confirm_person` values of this request `data`, for its own resolution only; {} when the
+        request lacks one of them."""
+        return _values(self.confirm_person, data) or {}
 
     def validate_input(self, payload: Any) -> BaseModel:
         """Validate an `input` object; raises DataValidationError with every problem at once."""
@@ -223,6 +237,25 @@ class Transaction:
         if isinstance(output, list):
             output = {ROOT_ROWS: output}
         return self.response_model.model_validate(output if isinstance(output, dict) else {})
+
+
+def _values(sources: tuple[tuple[str, str], ...], data: Mapping[str, Any]) -> dict[str, str] | None:
+    """{name: value} for (name, "node.field" or "=constant") pairs read from a request; a list node gives
+    its first row.  None when the request lacks one of them."""
+    found: dict[str, str] = {}
+    for name, source in sources:
+        if source.startswith("="):
+            found[name] = source[1:]
+            continue
+        node_name, field_name = source.split(".", 1)
+        node = data.get(node_name)
+        if isinstance(node, list):
+            node = node[0] if node else None
+        value = node.get(field_name) if isinstance(node, Mapping) else None
+        if value in (None, ""):
+            return None
+        found[name] = str(value)
+    return found
 
 
 def tx(
@@ -242,7 +275,7 @@ def tx(
     **kw: Any,
 ) -> Transaction:
     """Declare a transaction: `routes` is "METHOD path" (or several); limits default from the safety, the
-    result type from `file_output`."""
+    result type from `file_output`, the identity keys from `cancels` (registry/keys.py)."""
     parsed = tuple(_route(r) for r in ((routes,) if isinstance(routes, str) else routes))
     if rate_category == "auto":
         rate_category = _default_rate_category(safety, perf)
@@ -259,7 +292,7 @@ def tx(
         concurrency_class=concurrency_class or _default_concurrency(safety, perf),
         sdk_method=sdk_method or interface_type,
         result_type=result_type or ("FileQueryResult" if kw.get("file_output") else "Result"),
-        **kw,
+        **{"identity_keys": default_identity_keys(bool(kw.get("cancels"))), **kw},
     )
 
 

@@ -61,6 +61,10 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="prescription_upload",
         channel=_SM,
         confirm_by="7105",
+        # the prescription is named by its 医保处方编号 (from 7101); 7105 is asked with the visit and person
+        identity_keys=("hiRxno",),
+        ledger_keys=("fixmedinsCode", "mdtrtId", "psnCertType"),
+        confirm_person=(("psnName", "data.patnName"), ("certno", "data.certno")),
     ),
     tx(
         "7104",
@@ -78,6 +82,11 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="cancel_prescription",
         channel=_SM,
         confirm_by="7105",
+        # 7105 still lists a cancelled prescription, as 已撤销.  7104 carries neither the visit nor the
+        # person 7105 must be asked with: a lost 7104 answer is left for a person to check.
+        identity_keys=("hiRxno",),
+        ledger_keys=("fixmedinsCode",),
+        removed_mark=("rxStasCodg", "3"),
     ),
     tx(
         "7105",
@@ -87,6 +96,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         "GET prescription/medical/info-query",
         safety=_Q,
         answers_from=("7103",),
+        absent_refusal="处方不存在|处方未上传",  # [U] the sandbox's words; the bureau's are unpublished
         sm_route="hospRxDetlQuery",
         result_type="PrescriptionResult",
         permission="prescription:upload",
