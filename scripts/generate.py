@@ -19,13 +19,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "src"))
 
-from codegen import clients, docs, openapi, sdk  # noqa: E402
+from codegen import api_docs, clients, docs, openapi, sdk, troubleshooting  # noqa: E402
 
 Target = tuple[str, Callable[[], str]]
 
 TARGETS: tuple[Target, ...] = (
     ("docs/interfaces.md", docs.render_interfaces),
     *sdk.TARGETS,
+    *api_docs.TARGETS,
+    *troubleshooting.TARGETS,
     *openapi.TARGETS,
     *clients.TARGETS,
 )
