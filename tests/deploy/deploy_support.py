@@ -31,7 +31,8 @@ def exporter_metrics(deploy: Path = DEPLOY) -> dict[str, str]:
         f"{name}_{column}": column
         for name, query in queries.items()
         for metric in query["metrics"]
-        for column in metric
+        for column, spec in metric.items()
+        if spec["usage"] != "LABEL"  # a label of the query's other columns, not a metric
     }
 
 

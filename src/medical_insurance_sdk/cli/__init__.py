@@ -11,7 +11,8 @@ yibao sandbox --port 9000                                    run the sandbox bur
 yibao worker [--beat]                                        run async tasks from Celery (CELERY_BROKER_URL)
 yibao integrate watch --input DIR --output DIR               the file watch (spec §11.3.2)
 yibao integrate db install|uninstall|run --database-url URL  the database trigger queue (spec §11.3.2)
-yibao retention [--dry-run] [--table T]                      delete expired logs and call records (spec §8.2.2)
+yibao migrate                                                bring the database to the newest revision
+yibao retention [--dry-run] [--table T]                      delete expired logs and call records (§8.2.2)
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from medical_insurance_sdk.cli import (  # noqa: F401  (importing a module regis
     integrate_db,
     integrate_db_run,
     integrate_watch,
+    migrate_commands,
     registry_commands,
     retention_commands,
     workers,

@@ -92,6 +92,7 @@ def reconcile(
         verdict_line,
     )
     from medical_insurance_sdk.exceptions import MedicalInsuranceException, RequestError
+    from medical_insurance_sdk.storage.reconcile_runs import record_run
 
     try:
         day = Date.fromisoformat(date)
@@ -111,6 +112,8 @@ def reconcile(
         except RequestError as exc:  # a wrong --insutype / --clr-type code
             console.print(f"[red]{escape(str(exc))}[/red]")
             raise typer.Exit(EXIT_USAGE) from None
+        # the outcome, for the operators' alerts (postgres-exporter: YibaoReconciliationUnbalanced / Stale)
+        record_run(database, report, insutypes=insutype, clr_types=clr_type)
     table = Table(title=f"{config.code} {day.isoformat()} 对总账（3201）")
     for column in ("险种", "清算类别", "结算经办机构", "笔数", "医疗费总额", "基金支付", "个人账户", "结果"):
         table.add_column(column)

@@ -6,10 +6,21 @@ the migrations agree.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -187,3 +198,27 @@ class DataKeyRotation(Base):
     last_id: Mapped[int] = mapped_column(BigInteger, default=0)
     rows_sealed: Mapped[int] = mapped_column(BigInteger, default=0)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ReconcileRun(Base):
+    """The outcome of one `yibao reconcile` run (storage/reconcile_runs.py), for the operators' alerts.
+
+    outcome: BALANCED (平), UNBALANCED (不平) or FAILED (对账失败, no verdict).  `scope` is "" for the whole
+    day, else the --insutype / --clr-type codes it was narrowed to; the latest run of a (day, scope) is
+    the one that counts.  The report itself stays in the files `yibao reconcile` writes.
+    """
+
+    __tablename__ = "reconcile_run"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    institution_code: Mapped[str] = mapped_column(String(30))
+    stmt_date: Mapped[date] = mapped_column(Date)
+    scope: Mapped[str] = mapped_column(String(200), default="")
+    outcome: Mapped[str] = mapped_column(String(12))
+    discrepancies: Mapped[int] = mapped_column(Integer, default=0)
+    failure: Mapped[str | None] = mapped_column(Text, nullable=True)
+    finished_at: Mapped[datetime] = mapped_column(DateTime)  # naive UTC, as every time of this schema
+
+    __table_args__ = (
+        Index("ix_reconcile_run_latest", "institution_code", "stmt_date", "scope", "finished_at"),
+    )
