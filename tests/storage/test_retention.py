@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from medical_insurance_sdk.gateway.jobs_models import AsyncTask, BatchOperation,
 from medical_insurance_sdk.gateway.models import Institution
 from medical_insurance_sdk.gateway.settings import GatewaySettings
 from medical_insurance_sdk.storage.database import Database
-from medical_insurance_sdk.storage.models import Base, IdempotencyRecord, LedgerEntry
+from medical_insurance_sdk.storage.models import Base, IdempotencyRecord, LedgerEntry, ReconcileRun
 from medical_insurance_sdk.storage.retention import (
     DEFAULT_DAYS,
     RetentionPolicy,
@@ -164,6 +164,15 @@ def _file(institution: int, file_id: str, days: float, root: Path) -> StoredFile
     )
 
 
+def _reconcile_run(day: str, days: float) -> ReconcileRun:
+    return ReconcileRun(
+        institution_code="H43028110001",
+        stmt_date=date.fromisoformat(day),
+        outcome="BALANCED",
+        finished_at=ago(days),
+    )
+
+
 def _seed(database: Database, files: Path) -> dict[str, Any]:
     """One row of every kind on either side of its limit; the names of what must go and what must stay."""
     institution = _institution(database)
@@ -238,6 +247,8 @@ def _seed(database: Database, files: Path) -> dict[str, Any]:
                 _task(institution, "T-YOUNG", 89, status="completed"),
                 _file(institution, "F-OLD", 91, files),
                 _file(institution, "F-YOUNG", 89, files),
+                _reconcile_run("2022-01-03", 3 * 365 + 1),
+                _reconcile_run("2024-01-03", 3 * 365 - 1),
             ]
         )
         return {"calls": {k: v.id for k, v in calls.items()}, "young_data": young_data.id}
@@ -260,6 +271,7 @@ EXPECTED = {
     ("batch_operation_log", "jobs"): 1,
     ("async_task", "jobs"): 2,
     ("stored_file", "files"): 1,
+    ("reconcile_run", "reconcile_runs"): 1,
 }
 
 
@@ -310,6 +322,7 @@ def test_old_rows_go_and_young_unfinished_and_money_rows_stay(any_db: Database, 
     assert _all(any_db, AsyncTask.task_id) == {"T-PENDING", "T-YOUNG"}
     assert _all(any_db, StoredFile.file_id) == {"F-YOUNG"}
     assert sorted(p.name for p in files.iterdir()) == ["F-YOUNG.bin"]
+    assert {d.isoformat() for d in _all(any_db, ReconcileRun.stmt_date)} == {"2024-01-03"}
 
     again = run_retention(any_db, RetentionPolicy(), files_root=files, now=NOW)
     assert sum(r.rows for r in again) == 0

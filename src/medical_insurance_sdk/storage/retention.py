@@ -17,6 +17,7 @@ What goes, by class (`DEFAULT_DAYS`; overridden by MEDICAL_INSURANCE_RETENTION_D
     batch_operation(_log) finished batches (completed / failed, no operation pending, running or unknown)
     async_task           finished tasks (completed / failed): both 90 天
     stored_file          uploaded files after 90 天: the row, then the file on disk
+    reconcile_run        one row per `yibao reconcile` run, 3 年 (at least 31 天: the exporter looks back 31)
 
 Why these money defaults.  The ledger is the record of every message that moved money; reconciliation
 (3201/3202), compensation (2601 / query) and idempotency replays read it.  Accounting vouchers are kept
@@ -69,11 +70,13 @@ DEFAULT_DAYS: Mapping[str, int | None] = MappingProxyType(
         "idempotency": 180,
         "jobs": 90,
         "files": 90,
+        "reconcile_runs": 3 * YEAR_DAYS,  # one row per institution and day: small, and audits ask for it
     }
 )
 # the least a configuration may ask for: what reconciliation, compensation and replays still need
 MIN_DAYS: Mapping[str, int] = MappingProxyType(
-    {"ledger_money": 3 * YEAR_DAYS, "ledger_query": 30, "idempotency": 30}
+    # reconcile_runs: the exporter's unbalanced-days gauge looks back 31 days
+    {"ledger_money": 3 * YEAR_DAYS, "ledger_query": 30, "idempotency": 30, "reconcile_runs": 31}
 )
 SECURITY_STATUSES = (401, 403)  # authentication and permission refusals: security events (CRITICAL)
 UNFINISHED_OPERATIONS = ("pending", "running", "unknown")
@@ -276,6 +279,13 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule("async_task", "jobs", "已结束的异步任务", "created_at", _finished_task, by_institution=True),
     Rule("stored_file", "files", "上传文件（含磁盘文件）", "created_at", _everything, True, files=True),
+    Rule(
+        "reconcile_run",
+        "reconcile_runs",
+        "对账记录（yibao reconcile 每次运行一行）",
+        "finished_at",
+        _everything,
+    ),
 )
 
 
