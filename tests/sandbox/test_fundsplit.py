@@ -26,24 +26,24 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from medical_insurance_sdk.sandbox import seed
+from medical_insurance_sdk.sandbox.fund_policy import (
+    FundSplitError,
+    GroupRule,
+    UnbalancedSettlementError,
+    default_policy,
+    load_policy,
+    parse_policy,
+)
+from medical_insurance_sdk.sandbox.fund_pricing import CatalogItem, FeeLineResult, price_fee_line
 from medical_insurance_sdk.sandbox.fundsplit import (
     AMOUNT_FIELDS,
     FUND_FIELDS,
-    CatalogItem,
-    FeeLineResult,
-    FundSplitError,
-    GroupRule,
     PersonState,
     Settlement,
-    UnbalancedSettlementError,
     YearToDate,
     deductible_key,
-    default_policy,
     fund_key,
     group_pool_key,
-    load_policy,
-    parse_policy,
-    price_fee_line,
     reverse,
     selfpay_key,
     settle,

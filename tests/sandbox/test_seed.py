@@ -10,7 +10,7 @@ from collections import Counter
 from decimal import Decimal
 
 from medical_insurance_sdk.sandbox import seed
-from medical_insurance_sdk.sandbox.fundsplit import price_fee_line
+from medical_insurance_sdk.sandbox.fund_pricing import price_fee_line
 
 PERSONS = seed.PERSONS
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from medical_insurance_sdk.protocol.catalog_file import write_catalog
 from medical_insurance_sdk.protocol.catalog_layouts import CatalogLayout, layout_for
-from medical_insurance_sdk.sandbox.fundsplit import CatalogItem
+from medical_insurance_sdk.sandbox.fund_pricing import CatalogItem
 from medical_insurance_sdk.sandbox.seed import CATALOG
 
 VERSION_ROWS = 100

@@ -17,7 +17,8 @@ from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
 
-from medical_insurance_sdk.sandbox.fundsplit import CatalogItem, PersonState, out_of_catalog_item
+from medical_insurance_sdk.sandbox.fund_pricing import CatalogItem, out_of_catalog_item
+from medical_insurance_sdk.sandbox.fundsplit import PersonState
 
 #: The date ages are computed at, so that the seed never depends on today.
 SEED_DATE = date(2025, 7, 14)

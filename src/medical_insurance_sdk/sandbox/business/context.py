@@ -8,7 +8,7 @@ Ids come from `ctx.services["ids"]` (runtime.Ids), so they never repeat within o
 
 from __future__ import annotations
 
-from medical_insurance_sdk.sandbox.fundsplit import Policy, default_policy
+from medical_insurance_sdk.sandbox.fund_policy import Policy, default_policy
 from medical_insurance_sdk.sandbox.handlers.base import Context
 
 ID_WIDTH = 30  # mdtrt_id, setl_id, trt_dcla_detl_sn … are C30

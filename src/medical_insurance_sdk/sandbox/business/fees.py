@@ -20,7 +20,7 @@ from medical_insurance_sdk.sandbox.business.context import policy_of
 from medical_insurance_sdk.sandbox.business.shapes import parse_time, plain, response_node, revive
 from medical_insurance_sdk.sandbox.business.visits import CANCELLED, UPLOADED
 from medical_insurance_sdk.sandbox.business_state import FeeDetail, Visit
-from medical_insurance_sdk.sandbox.fundsplit import FeeLineResult, price_fee_line
+from medical_insurance_sdk.sandbox.fund_pricing import FeeLineResult, price_fee_line
 from medical_insurance_sdk.sandbox.handlers.base import Context
 from medical_insurance_sdk.sandbox.seed import lookup_item
 

@@ -35,12 +35,11 @@ from medical_insurance_sdk.sandbox.business.shapes import (
 )
 from medical_insurance_sdk.sandbox.business.visits import CANCELLED, SETTLED, UPLOADED
 from medical_insurance_sdk.sandbox.business_state import FeeDetail, SettlementRow, Visit
+from medical_insurance_sdk.sandbox.fund_policy import FundSplitError, GroupName
+from medical_insurance_sdk.sandbox.fund_pricing import FeeLineResult
 from medical_insurance_sdk.sandbox.fundsplit import (
     AMOUNT_FIELDS,
-    FeeLineResult,
     FundPayment,
-    FundSplitError,
-    GroupName,
     PersonState,
     Settlement,
     YearToDate,

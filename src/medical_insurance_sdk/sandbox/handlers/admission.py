@@ -32,7 +32,7 @@ from medical_insurance_sdk.sandbox.business.visits import (
     set_diagnoses,
 )
 from medical_insurance_sdk.sandbox.business_state import Visit
-from medical_insurance_sdk.sandbox.fundsplit import FundSplitError
+from medical_insurance_sdk.sandbox.fund_policy import FundSplitError
 from medical_insurance_sdk.sandbox.handlers.base import Context, handles
 from medical_insurance_sdk.sandbox.state import Person
 

@@ -40,7 +40,7 @@ from medical_insurance_sdk.sandbox.business.settlements import (
 from medical_insurance_sdk.sandbox.business.shapes import response_node, shape, text_time
 from medical_insurance_sdk.sandbox.business.visits import CANCELLED, REGISTERED, SETTLED, lines_of, remember
 from medical_insurance_sdk.sandbox.business_state import SettlementRow, Visit
-from medical_insurance_sdk.sandbox.fundsplit import FundSplitError
+from medical_insurance_sdk.sandbox.fund_policy import FundSplitError
 from medical_insurance_sdk.sandbox.handlers.base import Context, handles
 from medical_insurance_sdk.sandbox.payment_state import PayOrder
 

@@ -36,7 +36,7 @@ from medical_insurance_sdk.sandbox.business.visits import (
     visit_fields,
 )
 from medical_insurance_sdk.sandbox.business_state import FeeDetail, SettlementRow, Visit
-from medical_insurance_sdk.sandbox.fundsplit import Policy
+from medical_insurance_sdk.sandbox.fund_policy import Policy
 from medical_insurance_sdk.sandbox.handlers.base import Context, handles
 from medical_insurance_sdk.sandbox.seed import CATALOG, institution
 from medical_insurance_sdk.sandbox.state import Person

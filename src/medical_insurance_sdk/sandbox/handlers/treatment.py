@@ -15,7 +15,7 @@ from typing import Any
 from medical_insurance_sdk.sandbox.business.context import policy_of
 from medical_insurance_sdk.sandbox.business.persons import INSURED, PersonFacts, facts, load_person
 from medical_insurance_sdk.sandbox.business.shapes import response_node, shape
-from medical_insurance_sdk.sandbox.fundsplit import FundSplitError, Policy
+from medical_insurance_sdk.sandbox.fund_policy import FundSplitError, Policy
 from medical_insurance_sdk.sandbox.handlers.base import Context, handles
 
 FUND_CHECK = "1"  # trt_chk_type 基金项检查
