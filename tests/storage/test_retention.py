@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select
 
+from medical_insurance_sdk.gateway.app import create_app
 from medical_insurance_sdk.gateway.audit.models import InterfaceCallLog, InterfaceData
 from medical_insurance_sdk.gateway.executors.celery_app import (
     RETENTION,
@@ -413,7 +414,7 @@ def test_the_worker_task_deletes_with_the_settings_policy(clean_env: None, tmp_p
     now = datetime.now(UTC).replace(tzinfo=None)  # the task deletes relative to the real clock
     with database.session() as s:
         s.add_all([_call(institution, 31, now=now), _call(institution, 29, now=now)])
-    runtime = WorkerRuntime(settings)
+    runtime = WorkerRuntime(settings, open_app=create_app)
     try:
         deleted = runtime.retention()
     finally:

@@ -19,14 +19,15 @@ from medical_insurance_sdk.cli._app import _gateway_database, app, console
 
 def _celery_app() -> tuple[Any, Any]:
     """(settings, Celery app) for CELERY_BROKER_URL, the database migrated; exits 2 without a broker."""
-    from medical_insurance_sdk.gateway.executors.celery_app import create_celery
+    from medical_insurance_sdk.gateway.app import create_app
+    from medical_insurance_sdk.gateway.executors.celery_app import WorkerRuntime, create_celery
 
     settings, database = _gateway_database()
     database.dispose()
     if not settings.celery_broker_url:
         console.print("[red]CELERY_BROKER_URL 未设置：yibao worker 需要 Redis 作为任务队列[/red]")
         raise typer.Exit(2)
-    return settings, create_celery(settings)
+    return settings, create_celery(settings, runtime=WorkerRuntime(settings, open_app=create_app))
 
 
 def _schedule_file(settings: Any) -> str:

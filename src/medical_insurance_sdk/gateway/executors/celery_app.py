@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
 from anyio.from_thread import BlockingPortal, start_blocking_portal
@@ -41,6 +42,12 @@ from medical_insurance_sdk.gateway.settings import GatewaySettings
 from medical_insurance_sdk.gateway.state import GatewayState
 from medical_insurance_sdk.gateway.sweeper import sweep_once
 from medical_insurance_sdk.storage.retention import run_retention
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+# how a worker process builds the gateway it runs tasks in (gateway.app.create_app)
+AppFactory = Callable[[GatewaySettings], "FastAPI"]
 
 log = logging.getLogger(__name__)
 
@@ -139,8 +146,11 @@ class WorkerRuntime:
     set) without an in-process executor or sweeper: the worker runs tasks, the beat sweeps.
     """
 
-    def __init__(self, settings: GatewaySettings) -> None:
+    def __init__(self, settings: GatewaySettings, open_app: AppFactory | None = None) -> None:
+        """`open_app`: the gateway's app factory (`gateway.app.create_app`), handed in by the worker command
+        so that this module does not import the app that imports it; without one the runtime only sends."""
         self.settings = settings.model_copy(update={"task_executor": "celery", "sweeper_interval_s": 0.0})
+        self.open_app = open_app
         self.worker = worker_name()
         self._lock = threading.Lock()
         self._contexts: list[AbstractContextManager[Any]] = []
@@ -150,9 +160,9 @@ class WorkerRuntime:
     def _open(self) -> tuple[BlockingPortal, GatewayState]:
         with self._lock:
             if self._portal is None or self._state is None:
-                from medical_insurance_sdk.gateway.app import create_app
-
-                app = create_app(self.settings)
+                if self.open_app is None:
+                    raise RuntimeError("this Celery app only sends tasks: run them with `yibao worker`")
+                app = self.open_app(self.settings)
                 portal_cm = start_blocking_portal()
                 portal = portal_cm.__enter__()
                 self._contexts.append(portal_cm)
