@@ -333,7 +333,11 @@ def universal(part: dict[str, Any] | None) -> str:
     return out + _stamp(part) + "脚本自己的输出（JSON）：\n\n```json\n" + printed + "\n```\n"
 
 
-CAPACITY_PATHS = {"floor": "wrk → 空医保局（基线）", "gateway": "wrk → `yibao run` → 空医保局"}
+CAPACITY_PATHS = {
+    "floor": "wrk → 空医保局（基线）",
+    "gateway": "wrk → `yibao run` → 空医保局",
+    "baseline": "wrk → `yibao run`（改动前）→ 空医保局",
+}
 
 
 @section("## 8. 容量（issue 16：`yibao run` 对零成本医保局）\n\n")
@@ -344,8 +348,15 @@ def capacity(part: dict[str, Any]) -> str:
         f"客户端 {client}，每格 {part.get('duration_s')} 秒，网关进程数 {part.get('workers', 1)}；"
         "空医保局（benchmarks/null_bureau.py）对 9001/1101/2207 返回合法的固定应答，不做任何 I/O，"
         "所以“网关 / 基线”的比值就是网关自身的成本。网关为 `yibao run`（生产环境设置，限流关闭）。"
-        "负载发生器、网关、空医保局与数据库共用本机 CPU；有其他进程同时运行时数字偏低，以比值为准。\n\n"
+        "负载发生器、网关、空医保局与数据库共用本机 CPU；有其他进程同时运行时数字偏低，以比值为准。"
+        "“网关 CPU”为网关进程（含其线程）在该格内用掉的 CPU 时间除以应答数，基本不受同机其他负载影响。"
     )
+    if part.get("baseline_src"):
+        out += (
+            "“改动前”一行为同一次运行中、紧挨着本版本测得的另一版本网关（`--baseline-src` 指定的源码树，"
+            "如 `git archive HEAD src` 解出的上一提交；两个版本各用一个新数据库），前后对比以它为准。"
+        )
+    out += "\n\n"
     rows: list[list[Any]] = []
     floor = part.get("floor", {})
     for workload, by_c in floor.items():
@@ -361,27 +372,48 @@ def capacity(part: dict[str, Any]) -> str:
                     f["p99_ms"],
                     f["errors"],
                     "1.00",
+                    "—",
                 ]
             )
     for backend, data in part.get("backends", {}).items():
-        for workload, by_c in data["results"].items():
-            for c, f in by_c.items():
-                base = floor.get(workload, {}).get(c, {}).get("calls_per_s")
-                ratio = round(f["calls_per_s"] / base, 3) if base else "—"
-                rows.append(
-                    [
-                        workload,
-                        backend,
-                        c,
-                        CAPACITY_PATHS["gateway"],
-                        f["calls_per_s"],
-                        f["p50_ms"],
-                        f["p99_ms"],
-                        f["errors"],
-                        ratio,
-                    ]
-                )
-    out += _table(["交易", "数据库", "并发", "路径", "次/秒", "p50 ms", "p99 ms", "错误", "相对基线"], rows)
+        versions = [("gateway", data["results"])]
+        if data.get("baseline"):
+            versions.insert(0, ("baseline", data["baseline"]["results"]))
+        for workload in data["results"]:
+            for c in data["results"][workload]:
+                for path, results in versions:
+                    f = results.get(workload, {}).get(c)
+                    if f is None:
+                        continue
+                    base = floor.get(workload, {}).get(c, {}).get("calls_per_s")
+                    ratio = round(f["calls_per_s"] / base, 3) if base else "—"
+                    rows.append(
+                        [
+                            workload,
+                            backend,
+                            c,
+                            CAPACITY_PATHS[path],
+                            f["calls_per_s"],
+                            f["p50_ms"],
+                            f["p99_ms"],
+                            f["errors"],
+                            ratio,
+                            f.get("server_cpu_ms_per_call", "—"),
+                        ]
+                    )
+    headers = [
+        "交易",
+        "数据库",
+        "并发",
+        "路径",
+        "次/秒",
+        "p50 ms",
+        "p99 ms",
+        "错误",
+        "相对基线",
+        "网关 CPU ms/次",
+    ]
+    out += _table(headers, rows)
     for backend, reason in part.get("not_run", {}).items():
         out += f"\n{backend}：{NOT_RUN}（{reason}）\n"
     ledger_rows = [

@@ -32,13 +32,14 @@ import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import anyio
 import httpx
-from _common import HERE, LOOPBACK, ROOT, rounded, scratch_dir
+from _common import HERE, LOOPBACK, ROOT, rounded, scratch_dir, server_cpu_s
 from _flows import _settle, person, person_query
 from _load import drive
 from _stack import (
@@ -162,21 +163,26 @@ def _environment(settings: Mapping[str, Any]) -> dict[str, str]:
 
 
 @contextmanager
-def yibao_run(settings: Mapping[str, Any], logs: Path, *, workers: int = 1) -> Iterator[str]:
-    """`yibao run` as a child process with `settings` in its environment; yields its base URL."""
+def yibao_run(
+    settings: Mapping[str, Any], logs: Path, *, workers: int = 1, source: Path | None = None
+) -> Iterator[tuple[str, int]]:
+    """`yibao run` as a child process with `settings` in its environment; yields its base URL and pid.
+
+    `source`: another tree's `src` folder (first on PYTHONPATH), to run that version of the gateway."""
     port = _free_port()
     command = [str(Path(sys.executable).with_name("yibao")), "run", "--port", str(port)]
     if workers > 1:
         command += ["--workers", str(workers)]
     log = logs / f"gateway-{port}.log"
+    env = _environment(settings)
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
     with log.open("wb") as out:
-        process = subprocess.Popen(
-            command, stdout=out, stderr=subprocess.STDOUT, env=_environment(settings), cwd=str(logs)
-        )
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=str(logs))
     try:
         url = f"http://{LOOPBACK}:{port}"
         _wait_http(url, process, log)
-        yield url
+        yield url, process.pid
     finally:
         _stop(process)
 
@@ -262,12 +268,26 @@ def run_python(
 
 
 def measure(
-    url: str, body: bytes, auth: tuple[str, str] | None, *, concurrency: int, duration_s: float
+    url: str,
+    body: bytes,
+    auth: tuple[str, str] | None,
+    *,
+    concurrency: int,
+    duration_s: float,
+    server_pid: int | None = None,
 ) -> dict[str, Any]:
+    """One cell; with `server_pid`, also the server's CPU milliseconds per answered call (user + system,
+    all its threads and workers): the gateway's own cost, which other load on the machine barely moves."""
+    before = server_cpu_s(server_pid) if server_pid else 0.0
     if wrk_path():
-        return run_wrk(url, body, list(auth or ()), concurrency=concurrency, duration_s=duration_s)
-    headers = {"X-API-Key": auth[0], "X-Institution-Code": auth[1]} if auth else {}
-    return run_python(url, body, headers, concurrency=concurrency, duration_s=duration_s)
+        figures = run_wrk(url, body, list(auth or ()), concurrency=concurrency, duration_s=duration_s)
+    else:
+        headers = {"X-API-Key": auth[0], "X-Institution-Code": auth[1]} if auth else {}
+        figures = run_python(url, body, headers, concurrency=concurrency, duration_s=duration_s)
+    if server_pid and figures["ops"]:
+        used = server_cpu_s(server_pid) - before
+        figures["server_cpu_ms_per_call"] = round(used * 1000 / figures["ops"], 2)
+    return figures
 
 
 # ------------------------------------------------------------------------------------------------ checks
@@ -305,11 +325,16 @@ def run(
     workloads: Sequence[str] = WORKLOADS,
     duration_s: float = 10.0,
     workers: int = 1,
+    baseline_src: Path | str | None = None,
 ) -> dict[str, Any]:
+    """The floor, then each backend's gateway; with `baseline_src` (another tree's `src`, e.g. the last
+    commit's from `git archive`), that version's gateway is measured too, right before this one, on a
+    database of its own: before and after in the same run."""
     report: dict[str, Any] = {
         "client": "wrk" if wrk_path() else "python (wrk not installed)",
         "duration_s": duration_s,
         "workers": workers,
+        "baseline_src": str(baseline_src) if baseline_src else None,
         "floor": {},
         "backends": {},
         "not_run": {},
@@ -326,40 +351,67 @@ def run(
                 if backend == "postgresql" and not postgres_available():
                     report["not_run"][backend] = "no PostgreSQL server on 127.0.0.1:5432 (BENCH_POSTGRES_URL)"
                     continue
-                disk = Path(tempfile.mkdtemp(prefix="yibao-capacity-db-"))
-                try:
-                    report["backends"][backend] = _backend(
-                        backend, disk, logs, bureau, concurrencies, workloads, duration_s, workers
-                    )
-                finally:
-                    shutil.rmtree(disk, ignore_errors=True)
+                cells = Cells(bureau, concurrencies, workloads, duration_s, workers)
+                baseline = _backend(backend, logs, cells, Path(baseline_src)) if baseline_src else None
+                report["backends"][backend] = _backend(backend, logs, cells)
+                if baseline is not None:
+                    report["backends"][backend]["baseline"] = baseline
     report["goals"] = goals(report, concurrencies)
     return report
 
 
-def _backend(
-    backend: str,
-    disk: Path,
-    logs: Path,
-    bureau: str,
-    concurrencies: Sequence[int],
-    workloads: Sequence[str],
-    duration_s: float,
-    workers: int,
-) -> dict[str, Any]:
+def _prepare(url: str, source: Path | None) -> str:
+    """The gateway's database migrated and its institution's API key, by the version that will serve it
+    (another tree's migrations may differ from this one's)."""
+    if source is None:
+        return prepare_gateway_database(url, [GATEWAY_HOSPITAL])[GATEWAY_HOSPITAL]
+    script = (
+        f"import sys; sys.path.insert(0, {str(HERE)!r}); from _stack import prepare_gateway_database; "
+        f"print(prepare_gateway_database({url!r}, [{GATEWAY_HOSPITAL!r}])[{GATEWAY_HOSPITAL!r}])"
+    )
+    env = {**_environment({}), "PYTHONPATH": str(source)}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=str(ROOT), timeout=300
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"preparing the database with {source} failed: {done.stderr[-2000:]}")
+    return done.stdout.strip().splitlines()[-1]
+
+
+@dataclass(frozen=True)
+class Cells:
+    """What each gateway is measured with: the bureau, the concurrencies, workloads, seconds a cell."""
+
+    bureau: str
+    concurrencies: Sequence[int]
+    workloads: Sequence[str]
+    duration_s: float
+    workers: int
+
+
+def _backend(backend: str, logs: Path, cells: Cells, source: Path | None = None) -> dict[str, Any]:
+    disk = Path(tempfile.mkdtemp(prefix="yibao-capacity-db-"))
+    try:
+        return _gateway_cells(backend, disk, logs, cells, source)
+    finally:
+        shutil.rmtree(disk, ignore_errors=True)
+
+
+def _gateway_cells(backend: str, disk: Path, logs: Path, cells: Cells, source: Path | None) -> dict[str, Any]:
+    concurrencies, workloads = cells.concurrencies, cells.workloads
     out: dict[str, Any] = {"results": {}}
     with product_database(backend, disk) as url:
-        key = prepare_gateway_database(url, [GATEWAY_HOSPITAL])[GATEWAY_HOSPITAL]
+        key = _prepare(url, source)
         auth = (key, GATEWAY_HOSPITAL)
         settings = gateway_settings(
             url,
             logs,
-            bureau,
+            cells.bureau,
             environment="production",
             docs_enabled=False,
             jwt_secret=secrets.token_urlsafe(48),
         )
-        with yibao_run(settings, logs, workers=workers) as gateway:
+        with yibao_run(settings, logs, workers=cells.workers, source=source) as (gateway, pid):
             warm_up(gateway, auth)
             for workload in workloads:
                 out["results"][workload] = {}
@@ -369,7 +421,8 @@ def _backend(
                         rest_body(workload),
                         auth,
                         concurrency=c,
-                        duration_s=duration_s,
+                        duration_s=cells.duration_s,
+                        server_pid=pid,
                     )
                     out["results"][workload][str(c)] = figures
         if "2207" in workloads:
@@ -425,8 +478,19 @@ def main() -> None:
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--baseline-src",
+        type=Path,
+        help="another version's src folder, measured in the same run (git archive HEAD src | tar -x -C DIR)",
+    )
     args = parser.parse_args()
-    print(json.dumps(run(backends=args.backends, duration_s=args.duration, workers=args.workers), indent=2))
+    report = run(
+        backends=args.backends,
+        duration_s=args.duration,
+        workers=args.workers,
+        baseline_src=args.baseline_src,
+    )
+    print(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":

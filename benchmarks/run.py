@@ -144,6 +144,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         "--backends", nargs="+", choices=("sqlite", "postgresql"), help="e2e, capacity: databases"
     )
     parser.add_argument("--max-examples", type=int, help="fuzz: examples per route")
+    parser.add_argument(
+        "--baseline-src",
+        type=Path,
+        help="capacity: another version's src folder measured in the same run (git archive HEAD src)",
+    )
     return parser.parse_args(argv)
 
 
@@ -163,6 +168,8 @@ def options(args: argparse.Namespace, part: str) -> dict[str, Any]:
     if part in overrides and overrides[part][1] is not None:
         name, value = overrides[part]
         kw[name] = value
+    if part == "capacity" and args.baseline_src:
+        kw["baseline_src"] = str(args.baseline_src)  # JSON in the results
     return kw
 
 

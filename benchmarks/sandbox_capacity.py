@@ -20,7 +20,6 @@ Without wrk the 1101 rows use the Python client as well (said so in the results)
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import shutil
@@ -31,7 +30,7 @@ from typing import Any
 
 import anyio
 import httpx
-from _common import HERE, ChildServer, scratch_dir
+from _common import HERE, ChildServer, scratch_dir, server_cpu_s
 from _flows import RawBureau, outpatient, person, person_query, query_person
 from _load import drive
 from _rawhttp import RawClient
@@ -149,21 +148,6 @@ def python_load(base: str, kind: str, *, concurrency: int, duration_s: float) ->
         }
 
     return anyio.run(go)
-
-
-def server_cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) used so far by process `pid` and its children (the forked workers)."""
-    total = 0.0
-    pids = [pid]
-    with contextlib.suppress(OSError):
-        pids += [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    for one in pids:
-        try:
-            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
 
 
 def _with_cpu(pid: int, measure: Any) -> dict[str, Any]:

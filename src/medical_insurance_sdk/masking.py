@@ -21,7 +21,7 @@ Stored copies are sealed as well (storage/protection.py); masking is what anythi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 ID_FIELDS = frozenset(
@@ -41,6 +41,10 @@ _LABELLED_NAME = re.compile(
     r"(?P<label>姓名|患者|病人|参保人|就诊人|联系人|持卡人|人员姓名)(?P<sep>\s*[:：]?\s*)"
     r"(?P<name>[\u4e00-\u9fa5·]{2,4})"
 )
+# Below these lengths a text holds no ID or mobile number (11 digits at least), nor a label and a name
+# (2 + 2 characters, not ASCII): most values of a message (codes, amounts, dates) skip the expressions.
+_SHORTEST_NUMBER = 11
+_SHORTEST_LABELLED = 4
 
 
 def mask_id_card(value: str) -> str:
@@ -98,9 +102,20 @@ def mask_value(key: str, value: Any) -> Any:
 
 def scrub_text(text: str, names: Iterable[str] = ()) -> str:
     """The text with embedded ID numbers, mobile numbers and names masked (`names`: known names too)."""
-    for name in sorted({n for n in names if len(n) >= 2}, key=len, reverse=True):
+    return _scrub(text, _longest_first(names))
+
+
+def _longest_first(names: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted({n for n in names if len(n) >= 2}, key=len, reverse=True))
+
+
+def _scrub(text: str, names: tuple[str, ...]) -> str:
+    """`scrub_text` with the names already in their order (once per message, not once per text)."""
+    for name in names:
         if name in text:
             text = text.replace(name, mask_name(name))
+    if len(text) < _SHORTEST_NUMBER and (text.isascii() or len(text) < _SHORTEST_LABELLED):
+        return text  # too short for an ID or mobile number, and no room for a label and a name
     text = _LABELLED_NAME.sub(lambda m: m["label"] + m["sep"] + mask_name(m["name"]), text)
     text = _EMBEDDED_ID.sub(lambda m: mask_id_card(m.group(0)), text)
     return _EMBEDDED_MOBILE.sub(lambda m: mask_phone(m.group(0)), text)
@@ -109,41 +124,71 @@ def scrub_text(text: str, names: Iterable[str] = ()) -> str:
 def names_in(payload: Any) -> set[str]:
     """The values of the name fields anywhere in a message."""
     found: set[str] = set()
-    if isinstance(payload, Mapping):
-        for key, value in payload.items():
-            if key in NAME_FIELDS and isinstance(value, str) and value.strip():
-                found.add(value.strip())
-            else:
-                found |= names_in(value)
-    elif isinstance(payload, (list, tuple)):
-        for item in payload:
-            found |= names_in(item)
+    _collect_names(payload, found)
     return found
 
 
-def _mask(node: Any, names: frozenset[str]) -> Any:
-    if isinstance(node, Mapping):
-        return {
-            str(k): _mask(v, names) if isinstance(v, (Mapping, list, tuple)) else _field(str(k), v, names)
-            for k, v in node.items()
-        }
-    if isinstance(node, (list, tuple)):
-        return [_mask(v, names) for v in node]
-    if isinstance(node, str):
-        return scrub_text(node, names)
-    return node
+def _collect_names(node: Any, found: set[str]) -> None:
+    # dict and list first: the exact types messages are made of, cheaper to test than the ABCs
+    if isinstance(node, dict) or (not isinstance(node, list) and isinstance(node, Mapping)):
+        for key, value in node.items():
+            if key in NAME_FIELDS and isinstance(value, str):
+                if value.strip():
+                    found.add(value.strip())
+            elif isinstance(value, (dict, list, tuple, Mapping)):
+                _collect_names(value, found)
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            if isinstance(item, (dict, list, tuple, Mapping)):
+                _collect_names(item, found)
 
 
-def _field(key: str, value: Any, names: frozenset[str]) -> Any:
-    masked = mask_value(key, value)
-    if masked is value and isinstance(value, str):
-        return scrub_text(value, names)
-    return masked
+class _Masker:
+    """One message's masking: its names in order, and the longest text a copy keeps (`text_limit`)."""
+
+    def __init__(self, names: tuple[str, ...], text_limit: int | None) -> None:
+        self.names, self.text_limit = names, text_limit
+
+    def node(self, node: Any) -> Any:
+        if isinstance(node, dict) or (not isinstance(node, (str, list)) and isinstance(node, Mapping)):
+            return {
+                str(k): self.node(v) if isinstance(v, (dict, list, tuple, Mapping)) else self.field(str(k), v)
+                for k, v in node.items()
+            }
+        if isinstance(node, (list, tuple)):
+            return [self.node(v) for v in node]
+        if isinstance(node, str):
+            return self.bounded(_scrub(node, self.names))
+        return node
+
+    def field(self, key: str, value: Any) -> Any:
+        masked = mask_value(key, value)
+        if masked is value and isinstance(value, str):
+            masked = _scrub(value, self.names)
+        return self.bounded(masked)
+
+    def bounded(self, value: Any) -> Any:
+        if self.text_limit is not None and isinstance(value, str) and len(value) > self.text_limit:
+            return f"<{len(value)} 字符，未存入台账>"
+        return value
 
 
-def mask_payload(payload: Any) -> Any:
-    """A masked deep copy of a message (dicts, lists, scalars): by field name, by shape and in free text."""
-    return _mask(payload, frozenset(names_in(payload)))
+def mask_payload(payload: Any, *, text_limit: int | None = None) -> Any:
+    """A masked deep copy of a message (dicts, lists, scalars): by field name, by shape and in free text.
+
+    `text_limit`: a (masked) text longer than this is replaced by a note of its size (the ledger's and the
+    audit's copies: a Base64 file is not worth keeping twice)."""
+    return mask_payloads([payload], text_limit=text_limit)[0]
+
+
+def mask_payloads(payloads: Sequence[Any], *, text_limit: int | None = None) -> list[Any]:
+    """Several messages of one exchange (a request, its answer) masked together: a name any of them
+    carries is masked in the free text of all of them."""
+    names: set[str] = set()
+    for payload in payloads:
+        _collect_names(payload, names)
+    masker = _Masker(_longest_first(names), text_limit)
+    return [masker.node(payload) for payload in payloads]
 
 
 def id_number_of(payload: Any) -> str | None:

@@ -401,18 +401,7 @@ LEDGER_TEXT_LIMIT = 4096
 
 def ledger_copy(message: Any) -> Any:
     """The masked message as the ledger keeps it, with very long texts replaced by their size."""
-    masked = mask_payload(message)
-
-    def shrink(node: Any) -> Any:
-        if isinstance(node, Mapping):
-            return {k: shrink(v) for k, v in node.items()}
-        if isinstance(node, list):
-            return [shrink(v) for v in node]
-        if isinstance(node, str) and len(node) > LEDGER_TEXT_LIMIT:
-            return f"<{len(node)} 字符，未存入台账>"
-        return node
-
-    return shrink(masked)
+    return mask_payload(message, text_limit=LEDGER_TEXT_LIMIT)
 
 
 def _unknown(view: PendingView, outcome: str) -> OutcomeUnknownError:

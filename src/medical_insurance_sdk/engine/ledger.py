@@ -6,7 +6,6 @@ disk before the message leaves, or a crash between send and answer would lose th
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -14,14 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from medical_insurance_sdk.engine.calls import PendingView
 from medical_insurance_sdk.engine.effects import Complete, NewEntry, RecordAnswered, Resolve
 from medical_insurance_sdk.exceptions import DuplicateMessageError
-from medical_insurance_sdk.protocol.jsoncodec import dumps
+from medical_insurance_sdk.protocol.jsoncodec import plain
 from medical_insurance_sdk.storage.models import LedgerEntry, SignInSession
 
 logger = logging.getLogger(__name__)
@@ -35,7 +34,7 @@ class SessionSource(Protocol):
 
 def _json(value: Any) -> Any:
     # JSON columns hold plain JSON; amounts keep their exact text ("350.00") instead of becoming floats
-    return json.loads(dumps(value), parse_float=str) if value is not None else None
+    return plain(value) if value is not None else None
 
 
 @dataclass(frozen=True)
@@ -72,7 +71,8 @@ class Ledger:
         commit); when the batch fails (a msgid already in the ledger) each row is tried alone."""
         try:
             with self.database.session() as s:
-                s.add_all([_answered_row(item) for item in items])
+                # one executemany of plain values: no unit of work to track objects nobody reads back
+                s.execute(insert(LedgerEntry), [_answered_values(item) for item in items])
             return
         except IntegrityError:
             if len(items) == 1:
@@ -81,7 +81,7 @@ class Ledger:
         for item in items:
             try:
                 with self.database.session() as s:
-                    s.add(_answered_row(item))
+                    s.execute(insert(LedgerEntry), [_answered_values(item)])
             except IntegrityError:
                 logger.warning("报文ID重复，查询台账行未写入: %s", item.entry.msgid)
 
@@ -252,7 +252,11 @@ class Ledger:
 
 
 def _row(entry: NewEntry, state: str = "PENDING") -> LedgerEntry:
-    return LedgerEntry(
+    return LedgerEntry(**_values(entry, state))
+
+
+def _values(entry: NewEntry, state: str) -> dict[str, Any]:
+    return dict(
         msgid=entry.msgid,
         infno=entry.infno,
         safety=entry.safety,
@@ -271,20 +275,19 @@ def _row(entry: NewEntry, state: str = "PENDING") -> LedgerEntry:
     )
 
 
-def _answered_row(item: RecordAnswered) -> LedgerEntry:
-    """The row a query would have after `Record` then `Complete`, built at once."""
+def _answered_values(item: RecordAnswered) -> dict[str, Any]:
+    """The row a query would have after `Record` then `Complete`, built at once (column values)."""
     c = item.outcome
-    row = _row(item.entry, c.state)
-    row.answered_at, row.infcode, row.error_code = c.answered_at, c.infcode, c.error_code
-    row.error_message = c.error_message
-    row.response = _json(dict(c.response)) if c.response is not None else None
-    if c.note:
-        row.resolution_note = c.note
+    row = _values(item.entry, c.state)
+    row.update(answered_at=c.answered_at, infcode=c.infcode, error_code=c.error_code)
+    row["error_message"] = c.error_message
+    row["response"] = _json(dict(c.response)) if c.response is not None else None
+    row["resolution_note"] = c.note or None
     if c.business_keys:
-        merged = {**(row.business_keys or {}), **_json(dict(c.business_keys))}
-        row.business_keys = merged
-        row.mdtrt_id = row.mdtrt_id or merged.get("mdtrt_id")
-        row.setl_id = row.setl_id or merged.get("setl_id")
+        merged = {**(row["business_keys"] or {}), **_json(dict(c.business_keys))}
+        row["business_keys"] = merged
+        row["mdtrt_id"] = row["mdtrt_id"] or merged.get("mdtrt_id")
+        row["setl_id"] = row["setl_id"] or merged.get("setl_id")
     return row
 
 

@@ -108,7 +108,9 @@ async def access_log_sink(exchange: Exchange) -> None:
         level = logging.INFO
     else:
         level = logging.WARNING if exchange.status_code < 500 else logging.ERROR
-    logging.getLogger(ACCESS_LOGGER).log(level, _message(exchange), extra={"access": access_fields(exchange)})
+    logger = logging.getLogger(ACCESS_LOGGER)
+    if logger.isEnabledFor(level):  # the masked fields only for a record something will write
+        logger.log(level, _message(exchange), extra={"access": access_fields(exchange)})
 
 
 class _JsonAccessHandler(logging.StreamHandler[TextIO]):

@@ -34,7 +34,7 @@ from fastapi import FastAPI, Request
 from medical_insurance_sdk.engine.flow import business_keys
 from medical_insurance_sdk.gateway.audit.models import InterfaceCallLog, InterfaceData
 from medical_insurance_sdk.gateway.audit.observer import Exchange, Sink
-from medical_insurance_sdk.gateway.audit.redact import redact, stored
+from medical_insurance_sdk.gateway.audit.redact import redact, redact_together, stored_copy
 from medical_insurance_sdk.gateway.state import GatewayState
 from medical_insurance_sdk.masking import id_number_of
 from medical_insurance_sdk.storage.database import Database
@@ -72,17 +72,53 @@ def business_key(*messages: Any) -> str | None:
     return None
 
 
-def call_log_row(exchange: Exchange, *, payloads: bool = True) -> InterfaceCallLog | None:
+class _Copies:
+    """The stored copies of one exchange's payloads (its input, the bureau's output, the answer), masked
+    together in one pass (a name the answer gives is masked in the input's free text too) instead of once
+    per column that keeps them."""
+
+    PARTS = ("input", "output", "body")
+
+    def __init__(self, exchange: Exchange) -> None:
+        self.exchange = exchange
+        self._masked: dict[str, Any] | None = None
+
+    def masked(self, part: str) -> Any:
+        if self._masked is None:
+            admission = self.exchange.admission
+            call_input = admission.call_input if admission is not None else None
+            values = redact_together(call_input, _bureau_output(self.exchange), self.exchange.body)
+            self._masked = dict(zip(self.PARTS, values, strict=True))
+        return self._masked[part]
+
+    def request(self) -> Any:
+        return stored_copy(self.masked("input"))
+
+    def response(self) -> Any:
+        return stored_copy(self.masked("body"))
+
+    def raw(self) -> Any:
+        return stored_copy({"input": self.masked("input"), "output": self.masked("output")})
+
+    def parsed(self) -> Any:
+        body = self.masked("body")
+        return stored_copy(body.get("data") if isinstance(body, Mapping) else None)
+
+
+def call_log_row(
+    exchange: Exchange, *, payloads: bool = True, copies: _Copies | None = None
+) -> InterfaceCallLog | None:
     """The call-log row of a transaction request with a known caller, else None.
 
     `payloads=False`: without the request and answer (when the database refused them), every text made
-    storable."""
+    storable.  `copies`: the exchange's payload copies, shared with its `data_row`."""
     admission = exchange.admission
     if admission is None or admission.tx is None:
         return None
     tx = admission.tx
     code = exchange.error_code
     message = exchange.error_message
+    copies = copies or _Copies(exchange)
     if not payloads:
         return InterfaceCallLog(
             institution_id=admission.caller.institution.id,
@@ -107,8 +143,8 @@ def call_log_row(exchange: Exchange, *, payloads: bool = True) -> InterfaceCallL
         request_id=exchange.request_id[:64],
         msgid=exchange.msgid,
         key_id=admission.caller.key_id,
-        request_data=stored(admission.call_input),
-        response_data=stored(exchange.body),
+        request_data=copies.request(),
+        response_data=copies.response(),
         success=exchange.success,
         http_status=exchange.status_code,
         error_message=redact(message) if message else None,
@@ -127,14 +163,14 @@ def _bureau_output(exchange: Exchange) -> Any:
     return result.output
 
 
-def data_row(exchange: Exchange, call_log_id: int) -> InterfaceData | None:
+def data_row(exchange: Exchange, call_log_id: int, copies: _Copies | None = None) -> InterfaceData | None:
     """The business data of a successful call, else None."""
     admission = exchange.admission
     if admission is None or admission.tx is None or admission.result is None or not exchange.success:
         return None
     tx = admission.tx
     output = _bureau_output(exchange)
-    answered = exchange.body.get("data") if isinstance(exchange.body, Mapping) else None
+    copies = copies or _Copies(exchange)
     return InterfaceData(
         institution_id=admission.caller.institution.id,
         interface_type=tx.interface_type,
@@ -142,9 +178,9 @@ def data_row(exchange: Exchange, call_log_id: int) -> InterfaceData | None:
         category=tx.category.value,
         business_key=business_key(output, admission.call_input),
         data_type=data_type(tx.interface_type),
-        raw_data=stored({"input": admission.call_input, "output": output}),
+        raw_data=copies.raw(),
         cert_index=id_number_of(admission.call_input),  # kept as its blind index only
-        parsed_data=stored(answered),
+        parsed_data=copies.parsed(),
         data_version="1.0",
         data_status="active",
         call_log_id=call_log_id,
@@ -176,19 +212,23 @@ def write_exchanges(database: Database, exchanges: Sequence[Exchange]) -> list[i
 
 
 def _insert(database: Database, exchanges: Sequence[Exchange], *, bare: bool = False) -> list[int]:
-    ids: list[int] = []
+    """The call-log rows of the batch in one flush (one multi-row INSERT that returns their ids), then
+    their data rows: two statements per batch, not two per exchange."""
+    logged: list[tuple[Exchange, InterfaceCallLog, _Copies]] = []
+    for exchange in exchanges:
+        copies = _Copies(exchange)
+        row = call_log_row(exchange, payloads=not bare, copies=copies)
+        if row is not None:
+            logged.append((exchange, row, copies))
+    if not logged:
+        return []
     with database.session() as session:
-        for exchange in exchanges:
-            row = call_log_row(exchange, payloads=not bare)
-            if row is None:
-                continue
-            session.add(row)
-            session.flush()
-            data = data_row(exchange, row.id) if not bare else None
-            if data is not None:
-                session.add(data)
-            ids.append(row.id)
-    return ids
+        session.add_all([row for _, row, _ in logged])
+        session.flush()
+        if not bare:
+            data = [data_row(exchange, row.id, copies) for exchange, row, copies in logged]
+            session.add_all([row for row in data if row is not None])
+        return [row.id for _, row, _ in logged]
 
 
 def _insert_alone(database: Database, exchange: Exchange, *, again: bool) -> list[int]:

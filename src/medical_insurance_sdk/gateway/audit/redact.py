@@ -10,14 +10,21 @@ top: long texts (a Base64 file) replaced by their size, as in the ledger, and pl
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from medical_insurance_sdk.engine.flow import ledger_copy
-from medical_insurance_sdk.masking import scrub_text
+from medical_insurance_sdk.engine.flow import LEDGER_TEXT_LIMIT, ledger_copy
+from medical_insurance_sdk.masking import mask_payloads, scrub_text
 from medical_insurance_sdk.protocol import jsoncodec
 
-__all__ = ["MAX_STORED_BYTES", "plain_json", "redact", "scrub_text", "stored"]
+__all__ = [
+    "MAX_STORED_BYTES",
+    "plain_json",
+    "redact",
+    "redact_together",
+    "scrub_text",
+    "stored",
+    "stored_copy",
+]
 
 # A stored payload larger than this (as JSON) is kept as a note of its size: rows stay small to query.
 MAX_STORED_BYTES = 256 * 1024
@@ -28,16 +35,27 @@ def redact(value: Any) -> Any:
     return ledger_copy(value)
 
 
+def redact_together(*values: Any) -> list[Any]:
+    """`redact` of several payloads of one exchange in one pass: a name any of them carries (the answer's
+    psn_name) is masked in the free text of all of them."""
+    return mask_payloads(values, text_limit=LEDGER_TEXT_LIMIT)
+
+
 def plain_json(value: Any) -> Any:
     """Plain JSON values: decimals keep their exact text ("350.00"), dates become the bureau's text."""
-    return json.loads(jsoncodec.dumps(value), parse_float=str)
+    return jsoncodec.plain(value)
 
 
 def stored(value: Any, *, max_bytes: int = MAX_STORED_BYTES) -> Any:
     """What a JSON column keeps of `value`: redacted plain JSON, or a size note when it is too large."""
-    if value is None:
+    return stored_copy(redact(value), max_bytes=max_bytes)
+
+
+def stored_copy(redacted: Any, *, max_bytes: int = MAX_STORED_BYTES) -> Any:
+    """`stored` of a value redacted already (one exchange's payloads are masked once, see recorder.py)."""
+    if redacted is None:
         return None
-    text = jsoncodec.dumps(redact(value))
-    if len(text) > max_bytes:
-        return {"omitted": "too_large", "bytes": len(text)}
-    return json.loads(text, parse_float=str)
+    value, size = jsoncodec.plain_and_size(redacted)
+    if size > max_bytes:
+        return {"omitted": "too_large", "bytes": size}
+    return value
