@@ -1,9 +1,12 @@
-"""Helpers of the deploy/ checks: where deploy/ is, and the external tools they run (or skip without)."""
+"""Helpers of the deploy/ checks: where deploy/ is, the external tools they run (or skip without), and the
+compose file's services read as compose reads them."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -49,3 +52,29 @@ def compose_command() -> list[str]:
     ):
         return [docker, "compose"]
     return [tool("docker-compose")]  # skips, naming the package
+
+
+def compose_service(name: str, deploy: Path = DEPLOY) -> dict[str, Any]:
+    """A service of docker-compose.yml as compose sees it: its YAML anchors merged (command, environment…)."""
+    import yaml
+
+    compose = yaml.safe_load((deploy / "docker-compose.yml").read_text(encoding="utf-8"))
+    service: dict[str, Any] = compose["services"][name]
+    return service
+
+
+def settings_of_environment(environment: Mapping[str, str]) -> dict[str, str]:
+    """{GatewaySettings field: value} of environment variables, each named by one of the field's aliases;
+    a variable that no setting reads fails the test (compose would be setting it for nothing)."""
+    from pydantic import AliasChoices
+
+    from medical_insurance_sdk.gateway.settings import GatewaySettings
+
+    fields: dict[str, str] = {}
+    for name, info in GatewaySettings.model_fields.items():
+        alias = info.validation_alias
+        for choice in alias.choices if isinstance(alias, AliasChoices) else [alias or name]:
+            fields[str(choice).upper()] = name
+    unknown = sorted(variable for variable in environment if variable.upper() not in fields)
+    assert not unknown, f"no setting reads {unknown}"
+    return {fields[variable.upper()]: value for variable, value in environment.items()}
