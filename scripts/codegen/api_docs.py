@@ -22,6 +22,7 @@ from medical_insurance_sdk.registry import API_PREFIX, CATEGORY_COUNTS, REGISTRY
 from medical_insurance_sdk.registry.dictionaries import DICTIONARIES
 from medical_insurance_sdk.registry.fields import ROOT, FieldSpec, Node
 from medical_insurance_sdk.registry.policy import PERMISSIONS
+from medical_insurance_sdk.registry.relations import relations
 from medical_insurance_sdk.registry.samples import sample_message
 from medical_insurance_sdk.registry.schemas import UNPUBLISHED
 
@@ -188,10 +189,23 @@ def _request(t: Transaction) -> str:
         return f"\n请求节点：{names}（无公开字段表，节点内容原样发送）。\n"
     out = ["\n### 请求字段（input）\n"]
     out.extend(_node_table(n) for n in nodes)
+    out.append(_relations(t.infno))
     what, body = example_input(t)
     out.append(f"\n<details><summary>示例入参（{what}，由字段表生成）</summary>\n\n```json\n")
     out.append(pretty_json(body))
     out.append("\n```\n\n</details>\n")
+    return "".join(out)
+
+
+def _relations(infno: str) -> str:
+    """The transaction's cross-field rules (registry/relations.py), refused with 30005 before sending."""
+    ons = relations(infno)
+    if not ons:
+        return ""
+    out = ["\n关联校验（发送前检查，不符为 30005；金额允许 0.01 元舍入差）：\n\n"]
+    for on in ons:
+        for rule in on.rules:
+            out.append(f"- `{on.node or '根字段'}`：`{rule.text}`\n")
     return "".join(out)
 
 

@@ -142,10 +142,13 @@ def test_refunds_above_or_beside_what_was_paid_are_refused(desk: Desk) -> None:
 
 
 def test_upload_checks_totals_lines_and_order_numbers(desk: Desk) -> None:
-    desk.refused("6201", upload(medfee="96.00"), "费用总额与明细不符")
+    # validate=False: the registry refuses both before sending (30005); the bureau refuses them on its own too
+    wrong_total = upload()
+    wrong_total["data"]["medfeeSumamt"] = D("96.00")
+    desk.refused("6201", wrong_total, "费用总额与明细不符", validate=False)
     bad_line = upload()
     bad_line["data"]["feedetailList"][0]["detItemFeeSumamt"] = "11.00"
-    desk.refused("6201", bad_line, "明细项目费用总额11.00与数量×单价10.00不符")
+    desk.refused("6201", bad_line, "明细项目费用总额11.00与数量×单价10.00不符", validate=False)
     missing = upload()
     del missing["data"]["feedetailList"][1]["medListCodg"]
     desk.refused("6201", missing, "medListCodg")

@@ -12,6 +12,7 @@ from typing import Any
 
 from medical_insurance_sdk.registry.dictionaries import DICTIONARIES
 from medical_insurance_sdk.registry.fields import ROOT, FieldSpec, Node
+from medical_insurance_sdk.registry.relations import consistent
 
 # Preferred code per dictionary (else the first one): the everyday case, not the exotic one.
 _PREFERRED = {
@@ -111,7 +112,8 @@ def _sample_field(spec: FieldSpec, index: int, optional: bool, items: int) -> An
 def sample_message(nodes: tuple[Node, ...], *, optional: bool = True, items: int = 1) -> Any:
     """A whole `input`/`output` object: one entry per node, `items` rows for list nodes.
 
-    Root fields sit directly in the object; a bare-list output (one root list node) is a list.
+    Root fields sit directly in the object; a bare-list output (one root list node) is a list.  Totals
+    agree with their parts (the request's cross-field rules, `relations.py`).
     """
     message: dict[str, Any] = {}
     for n in nodes:
@@ -125,4 +127,4 @@ def sample_message(nodes: tuple[Node, ...], *, optional: bool = True, items: int
             message[n.name] = [sample_node(n, index=i, optional=optional, items=items) for i in range(items)]
         else:
             message[n.name] = sample_node(n, optional=optional, items=items)
-    return message
+    return consistent(nodes, message)

@@ -2,6 +2,10 @@
 
 validate_message(tx.request_model, payload, infno="2207")   # the model, or DataValidationError
 validate_relaxed(...)                                       # with a province's wider field lengths
+
+Each field is checked alone first (30001-30004); a message whose fields all pass is then checked against the
+transaction's cross-field rules (`relations.py`: totals and their parts, amount = cnt × pric, a period's end
+not before its beginning), every broken rule a 30005.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from medical_insurance_sdk.exceptions import DataValidationError, FieldError
 from medical_insurance_sdk.registry.dictionaries import not_in_dictionary
 from medical_insurance_sdk.registry.field_models import _ROOT_FIELDS, _is_blank, build_message_model
 from medical_insurance_sdk.registry.fields import FieldSpec, Node
+from medical_insurance_sdk.registry.relations import relation_errors
 
 # --- validation errors in the spec's codes ---------------------------------------------------------------
 
@@ -89,15 +94,20 @@ def field_errors(exc: ValidationError, root_fields: frozenset[str] = frozenset()
 
 
 def validate_message(model: type[BaseModel], payload: Any, *, infno: str | None = None) -> BaseModel:
-    """Validate a request ``input`` against its model; every problem is raised together."""
+    """Validate a request ``input`` against its model, then against the cross-field rules of transaction
+    ``infno``; every problem of the failing step is raised together."""
     if not isinstance(payload, Mapping):
         raise DataValidationError([FieldError(30009, "input", "input 应为 JSON 对象")], infno=infno)
     try:
-        return model.model_validate(payload)
+        validated = model.model_validate(payload)
     except ValidationError as exc:
         raise DataValidationError(
             field_errors(exc, _ROOT_FIELDS.get(model, frozenset())), infno=infno
         ) from None
+    related = relation_errors(infno, validated.model_dump())
+    if related:
+        raise DataValidationError(related, infno=infno)
+    return validated
 
 
 # --- province relaxations -------------------------------------------------------------------------------
