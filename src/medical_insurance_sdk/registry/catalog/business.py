@@ -553,6 +553,11 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         input_nodes=("refmedin",),
         sdk_method="record_transfer",
         confirm_by="5304",
+        notes=(
+            "Unidentified: a filing is named by its trt_dcla_detl_sn, which the public answer of 5304 "
+            "does not show; a lost answer stays UNKNOWN. Operator: list the person's filings with 5304 "
+            "and compare them with the HIS before filing (or cancelling) again."
+        ),
     ),
     tx(
         "2502",
@@ -567,6 +572,11 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         perf="benefit_check",
         sdk_method="cancel_transfer_record",
         confirm_by="5304",
+        notes=(
+            "Unidentified: a filing is named by its trt_dcla_detl_sn, which the public answer of 5304 "
+            "does not show; a lost answer stays UNKNOWN. Operator: list the person's filings with 5304 "
+            "and compare them with the HIS before filing (or cancelling) again."
+        ),
     ),
     tx(
         "2503",
@@ -580,6 +590,11 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         perf="benefit_check",
         sdk_method="record_chronic_disease",
         confirm_by="5301",
+        notes=(
+            "Unidentified: a filing is named by its trt_dcla_detl_sn, which the public answer of 5301 "
+            "does not show; a lost answer stays UNKNOWN. Operator: list the person's filings with 5301 "
+            "and compare them with the HIS before filing (or cancelling) again."
+        ),
     ),
     tx(
         "2504",
@@ -594,6 +609,11 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         perf="benefit_check",
         sdk_method="cancel_chronic_disease_record",
         confirm_by="5301",
+        notes=(
+            "Unidentified: a filing is named by its trt_dcla_detl_sn, which the public answer of 5301 "
+            "does not show; a lost answer stays UNKNOWN. Operator: list the person's filings with 5301 "
+            "and compare them with the HIS before filing (or cancelling) again."
+        ),
     ),
     tx(
         "2505",
@@ -607,6 +627,11 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         perf="benefit_check",
         sdk_method="record_designated_hospital",
         confirm_by="5302",
+        notes=(
+            "Unidentified: a filing is named by its trt_dcla_detl_sn, which the public answer of 5302 "
+            "does not show; a lost answer stays UNKNOWN. Operator: list the person's filings with 5302 "
+            "and compare them with the HIS before filing (or cancelling) again."
+        ),
     ),
     tx(
         "2506",
@@ -621,6 +646,11 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         perf="benefit_check",
         sdk_method="cancel_designated_hospital_record",
         confirm_by="5302",
+        notes=(
+            "Unidentified: a filing is named by its trt_dcla_detl_sn, which the public answer of 5302 "
+            "does not show; a lost answer stays UNKNOWN. Operator: list the person's filings with 5302 "
+            "and compare them with the HIS before filing (or cancelling) again."
+        ),
     ),
     tx(
         "2507",

@@ -85,6 +85,12 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         perf="inventory_upload",
         sdk_method="upload_catalog_mapping",
         confirm_by="1317",
+        notes=(
+            "Unidentified for now: 1317's public table names a mapping by medins_list_codg (the 3301 "
+            "fixmedins_hilist_id) and med_list_codg, but the sandbox's 1317 answers 3301's rows under "
+            "their upload names, so nothing is matched yet; a lost answer stays UNKNOWN. Operator: look "
+            "the mapping up with 1317 before sending again."
+        ),
     ),
     tx(
         "3302",
@@ -100,6 +106,12 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         perf="inventory_upload",
         sdk_method="cancel_catalog_mapping",
         confirm_by="1317",
+        notes=(
+            "Unidentified for now: 1317's public table names a mapping by medins_list_codg (the 3301 "
+            "fixmedins_hilist_id) and med_list_codg, but the sandbox's 1317 answers 3301's rows under "
+            "their upload names, so nothing is matched yet; a lost answer stays UNKNOWN. Operator: look "
+            "the mapping up with 1317 before sending again."
+        ),
     ),
     # --- 3401-3403: departments ---
     tx(
@@ -114,6 +126,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         input_nodes=("deptinfo",),
         sdk_method="upload_department",
         confirm_by="5101",
+        identity_keys=("hosp_dept_codg",),  # the department's code, a key of every 5101 row
     ),
     tx(
         "3401A",
@@ -127,6 +140,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="batch_upload_departments",
         input_nodes=("deptinfo",),
         confirm_by="5101",
+        identity_keys=("hosp_dept_codg",),  # one message: its first department shows whether it took effect
         notes="3401A 批量科室信息上传 (hsa-his FunctionEnum).",
     ),
     tx(
@@ -141,6 +155,13 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         input_nodes=("deptinfo",),
         sdk_method="update_department",
         confirm_by="5101",
+        notes=(
+            "Unidentified on purpose: 5101 lists the department before and after a change, and the "
+            "fields that may be all a change touches (dept_resper_name/tel) are personal, which the "
+            "ledger never keeps to compare; a lost answer stays UNKNOWN. Operator: compare the "
+            "department in 5101 with the change and send it again if it differs (a change states "
+            "the whole record)."
+        ),
     ),
     tx(
         "3403",
@@ -154,6 +175,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         perf="inventory_upload",
         sdk_method="cancel_department",
         confirm_by="5101",
+        identity_keys=("hosp_dept_codg",),  # gone from 5101 once cancelled
     ),
     # --- 3501-3507 (+A batch variants): inventory operations ---
     tx(
@@ -168,6 +190,12 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="upload_stock_count",
         input_nodes=("invinfo",),
         confirm_by="3508",
+        notes=(
+            "Unidentified for now: the record is named by fixmedins_bchno, which 3508 answers "
+            "(fixmedinsBchno), but 3508 must be asked with the institution's own fixmedins_code, which "
+            "the message does not carry and compensation cannot fill yet; a lost answer stays UNKNOWN. "
+            "Operator: look the batch serial up with 3508 before sending again."
+        ),
     ),
     tx(
         "3501A",
@@ -181,7 +209,13 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="batch_upload_stock_count",
         input_nodes=("invinfoDetail",),
         confirm_by="3508",
-        notes=_BATCH,
+        notes=(
+            _BATCH + " "
+            "Unidentified for now: the record is named by fixmedins_bchno, which 3508 answers "
+            "(fixmedinsBchno), but 3508 must be asked with the institution's own fixmedins_code, which "
+            "the message does not carry and compensation cannot fill yet; a lost answer stays UNKNOWN. "
+            "Operator: look the batch serial up with 3508 before sending again."
+        ),
     ),
     tx(
         "3502",
@@ -195,6 +229,12 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="upload_stock_change",
         input_nodes=("invinfo",),
         confirm_by="3509",
+        notes=(
+            "Unidentified for now: the record is named by fixmedins_bchno, which 3509 answers "
+            "(fixmedinsBchno), but 3509 must be asked with the institution's own fixmedins_code, which "
+            "the message does not carry and compensation cannot fill yet; a lost answer stays UNKNOWN. "
+            "Operator: look the batch serial up with 3509 before sending again."
+        ),
     ),
     tx(
         "3502A",
@@ -208,7 +248,13 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="batch_upload_stock_change",
         input_nodes=("invinfoDetail",),
         confirm_by="3509",
-        notes=_BATCH,
+        notes=(
+            _BATCH + " "
+            "Unidentified for now: the record is named by fixmedins_bchno, which 3509 answers "
+            "(fixmedinsBchno), but 3509 must be asked with the institution's own fixmedins_code, which "
+            "the message does not carry and compensation cannot fill yet; a lost answer stays UNKNOWN. "
+            "Operator: look the batch serial up with 3509 before sending again."
+        ),
     ),
     tx(
         "3503",
@@ -222,6 +268,12 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="upload_purchase",
         input_nodes=("purcinfo",),
         confirm_by="3510",
+        notes=(
+            "Unidentified for now: the record is named by fixmedins_bchno, which 3510 answers "
+            "(fixmedinsBchno), but 3510 must be asked with the institution's own fixmedins_code, which "
+            "the message does not carry and compensation cannot fill yet; a lost answer stays UNKNOWN. "
+            "Operator: look the batch serial up with 3510 before sending again."
+        ),
     ),
     tx(
         "3503A",
@@ -235,7 +287,13 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="batch_upload_purchase",
         input_nodes=("purcinfoDetail",),
         confirm_by="3510",
-        notes=_BATCH,
+        notes=(
+            _BATCH + " "
+            "Unidentified for now: the record is named by fixmedins_bchno, which 3510 answers "
+            "(fixmedinsBchno), but 3510 must be asked with the institution's own fixmedins_code, which "
+            "the message does not carry and compensation cannot fill yet; a lost answer stays UNKNOWN. "
+            "Operator: look the batch serial up with 3510 before sending again."
+        ),
     ),
     tx(
         "3504",
@@ -249,6 +307,12 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="upload_purchase_return",
         input_nodes=("purcinfo",),
         confirm_by="3510",
+        notes=(
+            "Unidentified for now: the record is named by fixmedins_bchno, which 3510 answers "
+            "(fixmedinsBchno), but 3510 must be asked with the institution's own fixmedins_code, which "
+            "the message does not carry and compensation cannot fill yet; a lost answer stays UNKNOWN. "
+            "Operator: look the batch serial up with 3510 before sending again."
+        ),
     ),
     tx(
         "3504A",
@@ -262,7 +326,13 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="batch_upload_purchase_return",
         input_nodes=("purcinfoDetail",),
         confirm_by="3510",
-        notes=_BATCH,
+        notes=(
+            _BATCH + " "
+            "Unidentified for now: the record is named by fixmedins_bchno, which 3510 answers "
+            "(fixmedinsBchno), but 3510 must be asked with the institution's own fixmedins_code, which "
+            "the message does not carry and compensation cannot fill yet; a lost answer stays UNKNOWN. "
+            "Operator: look the batch serial up with 3510 before sending again."
+        ),
     ),
     tx(
         "3505",
@@ -276,6 +346,12 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="upload_sale",
         input_nodes=("selinfo",),
         confirm_by="3511",
+        notes=(
+            "Unidentified for now: the record is named by fixmedins_bchno, which 3511 answers "
+            "(fixmedinsBchno), but 3511 must be asked with the institution's own fixmedins_code, which "
+            "the message does not carry and compensation cannot fill yet; a lost answer stays UNKNOWN. "
+            "Operator: look the batch serial up with 3511 before sending again."
+        ),
     ),
     tx(
         "3505A",
@@ -289,7 +365,13 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="batch_upload_sale",
         input_nodes=("selinfoDetail",),
         confirm_by="3511",
-        notes=_BATCH,
+        notes=(
+            _BATCH + " "
+            "Unidentified for now: the record is named by fixmedins_bchno, which 3511 answers "
+            "(fixmedinsBchno), but 3511 must be asked with the institution's own fixmedins_code, which "
+            "the message does not carry and compensation cannot fill yet; a lost answer stays UNKNOWN. "
+            "Operator: look the batch serial up with 3511 before sending again."
+        ),
     ),
     tx(
         "3506",
@@ -303,6 +385,12 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="upload_sale_return",
         input_nodes=("selinfo",),
         confirm_by="3511",
+        notes=(
+            "Unidentified for now: the record is named by fixmedins_bchno, which 3511 answers "
+            "(fixmedinsBchno), but 3511 must be asked with the institution's own fixmedins_code, which "
+            "the message does not carry and compensation cannot fill yet; a lost answer stays UNKNOWN. "
+            "Operator: look the batch serial up with 3511 before sending again."
+        ),
     ),
     tx(
         "3506A",
@@ -316,7 +404,13 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="batch_upload_sale_return",
         input_nodes=("selinfoDetail",),
         confirm_by="3511",
-        notes=_BATCH,
+        notes=(
+            _BATCH + " "
+            "Unidentified for now: the record is named by fixmedins_bchno, which 3511 answers "
+            "(fixmedinsBchno), but 3511 must be asked with the institution's own fixmedins_code, which "
+            "the message does not carry and compensation cannot fill yet; a lost answer stays UNKNOWN. "
+            "Operator: look the batch serial up with 3511 before sending again."
+        ),
     ),
     tx(
         "3507",
@@ -330,6 +424,12 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         perf="inventory_upload",
         sdk_method="delete_product",
         confirm_by="3508",
+        notes=(
+            "Unidentified for now: the record is named by fixmedins_bchno, which 3508 answers "
+            "(fixmedinsBchno), but 3508 must be asked with the institution's own fixmedins_code, which "
+            "the message does not carry and compensation cannot fill yet; a lost answer stays UNKNOWN. "
+            "Operator: look the batch serial up with 3508 before sending again."
+        ),
     ),
     tx(
         "3507A",
@@ -344,7 +444,14 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="batch_delete_products",
         input_nodes=("goodDetail",),
         confirm_by="3508",
-        notes="3507A and its goodDetail node appear in one client only, which still sends infno 3507 [U].",
+        notes=(
+            "3507A and its goodDetail node appear in one client only, which still sends infno 3507 [U]."
+            " "
+            "Unidentified for now: the record is named by fixmedins_bchno, which 3508 answers "
+            "(fixmedinsBchno), but 3508 must be asked with the institution's own fixmedins_code, which "
+            "the message does not carry and compensation cannot fill yet; a lost answer stays UNKNOWN. "
+            "Operator: look the batch serial up with 3508 before sending again."
+        ),
     ),
     # --- 3508-3513: inventory queries ---
     tx(

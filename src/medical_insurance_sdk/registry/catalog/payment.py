@@ -9,6 +9,7 @@ _SM = Channel.SM
 # 6301's ordStas as the sandbox answers it (reference §3: 0-2 processing, 3-6 settled, 7-13 cancelled [L]):
 # 0 uploaded, 4 paid, 7 revoked, 9 refunded.  A call is proved by its order's state in 6301's answer.
 ORD_PAID = "4"
+ORD_REVOKED = "7"
 ORD_REFUNDED = "9"
 
 TRANSACTIONS: tuple[Transaction, ...] = (
@@ -85,7 +86,13 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="sync_payment_order",
         channel=_SM,
         confirm_by="6301",
-        notes="Code chosen by the spec's order inside 6201-6204.",
+        notes=(
+            "Code chosen by the spec's order inside 6201-6204. Unidentified on purpose: no public client "
+            "shows its message, and 6301 answers the order's state, not whether a sync arrived (the "
+            "order is there before and after), so a lost answer stays UNKNOWN. Operator: check the "
+            "order with 6301 and the HIS, then sync it again by hand (a sync states what the HIS "
+            "holds, it moves no money)."
+        ),
     ),
     tx(
         "6301",
@@ -129,6 +136,9 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="cancel_online_expense_upload",
         channel=_SM,
         confirm_by="6301",
+        # the order it revokes: 6301 is asked by payOrdId and answers it with ordStas 7 once revoked
+        identity_keys=("payOrdId",),
+        removed_mark=("ordStas", ORD_REVOKED),
         notes="Bureau name: 费用明细上传撤销 (mobile-pay revoke_order).",
     ),
 )

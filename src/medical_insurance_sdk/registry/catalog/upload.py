@@ -206,6 +206,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         perf="clinical_data_upload",
         sdk_method="upload_clinical_examination",
         confirm_by="4507",
+        identity_keys=("rpotc_no",),  # the report's 报告单号, which 4507 answers back
     ),
     tx(
         "4502",
@@ -220,6 +221,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         perf="clinical_data_upload",
         sdk_method="upload_clinical_test",
         confirm_by="4508",
+        identity_keys=("rpotc_no",),  # the report's 报告单号, which 4508 answers back
     ),
     tx(
         "4503",
@@ -233,6 +235,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         perf="clinical_data_upload",
         sdk_method="upload_bacterial_culture",
         confirm_by="4509",
+        identity_keys=("rpotc_no",),  # the report's 报告单号, which 4509 answers back
     ),
     tx(
         "4504",
@@ -246,6 +249,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         perf="clinical_data_upload",
         sdk_method="upload_drug_sensitivity",
         confirm_by="4510",
+        identity_keys=("rpotc_no",),  # the report's 报告单号, which 4510 answers back
     ),
     tx(
         "4505",
@@ -259,6 +263,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         perf="clinical_data_upload",
         sdk_method="upload_pathology_report",
         confirm_by="4511",
+        identity_keys=("palg_no",),  # the report's 病理号, which 4511 answers back
     ),
     tx(
         "4506",
@@ -272,7 +277,12 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         perf="clinical_data_upload",
         sdk_method="upload_unstructured_report",
         confirm_by="4512",
-        notes=_ORDER,
+        notes=(
+            _ORDER + " Unidentified on purpose: every field of its (names-only) table is optional and none "
+            "names one report (appy_no is the application, file_name a free name), so a lost answer stays "
+            "UNKNOWN. Operator: list the visit's reports with 4512 and compare them with the HIS before "
+            "uploading again."
+        ),
     ),
     # --- 4507-4512: clinical report queries ---
     tx(

@@ -9,9 +9,9 @@
     6401 订单撤销 data{payOrdId} → an unpaid order and its lines revoked
 
 Order states in 6301's ordStas: 0 uploaded, 4 paid, 7 revoked, 9 refunded (the registry's catalog/payment.py
-names the two that prove a 6202 / 6203).  Refusals as the bureau words them: 支付订单不存在, 订单已支付，
-不能重复支付, 订单已退费，不能重复退费, 退费金额超过支付金额 ….  Messages come in the ordinary envelope
-(`input.data`) or on the SM routes; both reach these handlers as {"data": {...}}.
+names the three that prove a 6202 / 6203 / 6401).  Refusals as the bureau words them: 支付订单不存在,
+订单已支付，不能重复支付, 订单已退费，不能重复退费, 退费金额超过支付金额 ….  Messages come in the ordinary
+envelope (`input.data`) or on the SM routes; both reach these handlers as {"data": {...}}.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any, Final
 from pydantic import BaseModel
 
 from medical_insurance_sdk.exceptions import DataValidationError
-from medical_insurance_sdk.registry.catalog.payment import ORD_PAID, ORD_REFUNDED
+from medical_insurance_sdk.registry.catalog.payment import ORD_PAID, ORD_REFUNDED, ORD_REVOKED
 from medical_insurance_sdk.registry.field_models import build_message_model
 from medical_insurance_sdk.registry.fields import node
 from medical_insurance_sdk.registry.validation import validate_message
@@ -45,7 +45,7 @@ from medical_insurance_sdk.sandbox.handlers.base import Context, handles
 from medical_insurance_sdk.sandbox.payment_state import PayOrder
 
 UPLOADED, PAID, REVOKED, REFUNDED = "uploaded", "paid", "revoked", "refunded"
-ORD_STAS: Final = {UPLOADED: "0", PAID: ORD_PAID, REVOKED: "7", REFUNDED: ORD_REFUNDED}
+ORD_STAS: Final = {UPLOADED: "0", PAID: ORD_PAID, REVOKED: ORD_REVOKED, REFUNDED: ORD_REFUNDED}
 REFUND_ALL = "ALL"
 
 # The rows of feedetailList: the 2204 row in camelCase (reference §3), checked as strictly as 2204's.
