@@ -146,11 +146,14 @@ def error_data(exc: MedicalInsuranceException) -> dict[str, Any] | None:
 
 
 def error_message(exc: MedicalInsuranceException) -> str:
-    """An error answer's `message`: the exception's own, or for field problems a summary of them
-    ("数据验证失败: 9 个字段（data.psn_no、data.insutype、data.mdtrt_cert_no 等），见 data.errors")."""
+    """An error answer's `message`: the exception's own; for one field problem that problem whole; for
+    several a summary ("数据验证失败: 9 个字段（data.psn_no、data.insutype 等），见 data.errors")."""
     if not isinstance(exc, DataValidationError) or not exc.errors:
         return exc.message
     paths = list(dict.fromkeys(e.path for e in exc.errors))
+    if len(exc.errors) == 1:  # one problem: say it whole ("字段长度超限: data.memo (长度不能超过 10000)")
+        only = exc.errors[0]
+        return f"{error_row(only.code).message}: {only.path}" + (f" ({only.detail})" if only.detail else "")
     named = "、".join(paths[:SUMMARY_FIELDS]) + (" 等" if len(paths) > SUMMARY_FIELDS else "")
     return f"{error_row(exc.code).message}: {len(paths)} 个字段（{named}），见 data.errors"
 

@@ -49,13 +49,13 @@ def embedded_sandbox(settings: GatewaySettings) -> FastAPI | None:
 def engine_settings(settings: GatewaySettings, **tuning: Any) -> EngineSettings:
     """The engine's behaviour from the gateway's settings; `tuning` (EngineSettings fields) for tools that
     run apart from live traffic, e.g. a compensation pass that may treat every PENDING row as interrupted."""
-    return EngineSettings(
-        timeout_s=settings.bureau_timeout_s,
-        lease_s=settings.compensation_lease_s,
-        processing_window_s=settings.bureau_processing_window_s,
-        resolve_budget_s=settings.compensation_budget_s,
-        **tuning,
-    )
+    values: dict[str, Any] = {
+        "timeout_s": settings.bureau_timeout_s,
+        "lease_s": settings.compensation_lease_s,
+        "processing_window_s": settings.bureau_processing_window_s,
+        "resolve_budget_s": settings.compensation_budget_s,
+    }
+    return EngineSettings(**{**values, **tuning})  # a tool's tuning wins over the gateway's settings
 
 
 # msgid numbers the gateway takes from the database per round trip (issue 16); at most this many minus one
