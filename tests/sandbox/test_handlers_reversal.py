@@ -86,7 +86,7 @@ def test_unknown_or_failed_originals_never_took_effect(desk: Desk) -> None:
     unknown = desk.refused("2601", reversal("H43028110001202507140000009999", "2207"), "原交易不存在")
     assert ORIGINAL_NOT_EFFECTIVE.search(unknown)
     mdtrt_id = open_visit(desk)
-    # validate=False: the registry would refuse these totals before sending (30005); the bureau refuses them too
+    # validate=False: the registry refuses these totals before sending (30005); the bureau does too
     wrong = settle_request(LI_NA, mdtrt_id, {**TOTALS, "medfee_sumamt": D("1.00")})
     failed = desk.call("2207", wrong, validate=False)
     assert failed.infcode == -2  # a business refusal
