@@ -153,3 +153,25 @@ def test_run_prints_a_demo_key_and_a_curl_line_that_works(running: tuple[subproc
         headers = dict(w.split(": ", 1) for w in words[words.index("-H") + 1 :: 2] if ": " in w)
         answer = httpx.post(words[4], headers=headers, content=words[-1].encode(), timeout=30).text
     assert '"success":true' in answer and '"infno":"1101"' in answer, answer
+
+
+def test_run_writes_one_access_line_per_request(running: tuple[subprocess.Popen[str], int]) -> None:
+    """The gateway's JSON access line (§8.2.1), and not uvicorn's plain one beside it."""
+    process, port = running
+    url = f"http://127.0.0.1:{port}/api/v1/medical-insurance/health/check"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx.get(url, timeout=1)
+            break
+        except httpx.TransportError:
+            assert time.monotonic() < deadline, "the gateway did not start"
+            time.sleep(0.2)
+    httpx.get(url + "?probe=access-line", timeout=5)
+    process.terminate()
+    output = process.communicate(timeout=30)[0]
+    lines = [line for line in output.splitlines() if "probe=access-line" in line or "health/check" in line]
+    assert any(
+        line.startswith("{") and '"path": "/api/v1/medical-insurance/health/check"' in line for line in lines
+    ), output
+    assert not any("HTTP/1.1" in line for line in lines), output  # uvicorn's access log is off
