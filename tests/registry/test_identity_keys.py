@@ -20,10 +20,8 @@ from medical_insurance_sdk.registry.keys import CANCELLATION_KEYS, CREATION_KEYS
 UNIDENTIFIED = frozenset(
     {
         "2501", "2502", "2503", "2504", "2505", "2506",  # 备案 ↔ 5301/5302/5304 (trt_dcla_detl_sn)
-        "3301", "3302",  # 目录对照 ↔ 1317 (the sandbox answers upload names)
         "3402",  # 科室变更 ↔ 5101: the department is there before and after
-        "3501", "3501A", "3502", "3502A", "3503", "3503A", "3504", "3504A",  # 进销存 ↔ 3508-3511
-        "3505", "3505A", "3506", "3506A", "3507", "3507A",  # (asked with the own fixmedins_code)
+        "3507", "3507A",  # 进销存删除 ↔ 3508: its inv_data_type picks the query (3508-3511), not one
         "4506",  # 非结构化报告 ↔ 4512: no field names one report
         "6204",  # 订单同步 ↔ 6301: unpublished message, 6301 shows no sync
     }
@@ -120,6 +118,28 @@ def test_the_closed_gaps_stay_closed() -> None:
     revoke = REGISTRY["6401"]
     assert revoke.cancels and revoke.removed_mark == ("ordStas", "7")  # 6301's 已撤销
     assert "ordStas" in _answer_fields(REGISTRY["6301"].schema.response)
+
+
+# Closed by what the query's answer shows (confirm_evidence), asked with the kept key where it has one.
+EVIDENCED = {
+    **dict.fromkeys(("3301", "3302"), ("medins_list_codg", "med_list_codg")),
+    **{infno: ("fixmedinsBchno",) for n in range(3501, 3507) for infno in (str(n), f"{n}A")},
+}
+
+
+def test_the_gaps_closed_by_evidence_stay_closed() -> None:
+    for infno, names in EVIDENCED.items():
+        t = REGISTRY[infno]
+        assert tuple(name for name, _ in t.confirm_evidence) == names, infno
+        assert t.confirm_by is not None, infno
+        query = REGISTRY[t.confirm_by]
+        assert set(names) <= _answer_fields(query.schema.response), infno
+        asked = {f.name for node in query.request_nodes for f in node.fields}
+        if infno.startswith("35"):  # asked by the serial: the one record, not a page of all
+            assert "fixmedins_bchno" in asked and "fixmedins_bchno" in t.kept_keys, infno
+        else:  # asked by the evidence itself (same names in 1317's request)
+            assert set(names) <= asked, infno
+    assert REGISTRY["3302"].cancels and REGISTRY["3302"].removed_mark == ("vali_flag", "0")
 
 
 def test_every_gap_left_says_why_and_what_to_do() -> None:

@@ -324,8 +324,9 @@ def test_catalog_mappings_follow_3301_3302(bureau: Bureau) -> None:
 
     def listed() -> set[str]:
         query = sample_message(REGISTRY["1317"].request_nodes, optional=False)
+        query["data"]["page_size"] = 100  # 1317 pages like the real service
         rows = assert_success(bureau.call("1317", query))["data"]
-        return {row["fixmedins_hilist_id"] for row in rows}
+        return {row["medins_list_codg"] for row in rows}  # the published answer names the HIS item so
 
     assert_success(bureau.call("3301", mapping("HIS-A", "XA01AAA001A001010100001")))
     assert_success(bureau.call("3301", mapping("HIS-B", "XA01AAA001A001010100002")))

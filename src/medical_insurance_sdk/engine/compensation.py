@@ -40,6 +40,8 @@ ALREADY_REVERSED = re.compile(r"已(被)?冲正")
 # and a window that misses the visit would read as "not there" (a false FAILED for a creation, a false
 # CONFIRMED for a cancellation).  Rows are matched by key, so a wide window costs only a longer answer.
 QUERY_LOOKBACK = timedelta(days=366)
+# Rows a paged confirming query is asked for (1317): it is filtered by the record's keys, so one page.
+CONFIRM_PAGE_SIZE = 100
 # Waking up this much after the processing window has passed, so that "after" holds on every clock.
 WINDOW_MARGIN = timedelta(milliseconds=200)
 OTHER_BUREAU = "OTHER_BUREAU"
@@ -323,20 +325,21 @@ def _absent(query_tx: Transaction, refusal: BureauError) -> bool:
 def _verdict(tx: Transaction, view: PendingView, output: Any) -> tuple[str, Mapping[str, Any] | None] | None:
     """CONFIRMED/FAILED from a query answer, or None when nothing identifies the record.
 
-    A creation is confirmed when a row carries its key; a cancellation when no live row does any more.
+    A creation is confirmed when a row carries its key (or shows all its `confirm_evidence`); a
+    cancellation when no live row does any more.
     """
-    if tx.confirm_evidence and not tx.cancels:
+    if tx.confirm_evidence:
         wanted = view.business_keys.get("evidence")
         if not isinstance(wanted, Mapping) or not wanted:
             return None
-        proof = next(
+        row = next(
             (r for r in _rows(output) if all(str(r.get(k)) == str(v) for k, v in wanted.items())), None
         )
-        return ("CONFIRMED", proof) if proof is not None else ("FAILED", None)
-    keys = _identity(tx, view)
-    if not keys:
-        return None
-    row = _matching_row(output, keys)
+    else:
+        keys = _identity(tx, view)
+        if not keys:
+            return None
+        row = _matching_row(output, keys)
     if tx.cancels:
         mark, removed = tx.removed_mark
         gone = row is None or str(row.get(mark, "")) == removed
@@ -379,13 +382,30 @@ def _query_input(query_tx: Transaction, view: PendingView) -> dict[str, Any] | N
     """Fill the query's request node from the entry's business keys; None when a required field is unknown."""
     begin, end = _query_window(view)
     window = {"begntime": begin, "endtime": end}
-    defaults = {"med_type": "11"}  # a registration carries none; the visit query needs one (普通门诊)
+    # a period a query must be asked for (3508-3511); an optional begndate is a record's own (1317's)
+    period = {"begndate": begin[:10], "enddate": end[:10]}
+    defaults = {
+        "med_type": "11",  # a registration carries none; the visit query needs one (普通门诊)
+        # a confirming query is about the caller's own records (3508-3511 are asked with its own code)
+        "fixmedins_code": view.institution_code,
+        # 1317 lists what changed since updt_time: since before the national platform, so every record
+        "updt_time": "2000-01-01 00:00:00",
+        "page_num": 1,
+        "page_size": CONFIRM_PAGE_SIZE,
+    }
+    # what the answer must show (confirm_evidence) narrows the query where it asks by the same name (1317)
+    evidence = view.business_keys.get("evidence")
+    known = {**(evidence if isinstance(evidence, Mapping) else {}), **view.business_keys}
     message: dict[str, Any] = {}
     for node in query_tx.request_nodes:
         values: dict[str, Any] = {}
         for spec in node.fields:
             # the original's own begntime/endtime (a visit's start, a discharge time) are not a query window
-            value = window.get(spec.name) or view.business_keys.get(spec.name, defaults.get(spec.name))
+            value = (
+                window.get(spec.name)
+                or (period.get(spec.name) if spec.required else None)
+                or known.get(spec.name, defaults.get(spec.name))
+            )
             if isinstance(value, list):
                 value = value[0] if value else None
             if value in (None, ""):

@@ -8,6 +8,8 @@
   is refused when it names none.
 - A query whose answer comes from earlier uploads (the registry's `answers_from`: 4103 from 4101, …)
   answers with the recorded rows that match its identifying fields; other queries answer the output shape.
+  One whose published table names the uploaded fields otherwise (1317 answers 3301's mappings, the
+  item's fixmedins_hilist_id as medins_list_codg) answers its table's columns, filtered and paged.
 - A transaction whose answer is a file (1320–1327, …) answers a `file_qury_no` of a small generated zip.
 
 The output shape is the registry's response table (`registry.samples`) with plausible values: a field the
@@ -30,6 +32,7 @@ from medical_insurance_sdk.registry.fields import FieldSpec
 from medical_insurance_sdk.registry.samples import sample_message
 from medical_insurance_sdk.sandbox.files import PLATFORM
 from medical_insurance_sdk.sandbox.handlers.base import Context, Output
+from medical_insurance_sdk.sandbox.handlers.catalog import page
 from medical_insurance_sdk.sandbox.state import Upload
 
 # Most identifying first (the brief of the sandbox: mdtrt_id, setl_id, psn_no, …).
@@ -49,6 +52,11 @@ KEY_FIELDS: tuple[str, ...] = (
     "psnNo",
     "certno",
 )
+
+# Queries of uploads whose published answer names an uploaded field otherwise: upload field -> answer column.
+ANSWERED_AS: dict[str, dict[str, str]] = {
+    "1317": {"fixmedins_hilist_id": "medins_list_codg", "fixmedins_hilist_name": "medins_list_name"},
+}
 
 _ID_SUFFIXES = ("_id", "Id", "_sn", "Sn", "Token", "Rxno", "_bchno")
 _FILE_FIELDS = ("file_qury_no", "filename", "dld_end_time", "dld_endtime", "data_cnt")
@@ -73,6 +81,8 @@ def generic_handler(ctx: Context, data: dict[str, Any]) -> Output:
         )
     if tx.file_output:
         return _file_answer(ctx, tx, values)
+    if tx.answers_from and tx.infno in ANSWERED_AS:
+        return _published(ctx, tx, values)
     if tx.answers_from:
         return {"data": _recorded(ctx, tx.answers_from, values)}
     return shaped_output(tx, values, lambda width: ctx.services["ids"].new(ctx.now, width=width))
@@ -193,6 +203,21 @@ def _recorded(ctx: Context, sources: tuple[str, ...], query: Mapping[str, Any]) 
             for node in row.data.values() if isinstance(row.data, dict) else [row.data]:
                 found.extend(node if isinstance(node, list) else [node])
     return found
+
+
+def _published(ctx: Context, tx: Transaction, query: Mapping[str, Any]) -> dict[str, Any]:
+    """The recorded rows under the answer table's names (`ANSWERED_AS`), with the bureau's own columns
+    (the institution, 有效标志 1), filtered by the renamed columns the query gives, paged as asked."""
+    renamed = ANSWERED_AS[tx.infno]
+    columns = {f.name for n in tx.schema.response if n.name for f in n.fields}
+    rows = []
+    for recorded in _recorded(ctx, tx.answers_from, query):
+        row = {renamed.get(k, k): v for k, v in recorded.items() if renamed.get(k, k) in columns}
+        row |= {"fixmedins_code": ctx.fixmedins_code, "vali_flag": "1"}
+        wanted = (c for c in renamed.values() if query.get(c) not in (None, ""))
+        if all(str(row.get(c)) == str(query[c]) for c in wanted):
+            rows.append(row)
+    return page(rows, int(query.get("page_num") or 1), int(query.get("page_size") or 100))
 
 
 def _file_answer(ctx: Context, tx: Transaction, values: Mapping[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,9 @@ _W = Safety.WRITE
 
 _BATCH = "Batch (A) variant; seen in a public pharmacy client [1]."
 _ORDER = "Code chosen by the spec's order inside its range."
+# 1317's public table names a mapping by the institution's code of the item (medins_list_codg, which 3301
+# and 3302 send as fixmedins_hilist_id) and the national code it is mapped to.
+_MAPPING = (("medins_list_codg", "data.fixmedins_hilist_id"), ("med_list_codg", "data.med_list_codg"))
 
 TRANSACTIONS: tuple[Transaction, ...] = (
     # --- 3101-3103: detail audit ---
@@ -85,11 +88,10 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         perf="inventory_upload",
         sdk_method="upload_catalog_mapping",
         confirm_by="1317",
+        confirm_evidence=_MAPPING,
         notes=(
-            "Unidentified for now: 1317's public table names a mapping by medins_list_codg (the 3301 "
-            "fixmedins_hilist_id) and med_list_codg, but the sandbox's 1317 answers 3301's rows under "
-            "their upload names, so nothing is matched yet; a lost answer stays UNKNOWN. Operator: look "
-            "the mapping up with 1317 before sending again."
+            "A mapping without med_list_codg names nothing 1317 can be matched on: a lost answer stays "
+            "UNKNOWN. Operator: look the mapping up with 1317 before sending again."
         ),
     ),
     tx(
@@ -106,12 +108,7 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         perf="inventory_upload",
         sdk_method="cancel_catalog_mapping",
         confirm_by="1317",
-        notes=(
-            "Unidentified for now: 1317's public table names a mapping by medins_list_codg (the 3301 "
-            "fixmedins_hilist_id) and med_list_codg, but the sandbox's 1317 answers 3301's rows under "
-            "their upload names, so nothing is matched yet; a lost answer stays UNKNOWN. Operator: look "
-            "the mapping up with 1317 before sending again."
-        ),
+        confirm_evidence=_MAPPING,  # gone from 1317 (or listed vali_flag 0) once cancelled
     ),
     # --- 3401-3403: departments ---
     tx(
@@ -190,12 +187,9 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="upload_stock_count",
         input_nodes=("invinfo",),
         confirm_by="3508",
-        notes=(
-            "Unidentified for now: the record is named by fixmedins_bchno, which 3508 answers "
-            "(fixmedinsBchno), but 3508 must be asked with the institution's own fixmedins_code, which "
-            "the message does not carry and compensation cannot fill yet; a lost answer stays UNKNOWN. "
-            "Operator: look the batch serial up with 3508 before sending again."
-        ),
+        # its 批次流水号, one record of its data type (3507 deletes by it), answered as fixmedinsBchno
+        confirm_evidence=(("fixmedinsBchno", "invinfo.fixmedins_bchno"),),
+        ledger_keys=("fixmedins_bchno",),  # 3508 is asked with it: the one record, not a page of all
     ),
     tx(
         "3501A",
@@ -209,13 +203,10 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="batch_upload_stock_count",
         input_nodes=("invinfoDetail",),
         confirm_by="3508",
-        notes=(
-            _BATCH + " "
-            "Unidentified for now: the record is named by fixmedins_bchno, which 3508 answers "
-            "(fixmedinsBchno), but 3508 must be asked with the institution's own fixmedins_code, which "
-            "the message does not carry and compensation cannot fill yet; a lost answer stays UNKNOWN. "
-            "Operator: look the batch serial up with 3508 before sending again."
-        ),
+        # its 批次流水号, one record of its data type (3507 deletes by it), answered as fixmedinsBchno
+        confirm_evidence=(("fixmedinsBchno", "invinfoDetail.fixmedins_bchno"),),
+        ledger_keys=("fixmedins_bchno",),  # 3508 is asked with it: the one record, not a page of all
+        notes=_BATCH + " One message: its first row shows whether it took effect.",
     ),
     tx(
         "3502",
@@ -229,12 +220,9 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="upload_stock_change",
         input_nodes=("invinfo",),
         confirm_by="3509",
-        notes=(
-            "Unidentified for now: the record is named by fixmedins_bchno, which 3509 answers "
-            "(fixmedinsBchno), but 3509 must be asked with the institution's own fixmedins_code, which "
-            "the message does not carry and compensation cannot fill yet; a lost answer stays UNKNOWN. "
-            "Operator: look the batch serial up with 3509 before sending again."
-        ),
+        # its 批次流水号, one record of its data type (3507 deletes by it), answered as fixmedinsBchno
+        confirm_evidence=(("fixmedinsBchno", "invinfo.fixmedins_bchno"),),
+        ledger_keys=("fixmedins_bchno",),  # 3509 is asked with it: the one record, not a page of all
     ),
     tx(
         "3502A",
@@ -248,13 +236,10 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="batch_upload_stock_change",
         input_nodes=("invinfoDetail",),
         confirm_by="3509",
-        notes=(
-            _BATCH + " "
-            "Unidentified for now: the record is named by fixmedins_bchno, which 3509 answers "
-            "(fixmedinsBchno), but 3509 must be asked with the institution's own fixmedins_code, which "
-            "the message does not carry and compensation cannot fill yet; a lost answer stays UNKNOWN. "
-            "Operator: look the batch serial up with 3509 before sending again."
-        ),
+        # its 批次流水号, one record of its data type (3507 deletes by it), answered as fixmedinsBchno
+        confirm_evidence=(("fixmedinsBchno", "invinfoDetail.fixmedins_bchno"),),
+        ledger_keys=("fixmedins_bchno",),  # 3509 is asked with it: the one record, not a page of all
+        notes=_BATCH + " One message: its first row shows whether it took effect.",
     ),
     tx(
         "3503",
@@ -268,12 +253,9 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="upload_purchase",
         input_nodes=("purcinfo",),
         confirm_by="3510",
-        notes=(
-            "Unidentified for now: the record is named by fixmedins_bchno, which 3510 answers "
-            "(fixmedinsBchno), but 3510 must be asked with the institution's own fixmedins_code, which "
-            "the message does not carry and compensation cannot fill yet; a lost answer stays UNKNOWN. "
-            "Operator: look the batch serial up with 3510 before sending again."
-        ),
+        # its 批次流水号, one record of its data type (3507 deletes by it), answered as fixmedinsBchno
+        confirm_evidence=(("fixmedinsBchno", "purcinfo.fixmedins_bchno"),),
+        ledger_keys=("fixmedins_bchno",),  # 3510 is asked with it: the one record, not a page of all
     ),
     tx(
         "3503A",
@@ -287,13 +269,10 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="batch_upload_purchase",
         input_nodes=("purcinfoDetail",),
         confirm_by="3510",
-        notes=(
-            _BATCH + " "
-            "Unidentified for now: the record is named by fixmedins_bchno, which 3510 answers "
-            "(fixmedinsBchno), but 3510 must be asked with the institution's own fixmedins_code, which "
-            "the message does not carry and compensation cannot fill yet; a lost answer stays UNKNOWN. "
-            "Operator: look the batch serial up with 3510 before sending again."
-        ),
+        # its 批次流水号, one record of its data type (3507 deletes by it), answered as fixmedinsBchno
+        confirm_evidence=(("fixmedinsBchno", "purcinfoDetail.fixmedins_bchno"),),
+        ledger_keys=("fixmedins_bchno",),  # 3510 is asked with it: the one record, not a page of all
+        notes=_BATCH + " One message: its first row shows whether it took effect.",
     ),
     tx(
         "3504",
@@ -307,12 +286,9 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="upload_purchase_return",
         input_nodes=("purcinfo",),
         confirm_by="3510",
-        notes=(
-            "Unidentified for now: the record is named by fixmedins_bchno, which 3510 answers "
-            "(fixmedinsBchno), but 3510 must be asked with the institution's own fixmedins_code, which "
-            "the message does not carry and compensation cannot fill yet; a lost answer stays UNKNOWN. "
-            "Operator: look the batch serial up with 3510 before sending again."
-        ),
+        # its 批次流水号, one record of its data type (3507 deletes by it), answered as fixmedinsBchno
+        confirm_evidence=(("fixmedinsBchno", "purcinfo.fixmedins_bchno"),),
+        ledger_keys=("fixmedins_bchno",),  # 3510 is asked with it: the one record, not a page of all
     ),
     tx(
         "3504A",
@@ -326,13 +302,10 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="batch_upload_purchase_return",
         input_nodes=("purcinfoDetail",),
         confirm_by="3510",
-        notes=(
-            _BATCH + " "
-            "Unidentified for now: the record is named by fixmedins_bchno, which 3510 answers "
-            "(fixmedinsBchno), but 3510 must be asked with the institution's own fixmedins_code, which "
-            "the message does not carry and compensation cannot fill yet; a lost answer stays UNKNOWN. "
-            "Operator: look the batch serial up with 3510 before sending again."
-        ),
+        # its 批次流水号, one record of its data type (3507 deletes by it), answered as fixmedinsBchno
+        confirm_evidence=(("fixmedinsBchno", "purcinfoDetail.fixmedins_bchno"),),
+        ledger_keys=("fixmedins_bchno",),  # 3510 is asked with it: the one record, not a page of all
+        notes=_BATCH + " One message: its first row shows whether it took effect.",
     ),
     tx(
         "3505",
@@ -346,12 +319,9 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="upload_sale",
         input_nodes=("selinfo",),
         confirm_by="3511",
-        notes=(
-            "Unidentified for now: the record is named by fixmedins_bchno, which 3511 answers "
-            "(fixmedinsBchno), but 3511 must be asked with the institution's own fixmedins_code, which "
-            "the message does not carry and compensation cannot fill yet; a lost answer stays UNKNOWN. "
-            "Operator: look the batch serial up with 3511 before sending again."
-        ),
+        # its 批次流水号, one record of its data type (3507 deletes by it), answered as fixmedinsBchno
+        confirm_evidence=(("fixmedinsBchno", "selinfo.fixmedins_bchno"),),
+        ledger_keys=("fixmedins_bchno",),  # 3511 is asked with it: the one record, not a page of all
     ),
     tx(
         "3505A",
@@ -365,13 +335,10 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="batch_upload_sale",
         input_nodes=("selinfoDetail",),
         confirm_by="3511",
-        notes=(
-            _BATCH + " "
-            "Unidentified for now: the record is named by fixmedins_bchno, which 3511 answers "
-            "(fixmedinsBchno), but 3511 must be asked with the institution's own fixmedins_code, which "
-            "the message does not carry and compensation cannot fill yet; a lost answer stays UNKNOWN. "
-            "Operator: look the batch serial up with 3511 before sending again."
-        ),
+        # its 批次流水号, one record of its data type (3507 deletes by it), answered as fixmedinsBchno
+        confirm_evidence=(("fixmedinsBchno", "selinfoDetail.fixmedins_bchno"),),
+        ledger_keys=("fixmedins_bchno",),  # 3511 is asked with it: the one record, not a page of all
+        notes=_BATCH + " One message: its first row shows whether it took effect.",
     ),
     tx(
         "3506",
@@ -385,12 +352,9 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="upload_sale_return",
         input_nodes=("selinfo",),
         confirm_by="3511",
-        notes=(
-            "Unidentified for now: the record is named by fixmedins_bchno, which 3511 answers "
-            "(fixmedinsBchno), but 3511 must be asked with the institution's own fixmedins_code, which "
-            "the message does not carry and compensation cannot fill yet; a lost answer stays UNKNOWN. "
-            "Operator: look the batch serial up with 3511 before sending again."
-        ),
+        # its 批次流水号, one record of its data type (3507 deletes by it), answered as fixmedinsBchno
+        confirm_evidence=(("fixmedinsBchno", "selinfo.fixmedins_bchno"),),
+        ledger_keys=("fixmedins_bchno",),  # 3511 is asked with it: the one record, not a page of all
     ),
     tx(
         "3506A",
@@ -404,13 +368,10 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="batch_upload_sale_return",
         input_nodes=("selinfoDetail",),
         confirm_by="3511",
-        notes=(
-            _BATCH + " "
-            "Unidentified for now: the record is named by fixmedins_bchno, which 3511 answers "
-            "(fixmedinsBchno), but 3511 must be asked with the institution's own fixmedins_code, which "
-            "the message does not carry and compensation cannot fill yet; a lost answer stays UNKNOWN. "
-            "Operator: look the batch serial up with 3511 before sending again."
-        ),
+        # its 批次流水号, one record of its data type (3507 deletes by it), answered as fixmedinsBchno
+        confirm_evidence=(("fixmedinsBchno", "selinfoDetail.fixmedins_bchno"),),
+        ledger_keys=("fixmedins_bchno",),  # 3511 is asked with it: the one record, not a page of all
+        notes=_BATCH + " One message: its first row shows whether it took effect.",
     ),
     tx(
         "3507",
@@ -425,10 +386,11 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         sdk_method="delete_product",
         confirm_by="3508",
         notes=(
-            "Unidentified for now: the record is named by fixmedins_bchno, which 3508 answers "
-            "(fixmedinsBchno), but 3508 must be asked with the institution's own fixmedins_code, which "
-            "the message does not carry and compensation cannot fill yet; a lost answer stays UNKNOWN. "
-            "Operator: look the batch serial up with 3508 before sending again."
+            "Unidentified on purpose: it deletes the record of its fixmedins_bchno and inv_data_type "
+            "(1 盘存, 2 库存变更, 3 采购, 4 销售), and only 1 is listed by 3508; the others are in 3509, "
+            "3510 or 3511, so no one confirming query shows every deletion (an absence in 3508 would "
+            "confirm a deletion it never lists); a lost answer stays UNKNOWN. Operator: look the batch "
+            "serial up with the query of its data type (3508-3511) before sending again."
         ),
     ),
     tx(
@@ -447,10 +409,11 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         notes=(
             "3507A and its goodDetail node appear in one client only, which still sends infno 3507 [U]."
             " "
-            "Unidentified for now: the record is named by fixmedins_bchno, which 3508 answers "
-            "(fixmedinsBchno), but 3508 must be asked with the institution's own fixmedins_code, which "
-            "the message does not carry and compensation cannot fill yet; a lost answer stays UNKNOWN. "
-            "Operator: look the batch serial up with 3508 before sending again."
+            "Unidentified on purpose: it deletes the record of its fixmedins_bchno and inv_data_type "
+            "(1 盘存, 2 库存变更, 3 采购, 4 销售), and only 1 is listed by 3508; the others are in 3509, "
+            "3510 or 3511, so no one confirming query shows every deletion (an absence in 3508 would "
+            "confirm a deletion it never lists); a lost answer stays UNKNOWN. Operator: look the batch "
+            "serial up with the query of its data type (3508-3511) before sending again."
         ),
     ),
     # --- 3508-3513: inventory queries ---
