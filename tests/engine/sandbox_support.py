@@ -845,3 +845,20 @@ def assert_definite_answer(answer: Answer, infno: str, state: str, kind: str) ->
         assert "系统繁忙" in error.message
     else:
         assert error.details["outcome"] == "failed", error
+
+
+def settled_after_losing(
+    bureau: SandboxBureau, infno: str, kind: str, send: Callable[..., Answer], key: str, value: str
+) -> str:
+    """`send` meets fault `kind` on `infno`: the caller gets a definite answer, the ledger entry agrees and
+    keeps `key` = `value` (what identifies the record), and nothing is left for the sweeper.  The state."""
+    counter = bureau.counter
+    bureau.fault(infno, kind)
+    answer = send(timeout_s=FAULTED_CALL_TIMEOUT_S)
+    state = expected_state(infno, kind)
+    assert_definite_answer(answer, infno, state, kind)
+    entry = counter.ledger.get(answer.msgid)
+    assert entry is not None and entry.state == state
+    assert entry.business_keys[key] == value
+    assert counter.sweep_until_resolved() == {}, "nothing left for the sweeper"
+    return state

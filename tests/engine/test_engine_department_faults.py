@@ -9,16 +9,15 @@ lost-answer kinds per transaction, SQLite; one on PostgreSQL.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pytest
 from sandbox_support import (
-    FAULTED_CALL_TIMEOUT_S,
     Answer,
     Counter,
     SandboxBureau,
-    assert_definite_answer,
-    expected_state,
+    settled_after_losing,
 )
 
 from medical_insurance_sdk.exceptions import MedicalInsuranceException
@@ -63,14 +62,8 @@ def prove(bureau: SandboxBureau, infno: str, kind: str) -> None:
         uploaded = _send(counter, "3401", code)
         assert uploaded.result is not None, uploaded.error
     assert (code in _listed(counter)) is cancels
-    bureau.fault(infno, kind)
-    answer = _send(counter, infno, code, timeout_s=FAULTED_CALL_TIMEOUT_S)
-    state = expected_state(infno, kind)
-    assert_definite_answer(answer, infno, state, kind)
-    entry = counter.ledger.get(answer.msgid)
-    assert entry is not None and entry.state == state
-    assert entry.business_keys["hosp_dept_codg"] == code
-    assert counter.sweep_until_resolved() == {}, "nothing left for the sweeper"
+    send = functools.partial(_send, counter, infno, code)
+    state = settled_after_losing(bureau, infno, kind, send, "hosp_dept_codg", code)
     took_effect = code in _listed(counter) if not cancels else code not in _listed(counter)
     assert took_effect is (state == "CONFIRMED")
     if state == "FAILED":

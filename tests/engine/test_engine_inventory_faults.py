@@ -12,6 +12,7 @@ PostgreSQL.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from sandbox_support import (
     SandboxBureau,
     assert_definite_answer,
     expected_state,
+    settled_after_losing,
 )
 
 from medical_insurance_sdk.exceptions import MedicalInsuranceException
@@ -79,14 +81,8 @@ def prove_upload(bureau: SandboxBureau, infno: str, kind: str, *, crowd: int = 0
     serial = f"B{infno}{kind[-5:]}"
     message = _message(infno, [serial, serial + "X"])
     assert serial not in _serials(counter, query)
-    bureau.fault(infno, kind)
-    answer = _send(counter, infno, message, timeout_s=FAULTED_CALL_TIMEOUT_S)
-    state = expected_state(infno, kind)
-    assert_definite_answer(answer, infno, state, kind)
-    entry = counter.ledger.get(answer.msgid)
-    assert entry is not None and entry.state == state
-    assert entry.business_keys["fixmedins_bchno"] == serial
-    assert counter.sweep_until_resolved() == {}, "nothing left for the sweeper"
+    send = functools.partial(_send, counter, infno, message)
+    state = settled_after_losing(bureau, infno, kind, send, "fixmedins_bchno", serial)
     assert (serial in _serials(counter, query)) is (state == "CONFIRMED")
     if state == "FAILED":
         again = _send(counter, infno, message)

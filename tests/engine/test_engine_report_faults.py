@@ -11,16 +11,15 @@ PostgreSQL.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pytest
 from sandbox_support import (
-    FAULTED_CALL_TIMEOUT_S,
     Answer,
     Counter,
     SandboxBureau,
-    assert_definite_answer,
-    expected_state,
+    settled_after_losing,
 )
 
 from medical_insurance_sdk.exceptions import MedicalInsuranceException
@@ -78,14 +77,8 @@ def prove(bureau: SandboxBureau, infno: str, kind: str) -> None:
     earlier, lost = f"R{infno}A", f"R{infno}B"
     first = _upload(counter, infno, _report(infno, earlier, mdtrt_id))
     assert first.result is not None, first.error
-    bureau.fault(infno, kind)
-    answer = _upload(counter, infno, _report(infno, lost, mdtrt_id), timeout_s=FAULTED_CALL_TIMEOUT_S)
-    state = expected_state(infno, kind)
-    assert_definite_answer(answer, infno, state, kind)
-    entry = counter.ledger.get(answer.msgid)
-    assert entry is not None and entry.state == state
-    assert entry.business_keys[REPORTS[infno]] == lost
-    assert counter.sweep_until_resolved() == {}, "nothing left for the sweeper"
+    send = functools.partial(_upload, counter, infno, _report(infno, lost, mdtrt_id))
+    state = settled_after_losing(bureau, infno, kind, send, REPORTS[infno], lost)
     if state == "FAILED":
         assert _held(counter, infno, mdtrt_id) == [earlier]  # the visit's other report proves nothing
         again = _upload(counter, infno, _report(infno, lost, mdtrt_id))
