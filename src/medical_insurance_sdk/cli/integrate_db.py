@@ -72,12 +72,6 @@ def his_url(text: str) -> URL:
         fail(f"{exc.code} - {exc.message}")
 
 
-def _scrub(message: str, url: URL) -> str:
-    """A driver's message without the password, first line only."""
-    line = message.strip().splitlines()[0] if message.strip() else ""
-    return line.replace(url.password, "***") if url.password else line
-
-
 def _load(mapping: Path) -> MappingConfig:
     from medical_insurance_sdk.integrate.dbqueue.mapping import MappingError, load_mapping_file
 
@@ -179,7 +173,8 @@ def _connected(url: URL) -> Iterator[Connection]:
     """One connection to the HIS database; any failure to reach it is a readable exit 2."""
     from sqlalchemy.exc import DBAPIError, NoSuchModuleError
 
-    from medical_insurance_sdk.integrate.dbqueue.database import connect, shown
+    from medical_insurance_sdk.integrate.dbqueue.database import connect
+    from medical_insurance_sdk.storage.database import first_line, masked_url
 
     text = url.render_as_string(hide_password=False)
     try:
@@ -190,7 +185,7 @@ def _connected(url: URL) -> Iterator[Connection]:
         try:
             connection = engine.connect()
         except DBAPIError as exc:
-            fail(f"60001 - 数据库连接失败: {shown(url)}: {_scrub(str(exc.orig), url)}")
+            fail(f"60001 - 数据库连接失败: {masked_url(url)}: {first_line(str(exc.orig), url.password)}")
         with connection:
             yield connection
     finally:
@@ -201,7 +196,7 @@ def _his_tables(connection: Connection, config: MappingConfig, url: URL) -> tupl
     """The mappings naming the HIS tables and columns as the database spells them; missing ones exit 2."""
     from sqlalchemy import inspect
 
-    from medical_insurance_sdk.integrate.dbqueue.database import shown
+    from medical_insurance_sdk.storage.database import masked_url
 
     inspector = inspect(connection)
     problems: list[str] = []
@@ -212,7 +207,7 @@ def _his_tables(connection: Connection, config: MappingConfig, url: URL) -> tupl
         table = tables.get(name.lower())
         where = f"{schema}.{name}" if schema else name
         if table is None:
-            problems.append(f"30007 - 映射 {m.name}: 数据库 {shown(url)} 中没有表 {where}")
+            problems.append(f"30007 - 映射 {m.name}: 数据库 {masked_url(url)} 中没有表 {where}")
             continue
         columns = {c["name"].lower(): c["name"] for c in inspector.get_columns(table, schema=schema)}
         missing = [c for c in m.columns if c.lower() not in columns]
@@ -268,6 +263,8 @@ def _run(connection: Connection, url: URL, m: ResolvedMapping, statements: list[
     """One mapping's statements in one transaction (PostgreSQL: a failed install changes nothing)."""
     from sqlalchemy.exc import DBAPIError
 
+    from medical_insurance_sdk.storage.database import first_line
+
     raw = connection.execution_options(no_parameters=True)  # '%' in DATE_FORMAT is not a placeholder
     try:
         for statement in statements:
@@ -275,7 +272,7 @@ def _run(connection: Connection, url: URL, m: ResolvedMapping, statements: list[
         connection.commit()
     except DBAPIError as exc:
         connection.rollback()
-        fail(f"30010 - 映射 {m.name}: 数据库拒绝了触发器 SQL: {_scrub(str(exc.orig), url)}")
+        fail(f"30010 - 映射 {m.name}: 数据库拒绝了触发器 SQL: {first_line(str(exc.orig), url.password)}")
 
 
 def _summary(queue_name: str, resolved: tuple[ResolvedMapping, ...], created: dict[str, bool]) -> None:

@@ -53,6 +53,7 @@ def run(
     from medical_insurance_sdk.integrate.dbqueue.identity import queue_name
     from medical_insurance_sdk.integrate.dbqueue.tables import META_TABLE, QUEUE_TABLE, RESULT_TABLE
     from medical_insurance_sdk.integrate.dbqueue.worker import QueueWorker, WorkerSettings
+    from medical_insurance_sdk.storage.database import masked_url
 
     try:
         url = database.database_url(database_url)
@@ -66,7 +67,7 @@ def run(
         with engine.connect() as conn:
             name = queue_name(conn) if META_TABLE in present else None
     except sa.exc.SQLAlchemyError as exc:
-        fail(f"60001 - 数据库连接失败: {database.shown(url)}: {type(exc).__name__}")
+        fail(f"60001 - 数据库连接失败: {masked_url(url)}: {type(exc).__name__}")
     if not {QUEUE_TABLE, RESULT_TABLE} <= present or name is None:
         fail(f"未找到队列表或队列名（{QUEUE_TABLE} / {META_TABLE}）：请先运行 yibao integrate db install")
     try:
@@ -79,7 +80,7 @@ def run(
     )
     worker = QueueWorker(engine, sdk, settings, report=_report)
     console.print(
-        f"触发器队列工作进程：数据库 {database.shown(url)}，队列名 {name}，{threads} 个线程，调用 {target}",
+        f"触发器队列工作进程：数据库 {masked_url(url)}，队列名 {name}，{threads} 个线程，调用 {target}",
         soft_wrap=True,
     )
     stop = threading.Event()

@@ -69,7 +69,7 @@ def masked_url(url: str | URL) -> str:
     return _URL_PASSWORD.sub(r"\1:***@", url)
 
 
-def _first_line(message: str, password: str | None) -> str:
+def first_line(message: str, password: str | None) -> str:
     """A driver's message: its first line, without the password should a driver ever repeat it."""
     lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
     line = lines[0] if lines else ""
@@ -266,7 +266,7 @@ class Database:
         try:
             return self.engine.connect()
         except DBAPIError as exc:
-            raise _unreachable(self.url, _first_line(str(exc.orig), self.url.password)) from exc
+            raise _unreachable(self.url, first_line(str(exc.orig), self.url.password)) from exc
 
     def migrate(self, revision: str = "head") -> None:
         """Upgrade the schema with Alembic to `revision`; concurrent callers wait for each other.

@@ -38,11 +38,6 @@ def database_url(text: str) -> URL:
     return url.set(drivername=driver) if driver else url
 
 
-def shown(url: URL) -> str:
-    """The URL for messages: the password masked."""
-    return url.render_as_string(hide_password=True)
-
-
 def connect(text: str, *, pool_size: int = 2, **options: Any) -> sa.Engine:
     """An engine on the HIS database (connections checked before use: a HIS database restarts)."""
     url = database_url(text)
