@@ -16,6 +16,7 @@ from typing import Any
 import anyio
 import httpx
 
+from medical_insurance_sdk.engine.aio_transport import AiohttpTransport
 from medical_insurance_sdk.engine.flow import CallOptions, CallResult, EmbeddedBureau, EngineFlow
 from medical_insurance_sdk.engine.idempotency import keyed_call
 from medical_insurance_sdk.engine.ledger import Ledger, SessionSource
@@ -114,7 +115,8 @@ class AsyncBureauEngine(_Base):
         embedded_bureau: EmbeddedBureau = None,
     ) -> None:
         super().__init__(database, allocator, settings=settings, flow=flow, embedded_bureau=embedded_bureau)
-        self.client = httpx.AsyncClient(transport=transport, limits=_LIMITS)
+        # a real bureau: httpx over aiohttp's pool (aio_transport.py: a third of httpcore's CPU per call)
+        self.client = httpx.AsyncClient(transport=transport or AiohttpTransport(), limits=_LIMITS)
         self.shell = AsyncShell(self.ledger, self.msgids, self.client)
 
     async def call(
