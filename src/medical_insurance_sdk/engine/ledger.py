@@ -11,14 +11,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import CursorResult, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError, NoResultFound
 from sqlalchemy.orm import Session
 
 from medical_insurance_sdk.engine.calls import PendingView
-from medical_insurance_sdk.engine.effects import Complete, NewEntry, RecordAnswered, Resolve
+from medical_insurance_sdk.engine.effects import Complete, NewEntry, Record, RecordAnswered, Resolve
 from medical_insurance_sdk.exceptions import DuplicateMessageError
 from medical_insurance_sdk.protocol.jsoncodec import plain
 from medical_insurance_sdk.storage.models import LedgerEntry, SignInSession
@@ -30,6 +30,10 @@ FINAL_STATES = frozenset({"SUCCESS", "FAILED", "REVERSED", "CONFIRMED", "SUPERSE
 
 class SessionSource(Protocol):
     def session(self) -> AbstractContextManager[Session]: ...
+
+
+# ORM-enabled UPDATEs of rows nobody holds as objects: nothing in the session to synchronise
+_NO_SYNC = {"synchronize_session": False}
 
 
 def _json(value: Any) -> Any:
@@ -64,7 +68,8 @@ class Ledger:
 
     def _insert(self, entry: NewEntry) -> None:
         with self.database.session() as s:
-            s.add(_row(entry))
+            # plain values, no ORM object: the money path's one durable write stays cheap (issue 16)
+            s.execute(insert(LedgerEntry), [_values(entry, "PENDING")])
 
     def record_answered(self, items: Sequence[RecordAnswered]) -> None:
         """Insert queries' rows in their final state, all in one transaction (the background writer's group
@@ -85,24 +90,69 @@ class Ledger:
             except IntegrityError:
                 logger.warning("报文ID重复，查询台账行未写入: %s", item.entry.msgid)
 
+    def write_batch(self, items: Sequence[Record | Complete | RecordAnswered]) -> list[Exception | None]:
+        """Several writes in one transaction (the writer thread's group commit): PENDING rows, answers and
+        queries' final rows, one commit for all.  Each item's outcome in order: None when it is written,
+        else the exception it raised alone; when the batch fails, each item is written in its own
+        transaction, so one bad row (a msgid already in the ledger) costs no other its write."""
+        try:
+            with self.database.session() as s:
+                rows = [_insert_values(item) for item in items if not isinstance(item, Complete)]
+                if rows:
+                    s.execute(insert(LedgerEntry), rows)
+                for item in items:
+                    if isinstance(item, Complete):
+                        self._complete_in(s, item)
+            return [None] * len(items)
+        except Exception:  # every item is tried alone below and gets its own outcome
+            pass
+        outcomes: list[Exception | None] = []
+        for item in items:
+            try:
+                if isinstance(item, Record):
+                    self.record(item.entry)
+                elif isinstance(item, Complete):
+                    self.complete(item)
+                else:
+                    self.record_answered([item])
+                outcomes.append(None)
+            except Exception as exc:  # handed to the item's caller
+                outcomes.append(exc)
+        return outcomes
+
     def complete(self, c: Complete) -> None:
+        """The answer on its PENDING row: one UPDATE (plus a read of the row's keys when the answer adds
+        business keys to merge); NoResultFound when the row is not there."""
         with self.database.session() as s:
-            row = s.scalars(select(LedgerEntry).where(LedgerEntry.msgid == c.msgid)).one()
-            row.state = c.state
-            row.answered_at = c.answered_at
-            row.infcode = c.infcode
-            row.error_code = c.error_code
-            row.error_message = c.error_message
-            row.response = _json(dict(c.response)) if c.response is not None else None
-            if c.note:
-                row.resolution_note = c.note
-            if c.lease_owner is not None:
-                row.lease_owner, row.lease_until = c.lease_owner, c.lease_until
-            if c.business_keys:
-                merged = {**(row.business_keys or {}), **_json(dict(c.business_keys))}
-                row.business_keys = merged
-                row.mdtrt_id = row.mdtrt_id or merged.get("mdtrt_id")
-                row.setl_id = row.setl_id or merged.get("setl_id")
+            self._complete_in(s, c)
+
+    def _complete_in(self, s: Session, c: Complete) -> None:
+        values: dict[str, Any] = dict(
+            state=c.state,
+            answered_at=c.answered_at,
+            infcode=c.infcode,
+            error_code=c.error_code,
+            error_message=c.error_message,
+            response=_json(dict(c.response)) if c.response is not None else None,
+        )
+        if c.note:
+            values["resolution_note"] = c.note
+        if c.lease_owner is not None:
+            values.update(lease_owner=c.lease_owner, lease_until=c.lease_until)
+        where = LedgerEntry.msgid == c.msgid
+        if c.business_keys:
+            keys, mdtrt_id, setl_id = s.execute(
+                select(LedgerEntry.business_keys, LedgerEntry.mdtrt_id, LedgerEntry.setl_id).where(where)
+            ).one()
+            merged = {**(keys or {}), **_json(dict(c.business_keys))}
+            values.update(
+                business_keys=merged,
+                mdtrt_id=mdtrt_id or merged.get("mdtrt_id"),
+                setl_id=setl_id or merged.get("setl_id"),
+            )
+        done = s.execute(update(LedgerEntry).where(where).values(**values), execution_options=_NO_SYNC)
+        if cast(CursorResult[Any], done).rowcount != 1:
+            raise NoResultFound(f"no ledger row {c.msgid}")
 
     def resolve(self, r: Resolve) -> bool:
         """Write a resolver's verdict; False (nothing written) when the entry is final already or its lease
@@ -251,10 +301,6 @@ class Ledger:
                 s.delete(row)
 
 
-def _row(entry: NewEntry, state: str = "PENDING") -> LedgerEntry:
-    return LedgerEntry(**_values(entry, state))
-
-
 def _values(entry: NewEntry, state: str) -> dict[str, Any]:
     return dict(
         msgid=entry.msgid,
@@ -273,6 +319,10 @@ def _values(entry: NewEntry, state: str) -> dict[str, Any]:
         created_at=entry.created_at,
         bureau=entry.bureau,
     )
+
+
+def _insert_values(item: Record | RecordAnswered) -> dict[str, Any]:
+    return _values(item.entry, "PENDING") if isinstance(item, Record) else _answered_values(item)
 
 
 def _answered_values(item: RecordAnswered) -> dict[str, Any]:

@@ -189,7 +189,7 @@ class SyncShell:
 class AsyncShell:
     def __init__(self, ledger: Ledger, msgids: MsgIds, client: httpx.AsyncClient) -> None:
         self.ledger, self.msgids, self.client = ledger, msgids, client
-        self.writer = LedgerWriter(ledger)  # queries' rows, after their answers, in batches
+        self.writer = LedgerWriter(ledger)  # every ledger row, several per commit (ledger_writer.py)
         # (institution, operator) → (valid until, monotonic; the stored sign-in): one read per few seconds
         # instead of per call; this shell's own sign-ins and drops replace it at once, another process's
         # are seen within SESSION_CACHE_S, and a sign_no the bureau refuses is renewed by the flow anyway
@@ -225,6 +225,9 @@ class AsyncShell:
             return await self._session(effect)
         if isinstance(effect, RecordAnswered):  # a read's row: not on the request path
             self.writer.submit(effect)
+            return None
+        if isinstance(effect, (Record, Complete)):  # committed before the flow goes on, with others' rows
+            await self.writer.write(effect)
             return None
         return await anyio.to_thread.run_sync(perform_storage, self.ledger, effect)
 
