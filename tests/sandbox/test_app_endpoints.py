@@ -141,7 +141,8 @@ def test_sm_channel_round_trip(sm: tuple[Bureau, SmChannel]) -> None:
     first = _sm_post(bureau, sm_path("6201"), hospital.seal(data))
     second = _sm_post(bureau, sm_path("6201"), hospital.seal(data | {"medOrgOrd": "ORD0002"}))
     again = _sm_post(bureau, sm_path("6201"), hospital.seal(data))
-    assert again["code"] == -1 and "医疗机构订单号已上传" in again["message"], again
+    # a business refusal: code -2, the envelope's infcode for it
+    assert again["code"] == -2 and "医疗机构订单号已上传" in again["message"], again
     assert first["code"] == 0 and first["success"] is True
     opened = [hospital.open(first), hospital.open(second)]  # decrypted and verified with the platform's key
     assert opened[0]["payOrdId"] and opened[0]["payOrdId"] != opened[1]["payOrdId"]
@@ -154,7 +155,7 @@ def test_sm_channel_routes_by_infno_too(sm: tuple[Bureau, SmChannel]) -> None:
     bureau, hospital = sm
     assert sm_path("7204") == "/epc/api/fixmedins/7204"
     answer = _sm_post(bureau, sm_path("7204"), hospital.seal({"hiRxno": "R1"}))
-    assert answer["code"] == -1 and "处方不存在" in answer["message"], answer  # 7204's own handler answered
+    assert answer["code"] == -2 and "处方不存在" in answer["message"], answer  # 7204's own handler refused
 
 
 def test_sm_channel_bad_signature(sm: tuple[Bureau, SmChannel]) -> None:

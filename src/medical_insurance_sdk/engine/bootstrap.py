@@ -13,6 +13,9 @@ Environment (spec §9.2.2 and the compose file):
                                        default aksk when MEDICAL_BUREAU_AK/SK are set, else national
     MEDICAL_BUREAU_AK / _SK            AK/SK signer credentials (access_key / secret_key)
     MEDICAL_BUREAU_PAASID / _TOKEN     x-tif signer credentials (paasid / token)
+    MEDICAL_BUREAU_SM_APP_ID / _SM_APP_SECRET / _SM_PRIVATE_KEY / _SM_PLATFORM_PUBLIC_KEY
+                                       the SM4/SM2 channel (all four or none): mobile payment and
+                                       e-prescription then travel on it (engine/sm_request.py)
     MEDICAL_INSURANCE_INSTITUTION_CODE / _INSTITUTION_NAME / _ADMDVS / _INSUPLC_ADMDVS
     MEDICAL_INSURANCE_OPERATOR / _OPERATOR_NAME
     MEDICAL_INSURANCE_TIMEOUT          per-call timeout in seconds (default: the registry's per transaction)
@@ -31,6 +34,7 @@ import httpx
 
 from medical_insurance_sdk.engine.engine import BureauEngine
 from medical_insurance_sdk.engine.settings import EngineSettings, InstitutionConfig
+from medical_insurance_sdk.engine.sm_request import SM_SETTINGS, SM_VARIABLES, sm_channel_from
 from medical_insurance_sdk.exceptions import RequestError
 from medical_insurance_sdk.protocol.envelope import EnvelopeConfig
 from medical_insurance_sdk.protocol.profiles import load_profile
@@ -66,6 +70,7 @@ VARIABLES = MappingProxyType(
         "operator": "MEDICAL_INSURANCE_OPERATOR",
         "operator_name": "MEDICAL_INSURANCE_OPERATOR_NAME",
         "timeout_s": "MEDICAL_INSURANCE_TIMEOUT",
+        **{setting: variable for variable, setting in SM_VARIABLES.items()},
     }
 )
 # The embedded sandbox's demo hospital: with no configuration at all, everything works against it.
@@ -89,6 +94,11 @@ class BootstrapSettings:
     operator: str = "OP001"
     operator_name: str = "系统操作员"
     timeout_s: float | None = None
+    # the SM4/SM2 channel (engine/sm_request.py SM_SETTINGS): all four or none
+    sm_app_id: str | None = field(default=None, repr=False)
+    sm_app_secret: str | None = field(default=None, repr=False)
+    sm_private_key: str | None = field(default=None, repr=False)
+    sm_platform_public_key: str | None = field(default=None, repr=False)
     # The data keys (storage/protection.py); None: as configured in the environment
     # (MEDICAL_INSURANCE_DATA_KEYS, MEDICAL_INSURANCE_DATA_KEY_FILE, in development the data dir's key)
     key_ring: KeyRing | None = None
@@ -161,6 +171,7 @@ def institution_config(settings: BootstrapSettings) -> InstitutionConfig:
         profile=profile,
         base_url=settings.bureau_url,
         credentials=MappingProxyType({k: credentials[k] for k in profile.credentials}),
+        sm_channel=sm_channel_from({name: getattr(settings, name) for name in SM_SETTINGS}),
     )
 
 
@@ -191,14 +202,15 @@ def sandbox_transport(database: Database, settings: BootstrapSettings) -> tuple[
                 state.close()
 
     url = database.engine.url
-    profile = load_profile(settings.profile or "national")
+    given = settings.profile or "national"  # a built-in's name or a YAML path: the sandbox loads it too
+    profile = load_profile(given)
     credentials = {k: v for k, v in settings.credentials.items() if k in profile.credentials}
     if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
-        sandbox = SandboxSettings(profile=profile.name, credentials=credentials)
+        sandbox = SandboxSettings(profile=given, credentials=credentials)
     else:
         beside = Path(url.database).parent if url.get_backend_name() == "sqlite" and url.database else None
         data_dir = beside or Path(os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR)
-        sandbox = SandboxSettings.embedded(data_dir, profile=profile.name, credentials=credentials)
+        sandbox = SandboxSettings.embedded(data_dir, profile=given, credentials=credentials)
     app = create_sandbox_app(sandbox)
     state = app.state.sandbox
     return EmbeddedSandbox(app), lambda: state.bureau_id

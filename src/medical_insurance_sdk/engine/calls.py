@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from medical_insurance_sdk.protocol.profiles import variant_base
 from medical_insurance_sdk.protocol.result import BureauResult, FileAnswer
-from medical_insurance_sdk.registry import REGISTRY, Registry
+from medical_insurance_sdk.registry import REGISTRY, Registry, Transaction
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,23 @@ class CallResult:
     confirmed_by: str | None = None
 
     def parsed(self, registry: Registry = REGISTRY) -> Any:
-        return registry[self.infno].parse_output(self.output)
+        """The output read with its transaction's response model (a province variant's: its base's)."""
+        tx = sent_transaction(self.infno, registry)
+        if tx is None:
+            raise KeyError(self.infno)
+        return tx.parse_output(self.output)
+
+
+def sent_transaction(infno: str, registry: Registry = REGISTRY) -> Transaction | None:
+    """The transaction of a code the engine sent (a CallResult's, a request's `infno`): its own record, or
+    for a province variant code its base's — as `Profile.resolve` found it before sending, since a profile
+    declares a variant only with the base `variant_base` names (`2206A` → `2206`).  None for other codes."""
+    tx = registry.get(infno)
+    if tx is not None:
+        return tx
+    base = variant_base(infno)
+    tx = registry.get(base) if base is not None else None
+    return tx if tx is not None and tx.infno == base else None
 
 
 @dataclass(frozen=True)

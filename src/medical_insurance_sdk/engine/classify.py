@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from medical_insurance_sdk.engine.effects import Delivered, SendResult, Undelivered
+from medical_insurance_sdk.engine.sm_request import read_sm_answer
 from medical_insurance_sdk.exceptions import (
     BureauTimeoutError,
     InterfaceError,
@@ -26,6 +27,7 @@ from medical_insurance_sdk.exceptions import (
     exception_for,
 )
 from medical_insurance_sdk.protocol.result import (
+    Answer,
     BureauResult,
     FileAnswer,
     TransportAnswer,
@@ -33,6 +35,7 @@ from medical_insurance_sdk.protocol.result import (
     raise_for_result,
     transport_error,
 )
+from medical_insurance_sdk.protocol.sm_channel import SmChannel
 from medical_insurance_sdk.registry import Safety, Transaction
 
 
@@ -63,8 +66,9 @@ class Attempt:
         return self.answer.infcode if isinstance(self.answer, BureauResult) else None
 
 
-def classify(tx: Transaction, sent: SendResult, *, msgid: str) -> Attempt:
-    """The outcome of one attempt at sending `tx` with `msgid`."""
+def classify(tx: Transaction, sent: SendResult, *, msgid: str, sm: SmChannel | None = None) -> Attempt:
+    """The outcome of one attempt at sending `tx` with `msgid`; `sm`: it went on the SM channel, whose
+    answer is opened first (`sm_request.read_sm_answer`)."""
     if isinstance(sent, Undelivered):
         if sent.kind == "not_sent":
             error = exception_for(
@@ -72,7 +76,7 @@ def classify(tx: Transaction, sent: SendResult, *, msgid: str) -> Attempt:
             )
             return Attempt(Outcome.NOT_SENT, error=error)
         return Attempt(Outcome.UNKNOWN, error=_lost(tx, msgid, sent.error))
-    return _classify_delivered(tx, sent, msgid)
+    return _classify_delivered(tx, sent, msgid, sm)
 
 
 def _lost(tx: Transaction, msgid: str, why: str) -> MedicalInsuranceException:
@@ -84,16 +88,19 @@ def _lost(tx: Transaction, msgid: str, why: str) -> MedicalInsuranceException:
     )
 
 
-def _classify_delivered(tx: Transaction, sent: Delivered, msgid: str) -> Attempt:
+def _classify_delivered(tx: Transaction, sent: Delivered, msgid: str, sm: SmChannel | None) -> Attempt:
     try:
-        answer = parse_http_answer(
-            sent.status_code,
-            sent.headers.get("content-type", ""),
-            sent.body,
-            infno=tx.infno,
-            file=tx.answer_is_file,
-            content_disposition=sent.headers.get("content-disposition"),
-        )
+        if sm is not None:
+            answer: Answer = read_sm_answer(sm, sent, infno=tx.infno)
+        else:
+            answer = parse_http_answer(
+                sent.status_code,
+                sent.headers.get("content-type", ""),
+                sent.body,
+                infno=tx.infno,
+                file=tx.answer_is_file,
+                content_disposition=sent.headers.get("content-disposition"),
+            )
     except MedicalInsuranceException as exc:
         # a 2xx answer we cannot read: it was processed, but we cannot tell how
         exc.msgid = msgid
@@ -130,7 +137,8 @@ def _classify_delivered(tx: Transaction, sent: Delivered, msgid: str) -> Attempt
         error = exc
     else:  # pragma: no cover - raise_for_result always raises on failure
         error = InterfaceError(infno=tx.infno, msgid=msgid)
-    refused_sign_in = bool(SIGN_IN_REFUSED.search(answer.err_msg or ""))
+    # (the SM channel has no sign_no to refuse)
+    refused_sign_in = sm is None and bool(SIGN_IN_REFUSED.search(answer.err_msg or ""))
     if answer.kind == "system" and tx.safety is not Safety.QUERY and not refused_sign_in:
         return Attempt(Outcome.UNKNOWN, answer, error)
     return Attempt(Outcome.FAILED, answer, error, sign_in_refused=refused_sign_in)

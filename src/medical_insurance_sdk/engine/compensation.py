@@ -61,6 +61,8 @@ class Caller(Protocol):
 
     def transaction(self, key: str) -> Transaction: ...
 
+    def lookup(self, key: str, institution: InstitutionConfig) -> tuple[str, Transaction]: ...
+
     def bureau_of(self, institution: InstitutionConfig) -> str: ...
 
     def processing_window_s(self, institution: InstitutionConfig) -> float: ...
@@ -109,8 +111,9 @@ class Compensation:
 
     def resolve(self, view: PendingView, institution: InstitutionConfig, deadline: datetime) -> Flow:
         """Turn an UNKNOWN entry (whose lease this resolver holds) into REVERSED / CONFIRMED / FAILED, or
-        leave it UNKNOWN for later.  Returns (state, confirmation): the query row of a CONFIRMED outcome."""
-        tx = self.flow.transaction(view.infno)
+        leave it UNKNOWN for later.  Returns (state, confirmation): the query row of a CONFIRMED outcome.
+        A province variant code (`2206A`) is resolved as its base; a 2601 names it as it was sent."""
+        _, tx = self.flow.lookup(view.infno, institution)
         if self._other_bureau(view, institution):
             # never reached by the sweeper (it filters these); a direct caller gets the same refusal
             return OTHER_BUREAU, None
@@ -231,7 +234,7 @@ class Compensation:
 
         None when there is no row to give (a cancellation is confirmed by absence), the query cannot be
         asked here (another bureau, no query input), fails, or no longer shows the record."""
-        tx = self.flow.transaction(view.infno)
+        _, tx = self.flow.lookup(view.infno, institution)
         if tx.confirm_by is None or tx.cancels or self._other_bureau(view, institution):
             return None
         query_tx = self.flow.transaction(tx.confirm_by)
@@ -386,8 +389,11 @@ def _query_input(query_tx: Transaction, view: PendingView) -> dict[str, Any] | N
     period = {"begndate": begin[:10], "enddate": end[:10]}
     defaults = {
         "med_type": "11",  # a registration carries none; the visit query needs one (普通门诊)
-        # a confirming query is about the caller's own records (3508-3511 are asked with its own code)
+        # a confirming query is about the caller's own records (3508-3511 are asked with its own code); the
+        # SM channel's queries name it in camelCase (6301 orgCodg, 7105 fixmedinsCode)
         "fixmedins_code": view.institution_code,
+        "orgCodg": view.institution_code,
+        "fixmedinsCode": view.institution_code,
         # 1317 lists what changed since updt_time: since before the national platform, so every record
         "updt_time": "2000-01-01 00:00:00",
         "page_num": 1,

@@ -33,6 +33,7 @@ from medical_insurance_sdk.engine.effects import (
 )
 from medical_insurance_sdk.engine.retry import RetryPolicy
 from medical_insurance_sdk.engine.settings import EngineSettings, InstitutionConfig
+from medical_insurance_sdk.engine.sm_request import sm_channel_for, sm_request
 from medical_insurance_sdk.exceptions import (
     BureauError,
     DuplicateMessageError,
@@ -42,6 +43,7 @@ from medical_insurance_sdk.exceptions import (
 )
 from medical_insurance_sdk.masking import mask_payload, scrub_text
 from medical_insurance_sdk.protocol.envelope import build_envelope, encode_envelope
+from medical_insurance_sdk.protocol.msgid import fit_msgid
 from medical_insurance_sdk.protocol.result import BureauResult, FileAnswer
 from medical_insurance_sdk.protocol.signing import make_signer
 from medical_insurance_sdk.registry import REGISTRY, Registry, Safety, Transaction
@@ -118,6 +120,11 @@ class EngineFlow:
         except KeyError:
             raise UnsupportedInterfaceError(f"不支持的接口类型: {key}") from None
 
+    def lookup(self, key: str, institution: InstitutionConfig) -> tuple[str, Transaction]:
+        """(the code sent, its transaction) for the institution: a registered one, or a variant code its
+        province profile declares (sent as itself, validated and resolved as its base)."""
+        return institution.profile.resolve(key, self.registry)
+
     def call(
         self, key: str, payload: Mapping[str, Any], institution: InstitutionConfig, options: CallOptions
     ) -> Flow:
@@ -125,13 +132,16 @@ class EngineFlow:
 
         The transaction's timeout (spec §6.1.1) is the whole time its attempts may take: a read asked again
         after a lost answer gets what is left of it, not a fresh one."""
-        tx = self.transaction(key)
+        infno, tx = self.lookup(key, institution)  # infno: the code sent (a province variant, or tx's)
         # the national tables, with the lengths the institution's province profile relaxes
         lengths = institution.profile.field_lengths
         model = validate_relaxed(tx.request_model, tx.request_nodes, payload, lengths, infno=tx.infno)
         data = model.model_dump(mode="python", exclude_none=True)
         operator = options.operator or institution.envelope.opter
-        sign_no = (yield from self._signed_in(tx, institution, operator)) if tx.needs_sign_in else ""
+        # the SM channel, where the institution configures it, carries no sign_no (engine/sm_request.py)
+        sm = sm_channel_for(tx, institution.sm_channel)
+        signs_in = tx.needs_sign_in and sm is None
+        sign_no = (yield from self._signed_in(tx, institution, operator)) if signs_in else ""
         total_s = options.timeout_s or self.settings.timeout_s or tx.timeout_s
         call_deadline: datetime | None = None  # set when the first attempt leaves
         sign_in_renewed = False
@@ -146,14 +156,14 @@ class EngineFlow:
         while True:
             number += 1
             msgid, envelope, keys, recorded_at, entry = yield from self._record_message(
-                tx, data, institution, options, sign_no, operator, record=not deferred
+                tx, data, institution, options, sign_no, operator, record=not deferred, infno=infno
             )
 
             now = self.clock()
             call_deadline = call_deadline or now + timedelta(seconds=total_s)
             left_s = max(MIN_ATTEMPT_S, (call_deadline - now).total_seconds())
-            sent = yield Send(self._request(tx, institution, envelope, min(total_s, left_s)))
-            attempt = classify(tx, sent, msgid=msgid)
+            sent = yield Send(self._request(tx, institution, envelope, min(total_s, left_s), infno))
+            attempt = classify(tx, sent, msgid=msgid, sm=sm)
             if attempt.sign_in_refused and not sign_in_renewed:
                 # the bureau refused the stale sign_no before processing anything: sign in again, once
                 yield finish(
@@ -181,7 +191,7 @@ class EngineFlow:
             )
             return CallResult(
                 msgid=msgid,
-                infno=tx.infno,
+                infno=infno,
                 state="SUCCESS",
                 output=output,
                 file=attempt.answer if isinstance(attempt.answer, FileAnswer) else None,
@@ -194,7 +204,7 @@ class EngineFlow:
             raise attempt.error
         view = PendingView(
             msgid,
-            tx.infno,
+            infno,
             institution.code,
             operator,
             recorded_at,
@@ -217,7 +227,7 @@ class EngineFlow:
         state, confirmation = yield from self.resolve(view, institution, deadline)
         if state == "CONFIRMED":
             return CallResult(
-                msgid=msgid, infno=tx.infno, state=state, output=confirmation, confirmed_by=tx.confirm_by
+                msgid=msgid, infno=infno, state=state, output=confirmation, confirmed_by=tx.confirm_by
             )
         if state == "FAILED":
             # the bureau never took it: the original refusal (if it answered) or a safe-to-retry error
@@ -226,7 +236,7 @@ class EngineFlow:
             raise MedicalInsuranceException(
                 f"报文 {msgid} 未在医保局生效，可以重新办理",
                 code=20003,
-                infno=tx.infno,
+                infno=infno,
                 msgid=msgid,
                 retry=True,
                 details={"outcome": "failed"},
@@ -259,20 +269,24 @@ class EngineFlow:
         operator: str,
         *,
         record: bool = True,
+        infno: str | None = None,
     ) -> Flow:
         """A new msgid and its envelope, recorded PENDING in the ledger before anything is sent (unless
         `record` is False: a query's row is written with its answer, `RecordAnswered`).
 
         Returns (msgid, envelope, business keys, when recorded, the ledger entry).  A msgid the ledger holds
         already (issued by another allocator, e.g. after switching from the database to Redis within the same
-        second) is skipped: nothing was sent with it, so the next number is as good."""
+        second) is skipped: nothing was sent with it, so the next number is as good.  `infno` is the code
+        sent (a province variant of `tx`); the msgid and sign_no lengths are the province's."""
+        infno = infno or tx.infno
+        rules = institution.profile.envelope
         attempt = 0
         while True:
             attempt += 1
-            msgid = yield AllocateMsgId(institution.code)
+            msgid = fit_msgid((yield AllocateMsgId(institution.code)), rules.msgid_length)
             envelope = build_envelope(
                 institution.envelope,
-                infno=tx.infno,
+                infno=infno,
                 msgid=msgid,
                 input=data,
                 sign_no=sign_no,
@@ -280,6 +294,7 @@ class EngineFlow:
                 now=self.clock().replace(tzinfo=UTC),
                 opter=operator,
                 opter_name=options.operator_name,
+                lengths=rules.lengths,
             )
             keys = business_keys(data, tx.kept_keys) | _present(insuplc_admdvs=envelope["insuplc_admdvs"])
             evidence = tx.evidence(data)
@@ -288,7 +303,7 @@ class EngineFlow:
             recorded_at = self.clock()
             entry = NewEntry(
                 msgid=msgid,
-                infno=tx.infno,
+                infno=infno,
                 safety=tx.safety.value,
                 institution_code=institution.code,
                 operator=operator,
@@ -315,14 +330,20 @@ class EngineFlow:
         institution: InstitutionConfig,
         envelope: Mapping[str, Any],
         timeout_s: float,
+        infno: str | None = None,
     ) -> OutgoingRequest:
+        """The HTTP request of one attempt; `infno` is the code sent (a province variant of `tx`)."""
+        sm = sm_channel_for(tx, institution.sm_channel)
+        if sm is not None:  # sealed on the SM channel instead of the infno envelope
+            return sm_request(tx, sm, institution.url_base, envelope["input"], timeout_s)
+        infno = infno or tx.infno
         body = encode_envelope(envelope)
         profile = institution.profile
         signer_settings = {name: institution.credentials.get(name, "") for name in profile.signer.credentials}
         signer = make_signer(profile.signer.kind, **signer_settings, **dict(profile.signer.options))
-        headers = {"content-type": f"{profile.content_type}; charset=utf-8", **signer.headers(tx.infno, body)}
-        url = profile.url_for(tx.infno, institution.url_base, institution.credentials)
-        return OutgoingRequest(tx.infno, url, headers, body, timeout_s)
+        headers = {"content-type": f"{profile.content_type}; charset=utf-8", **signer.headers(infno, body)}
+        url = profile.url_for(infno, institution.url_base, institution.credentials)
+        return OutgoingRequest(infno, url, headers, body, timeout_s)
 
     def _complete(
         self,

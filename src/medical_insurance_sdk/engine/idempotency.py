@@ -112,13 +112,13 @@ def keyed_call(
     idempotency_key: str | None,
 ) -> Flow:
     """`flow.call` under an idempotency key (no key, or a read: exactly `flow.call`)."""
-    tx = flow.transaction(key)
+    infno, tx = flow.lookup(key, institution)  # infno: the code sent (a province variant, or tx's)
     if not idempotency_key or not uses_key(tx):
         return (yield from flow.call(key, payload, institution, options))
     check_key(idempotency_key)
-    digest = request_hash(tx.infno, payload)
+    digest = request_hash(infno, payload)
     now = flow.clock()
-    record: KeyRecord = yield ClaimKey(institution.code, idempotency_key, digest, tx.infno, now)
+    record: KeyRecord = yield ClaimKey(institution.code, idempotency_key, digest, infno, now)
     if not record.claimed:
         if record.request_hash != digest:
             raise _conflict(
@@ -131,23 +131,25 @@ def keyed_call(
         # IN_FLIGHT for longer than any live call: its process died
         if record.msgid is not None:
             entry = yield LookUpMessage(record.msgid)
-            return (yield from _settled(flow, tx, record.msgid, entry, institution))
+            return (yield from _settled(flow, tx, record.msgid, entry, institution, infno))
         taken = yield TakeOverKey(record.id, record.created_at, now)
         if not taken:
             raise _in_flight(idempotency_key, None)
-    return (yield from _run(flow, tx, key, payload, institution, options, record.id))
+    return (yield from _run(flow, (infno, tx), key, payload, institution, options, record.id))
 
 
 def _run(
     flow: EngineFlow,
-    tx: Transaction,
+    sent_tx: tuple[str, Transaction],
     key: str,
     payload: Mapping[str, Any],
     institution: InstitutionConfig,
     options: CallOptions,
     record_id: int,
 ) -> Flow:
-    """Drive `flow.call` effect by effect, noting the message it records and what its sending got."""
+    """Drive `flow.call` effect by effect, noting the message it records and what its sending got.
+    `sent_tx`: the code sent (a province variant, or the transaction's own) and the transaction."""
+    infno, tx = sent_tx
     inner = flow.call(key, payload, institution, options)
     msgid: str | None = None
     sent: SendResult | None = None
@@ -162,7 +164,7 @@ def _run(
             yield FinishKey(record_id, flow.clock(), msgid=result.msgid, answer=_stored_answer(result))
             return result
         except MedicalInsuranceException as exc:
-            if _never_arrived(tx, exc, msgid, sent):
+            if _never_arrived(tx, exc, msgid, sent, infno):
                 yield ReleaseKey(record_id)
             else:
                 yield FinishKey(record_id, flow.clock(), msgid=exc.msgid or msgid, error=_stored_error(exc))
@@ -177,25 +179,25 @@ def _run(
         except Exception as exc:  # the shell's failure goes to the flow, as the runner would hand it
             error = exc
             continue
-        if isinstance(effect, Record) and _is_main(effect, tx, options):
+        if isinstance(effect, Record) and _is_main(effect, infno, options):
             msgid, sent, awaiting_send = effect.entry.msgid, None, True
             yield AttachMsgId(record_id, msgid)
         elif isinstance(effect, Send) and awaiting_send:
             sent, awaiting_send = value, False
 
 
-def _is_main(effect: Record, tx: Transaction, options: CallOptions) -> bool:
+def _is_main(effect: Record, infno: str, options: CallOptions) -> bool:
     # the call's own message, not a sign-in (9001) nor a compensation message (parent_msgid set)
-    return effect.entry.infno == tx.infno and effect.entry.parent_msgid == options.parent_msgid
+    return effect.entry.infno == infno and effect.entry.parent_msgid == options.parent_msgid
 
 
 def _never_arrived(
-    tx: Transaction, exc: MedicalInsuranceException, msgid: str | None, sent: SendResult | None
+    tx: Transaction, exc: MedicalInsuranceException, msgid: str | None, sent: SendResult | None, infno: str
 ) -> bool:
     """Whether the failure certainly left nothing at the bureau: then the key is released."""
     if msgid is None or sent is None:
         return True  # refused before the message was recorded or sent (validation, sign-in, signer)
-    if exc.msgid is None or exc.infno not in (None, tx.infno):
+    if exc.msgid is None or exc.infno not in (None, tx.infno, infno):
         return True  # the renewed sign-in (9001) failed after the bureau refused the stale sign_no
     attempt = classify(tx, sent, msgid=msgid)
     if attempt.outcome is Outcome.NOT_SENT:
@@ -272,39 +274,45 @@ def _replay(flow: EngineFlow, tx: Transaction, record: KeyRecord, institution: I
     if stored.get("unknown") and record.msgid:
         entry = yield LookUpMessage(record.msgid)
         if entry is not None and entry.state in RESOLVED_STATES:
-            return (yield from _settled(flow, tx, record.msgid, entry, institution))
+            return (yield from _settled(flow, tx, record.msgid, entry, institution, record.infno))
     raise _rebuilt_error(stored)
 
 
 def _settled(
-    flow: EngineFlow, tx: Transaction, msgid: str, entry: Any, institution: InstitutionConfig
+    flow: EngineFlow, tx: Transaction, msgid: str, entry: Any, institution: InstitutionConfig, infno: str
 ) -> Flow:
     """`_from_ledger`, with the confirming query's row for a CONFIRMED message (asked again: a read)."""
     confirmation = None
     if getattr(entry, "state", None) == "CONFIRMED":
         confirmation = yield from Compensation(flow).confirmation(view_of(entry), institution)
-    return _from_ledger(tx, msgid, entry, confirmation)
+    return _from_ledger(tx, msgid, entry, confirmation, infno)
 
 
 def _from_ledger(
-    tx: Transaction, msgid: str, entry: Any, confirmation: Mapping[str, Any] | None = None
+    tx: Transaction,
+    msgid: str,
+    entry: Any,
+    confirmation: Mapping[str, Any] | None = None,
+    infno: str | None = None,
 ) -> CallResult:
     """The answer the ledger gives for the key's message (a LedgerEntry, or None when it is gone);
-    `confirmation`: the query row that shows a CONFIRMED message took effect, when there is one."""
+    `confirmation`: the query row that shows a CONFIRMED message took effect, when there is one.  `infno`
+    is the code the message was sent as (a province variant of `tx`)."""
+    infno = infno or tx.infno
     state = getattr(entry, "state", None)
     if state == "SUCCESS":
         # the call's process died after the answer: the ledger keeps the masked answer only
         response = entry.response if isinstance(entry.response, Mapping) else {}
-        return CallResult(msgid=msgid, infno=tx.infno, state="SUCCESS", output=response.get("output"))
+        return CallResult(msgid=msgid, infno=infno, state="SUCCESS", output=response.get("output"))
     if state == "CONFIRMED":
         return CallResult(
-            msgid=msgid, infno=tx.infno, state="CONFIRMED", output=confirmation, confirmed_by=tx.confirm_by
+            msgid=msgid, infno=infno, state="CONFIRMED", output=confirmation, confirmed_by=tx.confirm_by
         )
     if state == "REVERSED":
         raise OutcomeUnknownError(
             f"医保局未应答，报文 {msgid} 已通过 2601 自动冲正，请使用新的幂等键重新办理",
             outcome="reversed",
-            infno=tx.infno,
+            infno=infno,
             msgid=msgid,
         )
     if state == "FAILED":
@@ -312,7 +320,7 @@ def _from_ledger(
             raise MedicalInsuranceException(
                 f"报文 {msgid} 未在医保局生效，请使用新的幂等键重新办理",
                 code=20003,
-                infno=tx.infno,
+                infno=infno,
                 msgid=msgid,
                 retry=False,  # the same key only replays this answer
                 details={"outcome": "failed"},
@@ -321,13 +329,13 @@ def _from_ledger(
             entry.error_code or 20003,
             entry.error_message or f"报文 {msgid} 未在医保局生效",
             infcode=entry.infcode,
-            infno=tx.infno,
+            infno=infno,
             msgid=msgid,
         )
     raise OutcomeUnknownError(
         f"医保局结果未知，报文 {msgid} 正在自动核对（冲正/查询），请勿重复办理",
         outcome="unknown",
-        infno=tx.infno,
+        infno=infno,
         msgid=msgid,
     )
 

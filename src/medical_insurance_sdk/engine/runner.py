@@ -18,6 +18,7 @@ from typing import Any
 import anyio
 import httpx
 
+from medical_insurance_sdk.engine.calls import sent_transaction
 from medical_insurance_sdk.engine.effects import (
     AllocateMsgId,
     ClaimEntry,
@@ -77,7 +78,7 @@ def spooled_downloads() -> Iterator[None]:
 def _spools(request: OutgoingRequest) -> bool:
     if not _SPOOL_DOWNLOADS.get():
         return False
-    tx = REGISTRY.get(request.infno)
+    tx = sent_transaction(request.infno, REGISTRY)  # a province variant (9102A) downloads as its base
     return tx is not None and tx.answer_is_file
 
 

@@ -7,14 +7,20 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from medical_insurance_sdk.protocol.envelope import EnvelopeConfig
-from medical_insurance_sdk.protocol.profiles import Profile, load_profile
+from medical_insurance_sdk.protocol.profiles import Profile, ProfileError, load_profile
+from medical_insurance_sdk.protocol.sm_channel import SmChannel
+
+# The msgid columns' width (storage/models.py LedgerEntry.msgid and the rows that refer to it).
+STORED_MSGID_LENGTH = 30
 
 
 @dataclass(frozen=True)
 class InstitutionConfig:
     """One 定点医药机构 as the bureau knows it: envelope identity, province profile and credentials.
 
-    `base_url` None means the embedded sandbox (the engine's transport then points at it).
+    `base_url` None means the embedded sandbox (the engine's transport then points at it).  `sm_channel`:
+    the hospital's end of the SM4/SM2 channel; with it, mobile payment and e-prescription travel on that
+    channel instead of the infno envelope (`engine/sm_request.py`).
     """
 
     envelope: EnvelopeConfig
@@ -23,6 +29,16 @@ class InstitutionConfig:
     credentials: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     sign_in_ip: str = "127.0.0.1"
     sign_in_mac: str = "00-16-3E-00-00-01"
+    sm_channel: SmChannel | None = None
+
+    def __post_init__(self) -> None:
+        # the ledger (and the gateway's audit, jobs and idempotency rows) keep a msgid in 30 characters
+        length = self.profile.envelope.msgid_length
+        if length > STORED_MSGID_LENGTH:
+            raise ProfileError(
+                f"省份配置 {self.profile.name} 的发送方报文ID为 {length} 位，超出账本可保存的 "
+                f"{STORED_MSGID_LENGTH} 位：引擎无法使用该配置（模拟器可以）"
+            )
 
     @property
     def code(self) -> str:

@@ -74,6 +74,10 @@ _SPEC_FILE_KEYS = {
     "sk": "bureau_sk",
     "api_url": "bureau_api_url",
     "timeout": "bureau_timeout_s",
+    "sm_app_id": "bureau_sm_app_id",
+    "sm_app_secret": "bureau_sm_app_secret",
+    "sm_private_key": "bureau_sm_private_key",
+    "sm_platform_public_key": "bureau_sm_platform_public_key",
 }
 
 
@@ -117,6 +121,23 @@ class GatewaySettings(BaseSettings):
     )
     bureau_token: SecretStr | None = Field(
         default=None, validation_alias=_env("bureau_token", "MEDICAL_BUREAU_TOKEN")
+    )
+    # The SM4/SM2 channel of mobile payment and e-prescription (engine/sm_request.py): all four or none.
+    bureau_sm_app_id: str | None = Field(
+        default=None, validation_alias=_env("bureau_sm_app_id", "MEDICAL_BUREAU_SM_APP_ID")
+    )
+    bureau_sm_app_secret: SecretStr | None = Field(
+        default=None, validation_alias=_env("bureau_sm_app_secret", "MEDICAL_BUREAU_SM_APP_SECRET")
+    )
+    bureau_sm_private_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=_env("bureau_sm_private_key", "MEDICAL_BUREAU_SM_PRIVATE_KEY"),
+        description="the hospital's SM2 private key (Base64 of the raw 32 bytes)",
+    )
+    bureau_sm_platform_public_key: str | None = Field(
+        default=None,
+        validation_alias=_env("bureau_sm_platform_public_key", "MEDICAL_BUREAU_SM_PLATFORM_PUBLIC_KEY"),
+        description="the platform's SM2 public key (Base64)",
     )
     bureau_timeout_s: float | None = Field(
         default=None,
@@ -437,14 +458,23 @@ class GatewaySettings(BaseSettings):
         return self.environment == "development" if self.demo_institution is None else self.demo_institution
 
     def default_credentials(self) -> dict[str, str]:
-        """The MEDICAL_BUREAU_* credentials by the names profile signers use."""
+        """The MEDICAL_BUREAU_* credentials by the names profile signers (and the SM channel's
+        `sm_request.SM_SETTINGS`) use."""
         named = {
             "access_key": self.bureau_ak,
             "secret_key": self.bureau_sk,
             "paasid": self.bureau_paasid,
             "token": self.bureau_token,
+            "sm_app_id": self.bureau_sm_app_id,
+            "sm_app_secret": self.bureau_sm_app_secret,
+            "sm_private_key": self.bureau_sm_private_key,
+            "sm_platform_public_key": self.bureau_sm_platform_public_key,
         }
-        return {name: value.get_secret_value() for name, value in named.items() if value is not None}
+        return {
+            name: value.get_secret_value() if isinstance(value, SecretStr) else value
+            for name, value in named.items()
+            if value is not None
+        }
 
 
 def _strong(secret: SecretStr | None) -> bool:

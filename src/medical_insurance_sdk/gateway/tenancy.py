@@ -5,14 +5,15 @@
     config = tenants.config_for(record)          # envelope identity + province profile + credentials
 
 Credentials: an institution's `credential_env` names the environment variables holding its bureau
-credentials ({"access_key": "HOSP_A_AK", …}); names it leaves out fall back to the gateway-wide
+credentials ({"access_key": "HOSP_A_AK", …}, and the SM channel's "sm_app_id", "sm_app_secret",
+"sm_private_key", "sm_platform_public_key"); names it leaves out fall back to the gateway-wide
 MEDICAL_BUREAU_* settings.  Values are read from the environment snapshot taken at startup.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import MappingProxyType
@@ -20,6 +21,7 @@ from types import MappingProxyType
 from sqlalchemy import select
 
 from medical_insurance_sdk.engine.settings import InstitutionConfig
+from medical_insurance_sdk.engine.sm_request import SM_SETTINGS, sm_channel_from
 from medical_insurance_sdk.exceptions import DataValidationError, FieldError
 from medical_insurance_sdk.gateway.models import Institution
 from medical_insurance_sdk.gateway.settings import GatewaySettings
@@ -175,12 +177,15 @@ class Tenants:
             profile = self._profiles[name] = load_profile(name)
         return profile
 
-    def credentials(self, record: InstitutionRecord, profile: Profile) -> dict[str, str]:
-        """The values of the credentials the profile's signer needs (missing ones are left out)."""
+    def credentials(
+        self, record: InstitutionRecord, profile: Profile, names: Iterable[str] | None = None
+    ) -> dict[str, str]:
+        """The values of the credentials the profile's signer needs, or of `names` (missing ones are left
+        out)."""
         defaults = self.settings.default_credentials()
         named = dict(record.credential_env)
         values: dict[str, str] = {}
-        for name in profile.credentials:
+        for name in profile.credentials if names is None else names:
             value = self.environ.get(named[name]) if name in named else defaults.get(name)
             if value:
                 values[name] = value
@@ -207,6 +212,7 @@ class Tenants:
                 profile=profile,
                 base_url=record.bureau_base_url or self.settings.bureau_api_url,
                 credentials=MappingProxyType(self.credentials(record, profile)),
+                sm_channel=sm_channel_from(self.credentials(record, profile, SM_SETTINGS)),
             )
         return config
 

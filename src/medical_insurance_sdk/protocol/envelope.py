@@ -82,8 +82,10 @@ _RULES: dict[str, _Rule] = {
 }
 
 
-def _check_field(name: str, value: Any) -> FieldError | None:
+def _check_field(name: str, value: Any, max_length: int | None = None) -> FieldError | None:
     rule = _RULES[name]
+    if max_length is not None and max_length != rule.max_length:
+        rule = dataclasses.replace(rule, max_length=max_length)
     if value is None or value == "":
         return FieldError(30002, name, f"{rule.label}不能为空") if rule.required else None
     if not isinstance(value, str):
@@ -99,8 +101,12 @@ def _check_field(name: str, value: Any) -> FieldError | None:
     return None
 
 
-def _field_errors(fields: Mapping[str, Any], names: tuple[str, ...]) -> list[FieldError]:
-    return [e for name in names if (e := _check_field(name, fields.get(name))) is not None]
+def _field_errors(
+    fields: Mapping[str, Any], names: tuple[str, ...], lengths: Mapping[str, int] | None = None
+) -> list[FieldError]:
+    """The envelope rules broken by `fields`; `lengths` replaces the national length of some fields."""
+    lengths = lengths or {}
+    return [e for name in names if (e := _check_field(name, fields.get(name), lengths.get(name))) is not None]
 
 
 def _opter_type_text(value: Any) -> Any:
@@ -164,11 +170,13 @@ def build_envelope(
     sign_no: str = "",
     insuplc_admdvs: str | None = None,
     now: datetime | None = None,
+    lengths: Mapping[str, int] | None = None,
     **overrides: Any,
 ) -> dict[str, Any]:
     """The full request object in the bureau's field order.
 
     Per-call `overrides` (any `EnvelopeConfig` field; None means "not given") win over `config`.
+    `lengths` are the province's own msgid / sign_no lengths (`EnvelopeRules.lengths`), else the national.
     `insuplc_admdvs` falls back to the configured default and must be non-empty when `input` carries
     `psn_no`.  `now` (aware, or naive Beijing time) defaults to the current time; `inf_time` is Beijing time.
     """
@@ -184,7 +192,7 @@ def build_envelope(
     fields.update(infno=infno, msgid=msgid, sign_no=sign_no or "", inf_time=format_datetime(moment))
     fields["input"] = input
 
-    errors = _field_errors(fields, ENVELOPE_FIELDS[:-1])
+    errors = _field_errors(fields, ENVELOPE_FIELDS[:-1], lengths)
     if not isinstance(input, Mapping):
         errors.append(FieldError(30003, "input", "交易输入应为 JSON 对象"))
     elif not fields["insuplc_admdvs"] and carries_psn_no(input):

@@ -11,6 +11,14 @@ generator waits for the next second instead of wrapping.
 Allocators here: `MemorySequenceAllocator` (one process) and `FileSequenceAllocator` (all processes of one
 host).  Multi-host allocators (database, Redis `INCR msgid:{prefix}:{second}`) implement the same
 one-method protocol in the engine.
+
+A province whose bureau checks another length (its profile's `envelope.msgid_length`) gets the same three
+parts laid out in that many characters (`fit_msgid`), so one allocator keeps every layout unique:
+
+- 30 or more: code(12) + yyyyMMddHHmmss(14) + the sequence zero-padded to length - 26 digits;
+- 28 or 29:   code(12) + yyMMddHHmmss(12) + the sequence zero-padded to length - 24 digits (unique within a
+              century);
+- under 28 the code, a time to the second and 9999 numbers per second do not fit: refused.
 """
 
 from __future__ import annotations
@@ -32,10 +40,14 @@ MSGID_LENGTH = 30
 CODE_LENGTH = 12
 SECOND_FORMAT = "%Y%m%d%H%M%S"
 MAX_SEQUENCE = 9999
+SEQUENCE_DIGITS = len(str(MAX_SEQUENCE))
+# The shortest msgid that still carries the code, the second (two-digit year) and every sequence number.
+MIN_MSGID_LENGTH = CODE_LENGTH + len("yyMMddHHmmss") + SEQUENCE_DIGITS  # 28
+MAX_MSGID_LENGTH = 64
 
 _CODE_RE = re.compile(r"[A-Za-z0-9]{12}")
-_MSGID_RE = re.compile(r"([A-Za-z0-9]{12})(\d{14})(\d{4})")
 _SECOND_RE = re.compile(r"\d{14}")
+_DIGITS = re.compile(r"[0-9]+")
 
 
 class SequenceAllocator(Protocol):
@@ -176,8 +188,43 @@ def check_fixmedins_code(code: str) -> str:
     return code
 
 
+def check_msgid_length(length: int) -> int:
+    """`length` if msgids can be laid out in it (see the module docstring), else ValueError (Chinese)."""
+    if length < MIN_MSGID_LENGTH:
+        raise ValueError(
+            f"发送方报文ID长度 {length} 位容纳不下 {CODE_LENGTH} 位机构编号 + 12 位时间（yyMMddHHmmss）"
+            f"+ {SEQUENCE_DIGITS} 位序号（每秒 {MAX_SEQUENCE} 个），无法保证报文ID不重复；"
+            f"至少 {MIN_MSGID_LENGTH} 位"
+        )
+    if length > MAX_MSGID_LENGTH:
+        raise ValueError(f"发送方报文ID长度 {length} 位超出上限 {MAX_MSGID_LENGTH} 位")
+    return length
+
+
+def _layout(length: int) -> tuple[str, int, int]:
+    """(time format, time digits, sequence digits) of a msgid of `length` characters."""
+    check_msgid_length(length)
+    if length >= MSGID_LENGTH:
+        return SECOND_FORMAT, 14, length - CODE_LENGTH - 14
+    return "%y%m%d%H%M%S", 12, length - CODE_LENGTH - 12
+
+
+def fit_msgid(msgid: str, length: int) -> str:
+    """The national 30-character `msgid` laid out in `length` characters (a province's msgid_length).
+
+    The same code, second and sequence number: distinct national msgids stay distinct (28 and 29 drop the
+    century), so the allocator that made `msgid` unique keeps the result unique too."""
+    if length == MSGID_LENGTH:
+        return msgid
+    _, time_digits, seq_digits = _layout(length)
+    if len(msgid) != MSGID_LENGTH:
+        raise ValueError(f"not a {MSGID_LENGTH}-character msgid: {msgid!r}")
+    code, second, seq = msgid[:CODE_LENGTH], msgid[CODE_LENGTH:-SEQUENCE_DIGITS], msgid[-SEQUENCE_DIGITS:]
+    return f"{code}{second[-time_digits:]}{seq.zfill(seq_digits)}"
+
+
 class MsgIdGenerator:
-    """Builds 30-character msgids for one institution from a shared `SequenceAllocator`.
+    """Builds msgids for one institution from a shared `SequenceAllocator`: 30 characters, or `length`.
 
     `clock` returns the current time (aware, or naive Beijing time); `sleep` waits.  Both are injected so
     tests can run a day of seconds instantly.  Within one second the sequence never wraps: when the
@@ -192,8 +239,10 @@ class MsgIdGenerator:
         clock: Callable[[], datetime] = _beijing_now,
         sleep: Callable[[float], None] = time.sleep,
         max_wait: float = 10.0,
+        length: int = MSGID_LENGTH,
     ) -> None:
         self.fixmedins_code = check_fixmedins_code(fixmedins_code)
+        self.length = check_msgid_length(length)
         self._allocator = allocator
         self._clock = clock
         self._sleep = sleep
@@ -211,7 +260,7 @@ class MsgIdGenerator:
             if seq is not None:
                 if not 1 <= seq <= MAX_SEQUENCE:
                     raise ValueError(f"allocator returned {seq}, outside 1..{MAX_SEQUENCE}")
-                return f"{self.fixmedins_code}{second}{seq:04d}"
+                return fit_msgid(f"{self.fixmedins_code}{second}{seq:04d}", self.length)
             now = beijing(self._clock())
             # Both bounds: slept time covers a stuck clock, clock time covers a racing one.
             if waited >= self._max_wait or abs((now - start).total_seconds()) > self._max_wait:
@@ -235,17 +284,19 @@ class MsgId(NamedTuple):
     seq: int
 
 
-def parse_msgid(msgid: str) -> MsgId:
-    """Split a 30-character msgid into (fixmedins_code, Beijing datetime, sequence)."""
-    match = _MSGID_RE.fullmatch(msgid) if isinstance(msgid, str) else None
-    moment = None
-    if match:
-        try:
-            moment = datetime.strptime(match[2], SECOND_FORMAT).replace(tzinfo=BEIJING)
-        except ValueError:
-            moment = None
-    if match is None or moment is None:
-        raise DataValidationError(
-            [FieldError(30003, "msgid", "报文ID应为 12 位机构编号 + yyyyMMddHHmmss + 4 位序号，共 30 位")]
-        )
-    return MsgId(match[1], moment, int(match[3]))
+def parse_msgid(msgid: str, length: int = MSGID_LENGTH) -> MsgId:
+    """Split a msgid of `length` characters (national: 30; else as `fit_msgid` lays it out) into
+    (fixmedins_code, Beijing datetime, sequence)."""
+    time_format, time_digits, seq_digits = _layout(length)
+    if isinstance(msgid, str) and len(msgid) == length:
+        code, moment, seq = msgid[:CODE_LENGTH], msgid[CODE_LENGTH:-seq_digits], msgid[-seq_digits:]
+        if _CODE_RE.fullmatch(code) and _DIGITS.fullmatch(moment) and _DIGITS.fullmatch(seq):
+            try:
+                when = datetime.strptime(moment, time_format).replace(tzinfo=BEIJING)
+            except ValueError:
+                pass
+            else:
+                return MsgId(code, when, int(seq))
+    layout = "yyyyMMddHHmmss" if time_digits == 14 else "yyMMddHHmmss"
+    detail = f"报文ID应为 12 位机构编号 + {layout} + {seq_digits} 位序号，共 {length} 位"
+    raise DataValidationError([FieldError(30003, "msgid", detail)])

@@ -26,7 +26,7 @@ from importlib import resources
 from pathlib import Path
 from string import Formatter
 from types import MappingProxyType
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import quote
 
 import yaml
@@ -38,11 +38,15 @@ from pydantic import (
     Field,
     PlainSerializer,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
 from medical_insurance_sdk.exceptions import RequestError, UnsupportedInterfaceError
-from medical_insurance_sdk.protocol.msgid import MSGID_LENGTH
+from medical_insurance_sdk.protocol.msgid import MSGID_LENGTH, check_msgid_length
+
+if TYPE_CHECKING:
+    from medical_insurance_sdk.registry.transaction import Transaction
 
 EndpointStyle = Literal["dispatcher", "per_service", "shenzhen"]
 SignerKind = Literal["none", "tif", "aksk"]
@@ -186,11 +190,22 @@ class EnvelopeRules(_Frozen):
     """The envelope lengths this province's bureau checks; the national values are the defaults.
 
     `msgid_length`: the exact length of 发送方报文ID (national: 30 = 12-character institution code +
-    yyyyMMddHHmmss + 4 digits); `sign_no_max_length`: the longest 交易签到流水号 it accepts (national: 30).
+    yyyyMMddHHmmss + 4 digits; the engine lays other lengths out as `msgid.fit_msgid` says, at least 28);
+    `sign_no_max_length`: the longest 交易签到流水号 it accepts (national: 30).
     """
 
     msgid_length: int = Field(default=MSGID_LENGTH, ge=1, le=64)
     sign_no_max_length: int = Field(default=30, ge=1, le=64)
+
+    @field_validator("msgid_length")
+    @classmethod
+    def _carries_the_serial(cls, value: int) -> int:
+        return check_msgid_length(value)
+
+    @property
+    def lengths(self) -> dict[str, int]:
+        """The envelope fields' lengths as `envelope.build_envelope(lengths=...)` takes them."""
+        return {"msgid": self.msgid_length, "sign_no": self.sign_no_max_length}
 
 
 def _variant_keys(value: Any) -> Any:
@@ -199,10 +214,21 @@ def _variant_keys(value: Any) -> Any:
     return value
 
 
+def variant_base(code: str) -> str | None:
+    """The base transaction a province variant code stands for (`2206A` → `2206`), None for other codes.
+
+    The base is the code without its letter suffix, as in every variant seen (2203A, 2206A, 3401A, 4101A),
+    so a client that does not hold the profile (the SDK in front of a gateway) knows which tables a code
+    uses; whether the province has the code is its profile's `variants` to say."""
+    return code[:-1] if _VARIANT.fullmatch(code) else None
+
+
 def _check_variants(value: Mapping[str, str]) -> Mapping[str, str]:
-    bad = [code for code, base in value.items() if not _VARIANT.match(code) or not _INFNO.match(base)]
+    bad = [code for code, base in value.items() if base != variant_base(code)]
     if bad:
-        raise ValueError(f"variants 应为 交易编号+字母后缀 → 基础交易编号（如 2206A: '2206'）: {sorted(bad)}")
+        raise ValueError(
+            f"variants 应为 交易编号+字母后缀 → 去掉后缀的基础交易编号（如 2206A: '2206'）: {sorted(bad)}"
+        )
     return _freeze(value)
 
 
@@ -237,7 +263,7 @@ class Profile(_Frozen):
     processing_window_s: float = Field(default=60.0, ge=0, le=3600)
     envelope: EnvelopeRules = Field(default_factory=EnvelopeRules)
     # Province variant codes (a letter suffix, as 2203A/1306A): `2206A: "2206"` sends 2206A with 2206's
-    # field tables.  A variant the registry already knows keeps its own record.
+    # field tables and rules (`resolve`).  A variant the registry already knows keeps its own record.
     variants: Variants = Field(default_factory=FrozenMapping)
     # Fields this province accepts longer than the national table prints (request validation widens them
     # to this many characters; never narrower than the national table).
@@ -298,6 +324,28 @@ class Profile(_Frozen):
     def base_infno(self, infno: str) -> str:
         """The transaction whose tables a province variant code uses (`2206A` → `2206`), else `infno`."""
         return self.variants.get(infno, infno)
+
+    def resolve(self, key: str, registry: Mapping[str, Transaction]) -> tuple[str, Transaction]:
+        """(the code to send, the transaction whose tables and rules apply) for `key` in this province.
+
+        A registered transaction (by infno, interface_type or SDK method name) is sent as its own infno; a
+        variant code this profile declares (`2206A: "2206"`) is sent as itself with its base's record.
+        Anything else is UnsupportedInterfaceError (20001).
+        """
+        tx = registry.get(key)
+        if tx is not None:
+            return tx.infno, tx
+        base = self.variants.get(key)
+        tx = registry.get(base) if base is not None else None
+        if tx is not None and tx.infno == base:
+            return key, tx
+        if base is not None:
+            reason = f"（省份配置 {self.name} 声明的基础交易 {base} 不存在）"
+        elif variant_base(key) is not None:
+            reason = f"（未登记，省份配置 {self.name} 也未声明该变体交易）"
+        else:
+            reason = ""
+        raise UnsupportedInterfaceError(f"不支持的接口类型: {key}{reason}")
 
     def dictionary(self, name: str) -> Mapping[str, str]:
         """This province's extra codes for dictionary `name` (code → label); empty when none."""

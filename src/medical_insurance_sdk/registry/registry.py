@@ -13,6 +13,7 @@ from medical_insurance_sdk.registry.fields import Schema
 from medical_insurance_sdk.registry.results import RESULT_TYPES
 from medical_insurance_sdk.registry.transaction import (
     CATEGORY_COUNTS,
+    SM_PATH_PREFIXES,
     Category,
     Channel,
     Route,
@@ -150,6 +151,8 @@ def check(transactions: tuple[Transaction, ...], *, expected_counts: bool = True
             problems.append(f"{where}: unknown result type {t.result_type!r}")
         if t.sm_route is not None and t.channel is not Channel.SM:
             problems.append(f"{where}: sm_route {t.sm_route!r} on a transaction outside the SM channel")
+        if t.channel is Channel.SM and t.category not in SM_PATH_PREFIXES:
+            problems.append(f"{where}: the SM channel has no URL path for category {t.category}")
         if t.catalog_name_column is not None and not t.file_output:
             problems.append(f"{where}: a catalogue name column belongs to a file download")
         if t.spec_flow and not _SNAKE.match(t.spec_flow):

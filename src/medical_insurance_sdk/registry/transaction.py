@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
+from types import MappingProxyType
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -77,6 +78,14 @@ class Channel(StrEnum):
 
     ENVELOPE = "envelope"
     SM = "sm"
+
+
+# The URL path prefix of each SM sub-channel (reference §2.5), by category: mobile payment (62xx-64xx) on
+# `<mpc-host>/org/local/api/hos/<route>`, e-prescription (71xx/72xx) on `<host>/epc/api/fixmedins/<route>`.
+# The engine sends to these paths and the sandbox serves them (`Transaction.sm_path`).
+SM_PATH_PREFIXES: Mapping[Category, str] = MappingProxyType(
+    {Category.PAYMENT: "/org/local/api/hos", Category.PRESCRIPTION: "/epc/api/fixmedins"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +200,14 @@ class Transaction:
     @property
     def title(self) -> str:
         return f"【{self.infno}】{self.name}"
+
+    @property
+    def sm_path(self) -> str | None:
+        """The URL path of an SM-channel transaction: its sub-channel's prefix and its route name (the infno
+        when it has none), e.g. /org/local/api/hos/uldFeeInfo for 6201; None outside the SM channel."""
+        if self.channel is not Channel.SM:
+            return None
+        return f"{SM_PATH_PREFIXES[self.category]}/{self.sm_route or self.infno}"
 
     @property
     def request_nodes(self) -> tuple[Node, ...]:

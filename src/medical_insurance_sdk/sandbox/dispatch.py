@@ -2,6 +2,7 @@
 
     answer = handle_body(state, body, headers)                  # the dispatcher endpoint
     answer = handle_body(state, body, headers, route_infnos={"1101"})  # the URL path named the infno
+    answer = await serve_message(state, message, headers, body=body)  # the same, on the event loop
 
 Checks, in this order; the first that fails answers HTTP 200, infcode -1, output null and a Chinese
 err_msg ending in (traceId@ip), and the message is NOT processed:
@@ -22,11 +23,19 @@ Then the handler (`HANDLERS[infno]`, else the generic one) runs inside one datab
 commits its changes together with the `sbx_message` row; a `Refusal` (a business refusal, infcode -2 as
 the spec defines it) rolls its changes back and the refused message is still recorded.  An unexpected
 exception is a sandbox bug: it answers infcode -1 with `INTERNAL_ERROR` (never a success, never an HTTP
-500) and is logged, not recorded.  A query (registry safety QUERY, no file of its own) runs its checks and
-handler in a read session without the write lock (`SandboxState.session(write=False)`; on a file or server
-database, not in memory) and then records its `sbx_message` row alone; a query handler that turns out to
-write is run again as a write.  Two messages with one msgid racing each other: the row's primary key lets
-one in, the other is refused as a duplicate.
+500) and is logged, not recorded.  A query (registry safety QUERY, no file of its own) runs checks 6-9 and
+its handler in a read session without the write lock (`SandboxState.session(write=False)`; on a file or
+server database, not in memory) and then records its `sbx_message` row alone (on the event loop: with the
+other rows of the moment, `ledger.LedgerWriter`); a query handler that turns out to write is run again as
+a write.  Two messages with one msgid racing each other: the row's primary key lets one in, the other is
+refused as a duplicate.  Checks 1-5, 8 and 9 need no database and run before any transaction (a write
+holds the lock only for 6, 7 and the handler; 8 and 9 are answered after 6 and 7, in the order above).
+
+Where it runs: `handle_message` where it is called (tests, the `delayed_commit` fault's timer thread);
+`serve_message`, the app's, on the event loop, waiting for the write lock without blocking the loop
+(`sandbox.writelock`), except a transaction with a file (made, served or received) that goes to a worker
+thread.  A worker thread per message cost more than the message (the GIL changes hands at every SQLite
+call).
 
 Decisions:
 - Duplicate msgid: only PROCESSED messages count, i.e. those that reached the handler and were recorded
@@ -50,7 +59,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy.exc import IntegrityError
+import anyio
+import anyio.to_thread
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from medical_insurance_sdk.exceptions import (
@@ -65,6 +76,7 @@ from medical_insurance_sdk.protocol.msgid import CODE_LENGTH, MSGID_LENGTH, pars
 from medical_insurance_sdk.protocol.profiles import EnvelopeRules, Profile
 from medical_insurance_sdk.registry import REGISTRY, Channel, Safety, Transaction
 from medical_insurance_sdk.registry.validation import validate_relaxed
+from medical_insurance_sdk.sandbox import ledger
 from medical_insurance_sdk.sandbox.answers import (
     OCTET_STREAM,
     Answer,
@@ -76,11 +88,11 @@ from medical_insurance_sdk.sandbox.files import FileBody
 from medical_insurance_sdk.sandbox.generic import generic_handler
 from medical_insurance_sdk.sandbox.handlers.base import HANDLERS, Context, Output, Refusal
 from medical_insurance_sdk.sandbox.runtime import SandboxState
-from medical_insurance_sdk.sandbox.state import Message, SignIn
 
 log = logging.getLogger(__name__)
 
 INTERNAL_ERROR = "医保中心系统内部错误"
+FILE_UPLOAD = "file_upload"  # the performance class of the uploads that carry a file (9101, 3704)
 SM_CODE_OK = 0
 SM_CODE_FAIL = -1
 
@@ -144,49 +156,126 @@ def handle_message(
 ) -> Answer:
     """Check one envelope, run its transaction and answer (see the module docstring for the order)."""
     received = received or state.now()
-    message = _tolerant(message)
-    if _reads_only(message.get("infno"), state):
-        answer = _handle_read(state, message, headers, body, route_infnos, received)
-        if answer is not None:
-            return answer
-    with state.session() as session:
-        try:
-            tx = _check(state, session, message, headers, body, route_infnos)
-            data = _validated(tx, message["input"], state.profile)
-        except Rejected as rejected:
-            session.rollback()
-            return _rejection(state, message, rejected.err_msg, received)
-        outcome = run_transaction(state, session, tx, message, data, received)
-    return _answer(state, outcome, received)
+    checked = _checked(state, message, headers, body, route_infnos, received)
+    if isinstance(checked, Answer):
+        return checked
+    if _reads_only(checked.tx, state):
+        read = _read(state, checked, received)
+        if isinstance(read, Answer):
+            return read
+        if read is not None:
+            return _read_answer(
+                state, checked, read, ledger.record_alone(state.write_connection, read.row), received
+            )
+    return _write(state, checked, received)
 
 
-def _reads_only(infno: Any, state: SandboxState) -> bool:
-    """A query whose handler is expected to read only (no file of its own to make or serve), on a database
-    that lets reads run beside the writer (in memory, one connection: everything stays under the lock)."""
-    if not isinstance(infno, str) or not state.concurrent_reads:
-        return False
-    try:
-        tx = transaction_of(infno, state.profile)
-    except Rejected:
-        return False
-    return tx.safety is Safety.QUERY and not (tx.file_output or tx.answer_is_file)
+async def serve_message(
+    state: SandboxState,
+    message: dict[str, Any],
+    headers: Mapping[str, str],
+    *,
+    body: bytes = b"",
+    route_infnos: Collection[str] | None = None,
+    received: datetime | None = None,
+) -> Answer:
+    """`handle_message` for the event loop, where it runs: a query in a read session, its ledger row
+    committed by `state.ledger` with the others of the moment; a write once the write lock is free,
+    without blocking the loop meanwhile (`sandbox.writelock`).  A transaction with a file (made, served
+    or received) runs on a worker thread instead: it may take long."""
+    received = received or state.now()
+    checked = _checked(state, message, headers, body, route_infnos, received)
+    if isinstance(checked, Answer):
+        return checked
+    if _reads_only(checked.tx, state):
+        read = _read(state, checked, received)
+        if isinstance(read, Answer):
+            return read
+        if read is not None:
+            return _read_answer(state, checked, read, await state.ledger.record(read.row), received)
+    if _has_file(checked.tx):
+        return await anyio.to_thread.run_sync(_write, state, checked, received)
+    return await state.write_soon(lambda: _write(state, checked, received, wait=False))
 
 
-def _handle_read(
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """A message past the checks that need no database (1-5): the envelope as processed, its transaction,
+    and either its validated input or the refusal of check 8 or 9, given once checks 6 and 7 (the
+    ledger's, in the transaction that processes it) have passed."""
+
+    message: dict[str, Any]
+    tx: Transaction
+    data: dict[str, Any] | None
+    refusal: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Answered:
+    """A query answered in a read session, its ledger row still to be recorded."""
+
+    row: ledger.Row
+    outcome: Outcome
+
+
+def _checked(
     state: SandboxState,
     message: dict[str, Any],
     headers: Mapping[str, str],
     body: bytes,
     route_infnos: Collection[str] | None,
     received: datetime,
-) -> Answer | None:
-    """A query without the write lock: checks and handler in a read session, then the message's ledger
-    row alone in a short write transaction.  None when the handler turned out to write (the caller runs
-    the message as a write instead; nothing was kept)."""
+) -> _Checked | Answer:
+    message = _tolerant(message)
+    try:
+        tx = _check(state, message, headers, body, route_infnos)
+    except Rejected as rejected:
+        return _rejection(state, message, rejected.err_msg, received)
+    if carries_psn_no(message["input"]) and not message.get("insuplc_admdvs"):
+        refusal = "参保地医保区划(insuplc_admdvs)不能为空: 交易输入含人员编号(psn_no)时必须填写"
+        return _Checked(message, tx, None, refusal)
+    try:
+        return _Checked(message, tx, _validated(tx, message["input"], state.profile), None)
+    except Rejected as rejected:
+        return _Checked(message, tx, None, rejected.err_msg)
+
+
+def _check_ledger(state: SandboxState, connection: Connection, checked: _Checked) -> dict[str, Any]:
+    """Checks 6 and 7 in the processing transaction, then the refusal of 8 or 9; the validated input."""
+    message = checked.message
+    msgid = message["msgid"]
+    if ledger.processed(connection, msgid):
+        raise Rejected(f"报文ID重复: {msgid}")
+    if state.settings.sign_in_required and checked.tx.needs_sign_in:
+        refusal = ledger.sign_in_refusal(
+            connection, str(message.get("sign_no") or ""), message["fixmedins_code"]
+        )
+        if refusal is not None:
+            raise Rejected(refusal)
+    if checked.refusal is not None:
+        raise Rejected(checked.refusal)
+    assert checked.data is not None
+    return checked.data
+
+
+def _reads_only(tx: Transaction, state: SandboxState) -> bool:
+    """A query whose handler is expected to read only (no file of its own to make or serve), on a database
+    that lets reads run beside the writer (in memory, one connection: everything stays under the lock)."""
+    return state.concurrent_reads and tx.safety is Safety.QUERY and not (tx.file_output or tx.answer_is_file)
+
+
+def _has_file(tx: Transaction) -> bool:
+    return tx.file_output or tx.answer_is_file or tx.perf == FILE_UPLOAD
+
+
+def _read(state: SandboxState, checked: _Checked, received: datetime) -> Answer | _Answered | None:
+    """A query without the write lock: checks and handler in a read session; its ledger row is the
+    caller's to record.  None when the handler turned out to write (the caller runs the message as a
+    write instead; nothing was kept)."""
+    tx, message = checked.tx, checked.message
     with state.session(write=False) as session:
         try:
-            tx = _check(state, session, message, headers, body, route_infnos)
-            data = _validated(tx, message["input"], state.profile)
+            data = _check_ledger(state, session.connection(), checked)
         except Rejected as rejected:
             session.rollback()
             return _rejection(state, message, rejected.err_msg, received)
@@ -203,20 +292,35 @@ def _handle_read(
             output, infcode = None, refusal.infcode or -2
             err_msg = refusal.err_msg + trace_suffix(state.settings.trace_ip)
         except Exception as exc:
-            return _answer(state, _internal_error(state, session, tx, exc), received)
-        session.rollback()  # ends the read transaction
-    record = _message_row(tx, message, received, infcode, output, err_msg)
-    with state.session() as session:
-        session.add(record)
-        try:
-            session.commit()
-        except IntegrityError:
-            # the same msgid was processed meanwhile (another worker or thread): as check 6 answers
             session.rollback()
-            return _rejection(state, message, f"报文ID重复: {record.msgid}", received)
-        except Exception as exc:
-            return _answer(state, _internal_error(state, session, tx, exc), received)
-    return _answer(state, Outcome(infcode, output, err_msg), received)
+            return _answer(state, _internal_error(state, tx, exc), received)
+        session.rollback()  # ends the read transaction
+    row = ledger.message_row(message, tx.infno, received, infcode, output, err_msg)
+    return _Answered(row, Outcome(infcode, output, err_msg))
+
+
+def _read_answer(
+    state: SandboxState, checked: _Checked, read: _Answered, recorded: bool | Exception, received: datetime
+) -> Answer:
+    if isinstance(recorded, Exception):
+        return _answer(state, _internal_error(state, checked.tx, recorded), received)
+    if not recorded:
+        # the same msgid was processed meanwhile (another worker or thread): as check 6 answers
+        return _rejection(state, checked.message, f"报文ID重复: {read.row['msgid']}", received)
+    return _answer(state, read.outcome, received)
+
+
+def _write(state: SandboxState, checked: _Checked, received: datetime, *, wait: bool = True) -> Answer:
+    """The message's checks 6-9, handler and ledger row in one write transaction (under the lock; with
+    `wait=False`, WriteBusy before anything is done when the lock is taken)."""
+    with state.session(wait=wait) as session:
+        try:
+            data = _check_ledger(state, session.connection(), checked)
+        except Rejected as rejected:
+            session.rollback()
+            return _rejection(state, checked.message, rejected.err_msg, received)
+        outcome = run_transaction(state, session, checked.tx, checked.message, data, received)
+    return _answer(state, outcome, received)
 
 
 def _context(
@@ -230,27 +334,6 @@ def _context(
         now=received,
         settings=state.settings,
         services=state.services(),
-    )
-
-
-def _message_row(
-    tx: Transaction,
-    message: dict[str, Any],
-    received: datetime,
-    infcode: int,
-    output: Output | FileBody,
-    err_msg: str | None,
-) -> Message:
-    return Message(
-        msgid=str(message["msgid"]),
-        infno=tx.infno,
-        fixmedins_code=str(message.get("fixmedins_code") or ""),
-        opter=str(message.get("opter") or ""),
-        received_at=received,
-        infcode=infcode,
-        input=message.get("input"),
-        output=_ledger_output(output),
-        err_msg=err_msg,
     )
 
 
@@ -274,26 +357,22 @@ def run_transaction(
         output, infcode = None, refusal.infcode or -2
         err_msg = refusal.err_msg + trace_suffix(state.settings.trace_ip)
     except Exception as exc:
-        return _internal_error(state, session, tx, exc)
-    session.add(_message_row(tx, message, received, infcode, output, err_msg))
+        session.rollback()
+        return _internal_error(state, tx, exc)
     try:
+        row = ledger.message_row(message, tx.infno, received, infcode, output, err_msg)
+        ledger.record(session.connection(), row)
         session.commit()
     except Exception as exc:
-        return _internal_error(state, session, tx, exc)
+        session.rollback()
+        return _internal_error(state, tx, exc)
     return Outcome(infcode, output, err_msg)
 
 
-def _internal_error(state: SandboxState, session: Session, tx: Transaction, exc: Exception) -> Outcome:
-    session.rollback()
-    log.exception("sandbox handler of %s failed", tx.infno)
+def _internal_error(state: SandboxState, tx: Transaction, exc: Exception) -> Outcome:
+    log.error("sandbox handler of %s failed", tx.infno, exc_info=exc)
     text = f"{INTERNAL_ERROR}: {type(exc).__name__}: {exc}"[:300]
     return Outcome(-1, None, text + trace_suffix(state.settings.trace_ip))
-
-
-def _ledger_output(output: Output | FileBody) -> Any:
-    if isinstance(output, FileBody):
-        return {"filename": output.filename, "size": output.size}
-    return output
 
 
 # --------------------------------------------------------------------------------------------- the checks
@@ -309,12 +388,12 @@ def _tolerant(message: dict[str, Any]) -> dict[str, Any]:
 
 def _check(
     state: SandboxState,
-    session: Session,
     message: dict[str, Any],
     headers: Mapping[str, str],
     body: bytes,
     route_infnos: Collection[str] | None,
 ) -> Transaction:
+    """Checks 1-5, which need no database."""
     try:
         state.verifier.verify(headers, body)
     except AuthenticationError as exc:
@@ -345,15 +424,6 @@ def _check(
     if route_infnos and tx.infno not in route_infnos:
         expected = "/".join(sorted(route_infnos))
         raise Rejected(f"交易编号[{infno}]与服务地址不符（该地址对应交易[{expected}]）")
-
-    if session.get(Message, msgid) is not None:
-        raise Rejected(f"报文ID重复: {msgid}")
-
-    if state.settings.sign_in_required and tx.needs_sign_in:
-        _check_sign_in(session, str(message.get("sign_no") or ""), code)
-
-    if carries_psn_no(message["input"]) and not message.get("insuplc_admdvs"):
-        raise Rejected("参保地医保区划(insuplc_admdvs)不能为空: 交易输入含人员编号(psn_no)时必须填写")
     return tx
 
 
@@ -384,16 +454,6 @@ def transaction_of(infno: str, profile: Profile | None = None) -> Transaction:
     if tx is None or tx.infno != infno:
         raise Rejected(f"交易编号[{infno}]不存在或未开通")
     return tx
-
-
-def _check_sign_in(session: Session, sign_no: str, fixmedins_code: str) -> None:
-    if not sign_no:
-        raise Rejected("交易签到流水号(sign_no)不能为空，请先签到(9001)")
-    sign_in = session.get(SignIn, sign_no)
-    if sign_in is None or sign_in.fixmedins_code != fixmedins_code:
-        raise Rejected(f"签到流水号[{sign_no}]无效，请重新签到(9001)")
-    if sign_in.signed_out is not None:
-        raise Rejected(f"签到流水号[{sign_no}]已签退，请重新签到(9001)")
 
 
 def _validated(tx: Transaction, payload: Any, profile: Profile) -> dict[str, Any]:
@@ -465,7 +525,8 @@ def handle_sm_message(
     """One message of the SM4/SM2 channel: open (decrypt + verify), validate, run, answer sealed.
 
     The decrypted data is the transaction's `input.data`.  Answers are sealed envelopes with signed
-    top-level `code` (0 / -1), `message` and `success`; the data is the output's `data` node.  Failures
+    top-level `code` (the envelope's infcode: 0, -1, or -2 for a business refusal), `message` and
+    `success`; the data is the output's `data` node.  Failures
     that happen before the channel can be trusted (no channel configured, unknown appId, undecryptable
     body) answer the same three fields in plain JSON.
     """
@@ -506,8 +567,8 @@ def handle_sm_message(
     }
     with state.session() as session:
         outcome = run_transaction(state, session, tx, message, validated, received)
-    if outcome.infcode != 0:
-        return _sm_sealed(state, None, outcome.err_msg or "交易失败")
+    if outcome.infcode != 0:  # the code is the envelope's infcode: -2 a business refusal, -1 otherwise
+        return _sm_sealed(state, None, outcome.err_msg or "交易失败", code=outcome.infcode)
     output = outcome.output
     if isinstance(output, dict) and set(output) == {"data"}:
         output = output["data"]
@@ -523,10 +584,10 @@ def _sm_plain(message: str) -> Answer:
     return json_answer({"code": SM_CODE_FAIL, "message": message, "success": False})
 
 
-def _sm_sealed(state: SandboxState, data: Any, err_msg: str | None) -> Answer:
+def _sm_sealed(state: SandboxState, data: Any, err_msg: str | None, *, code: int = SM_CODE_FAIL) -> Answer:
     assert state.sm_channel is not None
     fields = {
-        "code": SM_CODE_OK if err_msg is None else SM_CODE_FAIL,
+        "code": SM_CODE_OK if err_msg is None else code,
         "message": "成功" if err_msg is None else err_msg,
         "success": err_msg is None,
     }

@@ -3,6 +3,11 @@
     state = SandboxState(SandboxSettings())      # tables created and seeded
     with state.transaction() as session: ...     # a write: under the write lock
     with state.session(write=False) as session:  # a read: concurrent with other reads and the writer
+    with state.write_connection() as connection:  # a write in Core (the ledger's rows), under the lock
+    with state.session(wait=False) as session:   # a write that raises WriteBusy instead of waiting
+    await state.write_soon(work)                  # on the event loop: `work` (a write with wait=False)
+                                                  # once the lock is free (`sandbox.writelock`)
+    await state.ledger.record(row)                # a query's ledger row, from the event loop (batched)
     state.reset()                                 # drop everything, recreate, reseed
 
 One `SandboxState` lives on `app.state.sandbox`; nothing is global.  Writes are serialised: within the
@@ -33,7 +38,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, make_url, select
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -46,15 +51,18 @@ from medical_insurance_sdk.sandbox import handlers as handlers_package
 from medical_insurance_sdk.sandbox.answers import RefMsgIds
 from medical_insurance_sdk.sandbox.faults import FaultPlan
 from medical_insurance_sdk.sandbox.files import FileStore
+from medical_insurance_sdk.sandbox.ledger import LedgerWriter
 from medical_insurance_sdk.sandbox.seed import PERSONS, SEED_DATE, InsuredPerson
 from medical_insurance_sdk.sandbox.settings import IN_MEMORY, SandboxSettings
 from medical_insurance_sdk.sandbox.state import Identity, Person, SandboxBase
+from medical_insurance_sdk.sandbox.writelock import WriteBusy, WriteGate, begin_without_waiting
 
 Clock = Callable[[], datetime]
 log = logging.getLogger(__name__)
 REJECTIONS_KEPT = 200
 BUSY_TIMEOUT_MS = 30_000
 WRITE_OPTION = "sandbox_write"
+TRY = "try"  # WRITE_OPTION's value for a write that must not wait for SQLite's lock
 
 
 def load_handlers() -> None:
@@ -105,11 +113,24 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        # a write transaction takes SQLite's write lock at once (see the module docstring)
+        # a write transaction takes SQLite's write lock at once (see the module docstring); on the
+        # driver's own connection, as SQLAlchemy's execution path would cost more than the statement
         write = connection.get_execution_options().get(WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write and not memory else "BEGIN")
+        driver = connection.connection.driver_connection
+        if not write or memory:
+            driver.execute("BEGIN")
+        elif write != TRY:
+            driver.execute("BEGIN IMMEDIATE")
+        else:
+            begin_without_waiting(driver, BUSY_TIMEOUT_MS)
 
     return engine
+
+
+def _database_file(url: str) -> str | None:
+    """The SQLite file of a database URL, or None (in memory, another database)."""
+    database = make_url(url).database if url.startswith("sqlite") else None
+    return None if not database or database == ":memory:" else database
 
 
 def is_in_memory(url: str) -> bool:
@@ -202,15 +223,21 @@ class SandboxState:
         self.concurrent_reads = self.engine.dialect.name != "sqlite" or not is_in_memory(
             settings.database_url
         )
-        self._sessions = sessionmaker(
-            self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
-        )
+        self._write_engines = {
+            wait: self.engine.execution_options(**{WRITE_OPTION: True if wait else TRY})
+            for wait in (True, False)
+        }
+        self._sessions = {
+            wait: sessionmaker(engine, expire_on_commit=False) for wait, engine in self._write_engines.items()
+        }
         self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
         with self.lock:
             SandboxBase.metadata.create_all(self.engine)
             with self.transaction() as session:
                 seed_persons(session)
                 self.bureau_id = own_identity(session, self.now())
+        self.write_soon = WriteGate(_database_file(settings.database_url)).run
+        self.ledger = LedgerWriter(self)
 
     @staticmethod
     def _sm_channel(settings: SandboxSettings) -> SmChannel | None:
@@ -234,20 +261,37 @@ class SandboxState:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session in one transaction under the sandbox lock: committed on success, else rolled back."""
-        with self.lock, self._sessions() as session, session.begin():
+        with self.lock, self._sessions[True]() as session, session.begin():
             yield session
 
     @contextmanager
-    def session(self, *, write: bool = True) -> Iterator[Session]:
+    def write_connection(self, *, wait: bool = True) -> Iterator[Connection]:
+        """A Core connection in one write transaction under the sandbox lock: committed on success.  With
+        `wait=False`, WriteBusy instead of waiting for the lock (see the module docstring)."""
+        with self._locked(wait), self._write_engines[wait].begin() as connection:
+            yield connection
+
+    @contextmanager
+    def session(self, *, write: bool = True, wait: bool = True) -> Iterator[Session]:
         """A session whose transactions the caller manages (the dispatcher).  A write session holds the
-        lock; a read session (`write=False`) holds nothing where reads may run concurrently, and must not
-        write (the dispatcher checks and takes a write session for a handler that does)."""
+        lock (with `wait=False`: WriteBusy instead of waiting for it, or for SQLite's, at its first
+        statement); a read session (`write=False`) holds nothing where reads may run concurrently, and
+        must not write (the dispatcher checks and takes a write session for a handler that does)."""
         if write or not self.concurrent_reads:
-            with self.lock, self._sessions() as session:
+            with self._locked(wait), self._sessions[wait]() as session:
                 yield session
         else:
             with self._read_sessions() as session:
                 yield session
+
+    @contextmanager
+    def _locked(self, wait: bool) -> Iterator[None]:
+        if not self.lock.acquire(blocking=wait):
+            raise WriteBusy("sandbox write lock is taken")
+        try:
+            yield
+        finally:
+            self.lock.release()
 
     def reset(self) -> None:
         """Drop every table, recreate, reseed; the fault plan restarts from the configured rules and seed."""

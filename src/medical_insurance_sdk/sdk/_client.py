@@ -151,8 +151,12 @@ class _ClientBase:
         other._core = Core(config, cache=self._core.cache, memory=self._core.memory)
         other._owner = False
         other._client = other
-        if config.api_base_url != self.config.api_base_url or config.in_process != self.config.in_process:
-            # another gateway (or in-process bureau): its own transport and pools
+        if (
+            config.api_base_url != self.config.api_base_url
+            or config.in_process != self.config.in_process
+            or (config.in_process_mode and config.bureau != self.config.bureau)
+        ):
+            # another gateway, or another in-process bureau (URL, keys, SM channel): own transport and pools
             other._in_process = (
                 InProcessTransport(config) if self._transport is None and config.in_process_mode else None
             )

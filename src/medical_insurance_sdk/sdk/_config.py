@@ -54,6 +54,12 @@ class BureauConfig(_Frozen):
     sk: str | None = None
     api_url: str | None = None
     timeout: float = Field(default=30.0, gt=0)
+    # The SM4/SM2 channel (engine/sm_request.py SM_SETTINGS): all four or none.  With them, mobile payment
+    # (62xx-64xx) and e-prescription (71xx/72xx) travel on that channel instead of the infno envelope.
+    sm_app_id: str | None = None
+    sm_app_secret: str | None = Field(default=None, repr=False)
+    sm_private_key: str | None = Field(default=None, repr=False)  # Base64 of the raw SM2 d
+    sm_platform_public_key: str | None = None  # Base64 of 04‖x‖y
 
 
 class InProcessConfig(_Frozen):
@@ -164,6 +170,10 @@ ENV_VARS: MappingProxyType[str, str] = MappingProxyType(
         "MEDICAL_BUREAU_AK": "bureau_ak",
         "MEDICAL_BUREAU_SK": "bureau_sk",
         "MEDICAL_BUREAU_API_URL": "bureau_api_url",
+        "MEDICAL_BUREAU_SM_APP_ID": "bureau_sm_app_id",
+        "MEDICAL_BUREAU_SM_APP_SECRET": "bureau_sm_app_secret",
+        "MEDICAL_BUREAU_SM_PRIVATE_KEY": "bureau_sm_private_key",
+        "MEDICAL_BUREAU_SM_PLATFORM_PUBLIC_KEY": "bureau_sm_platform_public_key",
     }
 )
 
@@ -190,6 +200,10 @@ FLAT_KEYS: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
         "bureau_sk": ("bureau", "sk"),
         "bureau_api_url": ("bureau", "api_url"),
         "bureau_timeout": ("bureau", "timeout"),
+        "bureau_sm_app_id": ("bureau", "sm_app_id"),
+        "bureau_sm_app_secret": ("bureau", "sm_app_secret"),
+        "bureau_sm_private_key": ("bureau", "sm_private_key"),
+        "bureau_sm_platform_public_key": ("bureau", "sm_platform_public_key"),
         "database_url": ("in_process", "database_url"),
         "institution_name": ("in_process", "institution_name"),
         "admdvs": ("in_process", "admdvs"),

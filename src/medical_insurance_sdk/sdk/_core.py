@@ -29,7 +29,8 @@ from medical_insurance_sdk.exceptions import (
     UnsupportedInterfaceError,
 )
 from medical_insurance_sdk.protocol.jsoncodec import dumps
-from medical_insurance_sdk.registry import REGISTRY, Registry, Safety, Transaction
+from medical_insurance_sdk.protocol.profiles import variant_base
+from medical_insurance_sdk.registry import API_PREFIX, REGISTRY, Registry, Safety, Transaction
 from medical_insurance_sdk.sdk._answers import Answer, final_error, read_answer, transport_failure
 from medical_insurance_sdk.sdk._cache import AnswerCache, cache_key
 from medical_insurance_sdk.sdk._config import SDKConfig
@@ -41,6 +42,9 @@ T = TypeVar("T")
 log = logging.getLogger("medical_insurance_sdk.sdk")
 
 IN_PROCESS_BASE = "http://in-process.local/api/v1/medical-insurance/"
+# The gateway's proxy route (gateway/routes/proxy.py), beside the API prefix: where a province variant code
+# is sent (`POST /api/medical-insurance/2206A`); the gateway checks the caller's profile declares it.
+PROXY_PREFIX = "/api/medical-insurance/"
 USER_AGENT = f"medical-insurance-sdk-python/{__version__}"
 
 
@@ -110,14 +114,24 @@ class Core:
         except KeyError:
             raise UnsupportedInterfaceError(f"不支持的接口类型: {key}") from None
 
+    def lookup(self, key: str) -> tuple[str, Transaction]:
+        """(the code to send, its transaction): a registered one, or a province variant code (`2206A`) with
+        its base's tables; whether the institution's province has that code is the gateway's to say."""
+        base = None if key in self.registry else variant_base(key)
+        tx = self.registry.get(base) if base is not None else None
+        if tx is not None and tx.infno == base:
+            return key, tx
+        tx = self.transaction(key)
+        return tx.infno, tx
+
     # ------------------------------------------------------------------------------------------- call
     def call(self, key: str, input_: Mapping[str, Any] | None, options: CallOptions) -> Flow[Result]:
         """One transaction: answer from the cache, or exchange with the gateway; returns its typed result."""
-        tx = self.transaction(key)
+        infno, tx = self.lookup(key)
         payload = normalize_input(tx, input_ or {})
         use_cache = self.config.cache.enabled and options.use_cache and tx.cacheable
         scope = f"{self.base_url}|{self.config.institution_code or ''}"
-        key_text = cache_key(scope, tx.infno, payload) if use_cache else ""
+        key_text = cache_key(scope, infno, payload) if use_cache else ""
         if use_cache and (cached := self.cache.get(key_text)) is not None:
             result: Result = cached
             return result
@@ -125,22 +139,25 @@ class Core:
             # the bureau wants the insured's 参保地 whenever the input names a person: 1101 told us
             known = self.memory.person(str(psn_no)).get("insuplc_admdvs")
             options = replace(options, insuplc_admdvs=known) if known else options
-        answer = yield from self.exchange(tx, payload, options)
+        answer = yield from self.exchange(tx, payload, options, infno)
         result = to_result(tx, answer)
         self.memory.learn(tx, payload, answer.data)
         if use_cache:
             self.cache.put(key_text, result)
         return result
 
-    def exchange(self, tx: Transaction, payload: Mapping[str, Any], options: CallOptions) -> Flow[Answer]:
-        """One transaction's request, sent by `send` under the transaction's safety class."""
+    def exchange(
+        self, tx: Transaction, payload: Mapping[str, Any], options: CallOptions, infno: str | None = None
+    ) -> Flow[Answer]:
+        """One transaction's request, sent by `send` under the transaction's safety class; `infno` is the
+        code to send when it is a province variant of `tx`."""
         request_id = options.request_id or new_request_id()
         return (
             yield from self.send(
-                lambda attempt: self.build_request(tx, payload, options, request_id, attempt),
+                lambda attempt: self.build_request(tx, payload, options, request_id, attempt, infno),
                 safety=tx.safety,
                 request_id=request_id,
-                infno=tx.infno,
+                infno=infno or tx.infno,
                 max_attempts=options.max_attempts,
                 file=tx.answer_is_file,
             )
@@ -197,8 +214,10 @@ class Core:
         options: CallOptions,
         request_id: str,
         attempt: int = 1,
+        infno: str | None = None,
     ) -> httpx.Request:
-        """The HTTP request for one attempt: the route of the registry, the input as the JSON body."""
+        """The HTTP request for one attempt: the route of the registry, the input as the JSON body; a
+        province variant code (`infno` other than tx's) goes to the gateway's proxy route instead."""
         route = tx.route
         headers = {
             "Content-Type": "application/json; charset=utf-8",
@@ -227,6 +246,9 @@ class Core:
         timeout = httpx.Timeout(total, connect=min(self.config.connect_timeout, total))
         url = self.base_url + route.path
         extensions = {"timeout": timeout.as_dict()}
+        if infno is not None and infno != tx.infno:
+            url = proxy_url(self.base_url, infno)
+            return httpx.Request("POST", url, headers=headers, content=dumps(payload), extensions=extensions)
         if route.method == "GET":
             # the gateway reads a GET's input from the query: flat fields of the single input node
             del headers["Content-Type"]
@@ -239,6 +261,12 @@ class Core:
 
 def new_request_id() -> str:
     return "REQ" + uuid.uuid4().hex
+
+
+def proxy_url(base_url: str, key: str) -> str:
+    """The gateway's proxy route for `key`, beside the API prefix the SDK is configured with."""
+    root = base_url[: -len(API_PREFIX)] if base_url.endswith(API_PREFIX) else base_url.rstrip("/")
+    return f"{root}{PROXY_PREFIX}{quote(key, safe='')}"
 
 
 # --------------------------------------------------------------------------------------------- input

@@ -34,6 +34,7 @@ from medical_insurance_sdk.exceptions import MedicalInsuranceException, exceptio
 from medical_insurance_sdk.protocol import jsoncodec
 from medical_insurance_sdk.registry import API_PREFIX, REGISTRY, Registry, Transaction
 from medical_insurance_sdk.sdk._config import SDKConfig
+from medical_insurance_sdk.sdk._core import PROXY_PREFIX
 
 if TYPE_CHECKING:
     from medical_insurance_sdk.engine.engine import BureauEngine
@@ -87,13 +88,13 @@ class InProcessTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         request_id = request.headers.get("x-request-id") or new_request_id()
         tx: Transaction | None = None
         try:
-            tx = self._transaction(request)
+            infno, tx = self._transaction(request)
             input_ = self._input(tx, request)
             code = request.headers.get("x-institution-code")
             if code and code != self.institution.code:
                 raise exception_for(10007, f"机构信息无效: 本进程只代表 {self.institution.code}")
             result = self.engine().call(
-                tx.infno,
+                infno,
                 input_,
                 institution=self.institution,
                 operator=_header(request, "x-operator"),
@@ -123,13 +124,19 @@ class InProcessTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         await anyio.to_thread.run_sync(self.close)
 
     # ---------------------------------------------------------------------------------------- decoding
-    def _transaction(self, request: httpx.Request) -> Transaction:
+    def _transaction(self, request: httpx.Request) -> tuple[str, Transaction]:
+        """(the code to send, the transaction) a request names: by its route, or on the proxy route
+        (`/api/medical-insurance/<name>`, where the SDK sends a province variant code) by its name, as
+        the institution's profile resolves it."""
         path = request.url.path
+        if API_PREFIX not in path and PROXY_PREFIX in path:
+            return self.institution.profile.resolve(unquote(path.split(PROXY_PREFIX, 1)[1]), self.registry)
         relative = path.split(API_PREFIX, 1)[1] if API_PREFIX in path else path.lstrip("/")
         try:
-            return self.registry.by_route(request.method, relative)
+            tx = self.registry.by_route(request.method, relative)
         except KeyError:
             raise exception_for(20001, f"不支持的接口类型: {request.method} {path}") from None
+        return tx.infno, tx
 
     @staticmethod
     def _input(tx: Transaction, request: httpx.Request) -> dict[str, Any]:
@@ -182,6 +189,7 @@ def default_database() -> Database:
 def bootstrap_settings(config: SDKConfig) -> Any:
     """The engine bootstrap's settings from the SDK's (the SDK's config is the only source here)."""
     from medical_insurance_sdk.engine.bootstrap import BootstrapSettings
+    from medical_insurance_sdk.engine.sm_request import SM_SETTINGS
 
     bureau = config.bureau
     credentials = {"access_key": bureau.ak, "secret_key": bureau.sk} if bureau.ak and bureau.sk else {}
@@ -197,6 +205,8 @@ def bootstrap_settings(config: SDKConfig) -> Any:
         operator=local.operator,
         operator_name=local.operator_name,
         timeout_s=bureau.timeout if bureau.api_url else None,
+        # the SM4/SM2 channel: `medical_bureau` names its four settings as the bootstrap does
+        **{name: getattr(bureau, name) for name in SM_SETTINGS},
     )
 
 

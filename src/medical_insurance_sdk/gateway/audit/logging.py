@@ -90,7 +90,7 @@ def access_fields(exchange: Exchange) -> dict[str, Any]:
         "request_id": exchange.request_id,
         "institution_id": admission.caller.institution.id if admission is not None else None,
         "interface_type": tx.interface_type if tx is not None else None,
-        "infno": tx.infno if tx is not None else None,
+        "infno": exchange.infno_for(tx) if tx is not None else None,
         "category": tx.category.value if tx is not None else None,
         "method": exchange.method,
         "path": exchange.path,

@@ -54,6 +54,12 @@ class Exchange:
     transaction: Transaction | None = None
     admission: Admission | None = None
     crashed: bool = False  # the app raised; the server answered 500
+    sent_infno: str | None = None  # a province variant code (2206A) the proxy route sent for `transaction`
+
+    def infno_for(self, tx: Transaction) -> str:
+        """The code sent to the bureau for `tx` (the request's transaction): the province variant the proxy
+        route was named, else tx's own.  The interface type stays the base's."""
+        return self.sent_infno or tx.infno
 
     @property
     def success(self) -> bool:
@@ -166,6 +172,7 @@ def _exchange(
     client = scope.get("client")
     admission = state.get("admission")
     transaction = state.get("transaction")
+    infno = state.get("infno")  # set beside the transaction by the proxy route (routes/proxy.py)
     raw_query: bytes = scope.get("query_string", b"")
     query = tuple(parse_qsl(raw_query.decode("latin-1"), keep_blank_values=True))
     return Exchange(
@@ -182,6 +189,7 @@ def _exchange(
         transaction=transaction if isinstance(transaction, Transaction) else None,
         admission=admission if isinstance(admission, Admission) else None,
         crashed=crashed,
+        sent_infno=infno if isinstance(infno, str) else None,
     )
 
 

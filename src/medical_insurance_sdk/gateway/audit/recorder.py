@@ -123,7 +123,7 @@ def call_log_row(
         return InterfaceCallLog(
             institution_id=admission.caller.institution.id,
             interface_type=tx.interface_type,
-            infno=tx.infno,
+            infno=exchange.infno_for(tx),
             category=tx.category.value,
             request_id=_safe_text(exchange.request_id[:64]) or "",
             msgid=_safe_text(exchange.msgid),
@@ -138,7 +138,7 @@ def call_log_row(
     return InterfaceCallLog(
         institution_id=admission.caller.institution.id,
         interface_type=tx.interface_type,
-        infno=tx.infno,
+        infno=exchange.infno_for(tx),
         category=tx.category.value,
         request_id=exchange.request_id[:64],
         msgid=exchange.msgid,
@@ -174,7 +174,7 @@ def data_row(exchange: Exchange, call_log_id: int, copies: _Copies | None = None
     return InterfaceData(
         institution_id=admission.caller.institution.id,
         interface_type=tx.interface_type,
-        infno=tx.infno,
+        infno=exchange.infno_for(tx),
         category=tx.category.value,
         business_key=business_key(output, admission.call_input),
         data_type=data_type(tx.interface_type),

@@ -5,11 +5,13 @@
     → the §1.3 answer: {"success": true, "data": {…}, "message": "操作成功", …}
 
 For a HIS that can only POST JSON to an address it is configured with: the path names the transaction (its
-interface_type, infno or SDK method name; anything else is 20001), the body is the transaction input in any
-shape the transaction route takes (flat, node form, `{"input": …}`).  The call itself is the transaction
-route's (`transactions.perform_call`): the same authentication (X-API-Key or Bearer), role check, admission
-policies (interface switch, rate limits, concurrency), Idempotency-Key, ledger and answer.  Unlike the
-routes at the spec's paths, every transaction is a POST here, GET queries included.
+interface_type, infno or SDK method name, or a variant code the caller's province profile declares, such
+as 2206A, sent as itself with its base's tables and rules; anything else is 20001), the body is the
+transaction input in any shape the transaction route takes (flat, node form, `{"input": …}`).  The call
+itself is the transaction route's (`transactions.perform_call`): the same authentication (X-API-Key or
+Bearer), role check, admission policies (interface switch, rate limits, concurrency), Idempotency-Key,
+ledger and answer.  Unlike the routes at the spec's paths, every transaction is a POST here, GET queries
+included.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
-from medical_insurance_sdk.exceptions import exception_for
 from medical_insurance_sdk.gateway.deps import CurrentCaller, Engine, RequestId
 from medical_insurance_sdk.gateway.extensions import Admission, admitted
 from medical_insurance_sdk.gateway.openapi import CommonResponse
@@ -27,7 +28,7 @@ from medical_insurance_sdk.gateway.responses import GatewayJSONResponse
 from medical_insurance_sdk.gateway.routes.transactions import perform_call, read_body_input
 from medical_insurance_sdk.gateway.settings import GatewaySettings
 from medical_insurance_sdk.gateway.state import gateway_state
-from medical_insurance_sdk.registry import REGISTRY, Registry, Transaction
+from medical_insurance_sdk.registry import REGISTRY, Registry
 
 PROXY_PREFIX = "/api/medical-insurance"
 PROXY_TAG = "无侵入式集成"
@@ -44,12 +45,6 @@ InterfaceType = Annotated[
 
 def proxy_router(settings: GatewaySettings, *, registry: Registry = REGISTRY) -> APIRouter:
     router = APIRouter(prefix=PROXY_PREFIX, tags=[PROXY_TAG])
-
-    def transaction(key: str) -> Transaction:
-        try:
-            return registry[key]
-        except KeyError:
-            raise exception_for(20001, f"不支持的接口类型: {key}") from None
 
     @router.post(
         "/{interface_type}",
@@ -72,12 +67,14 @@ def proxy_router(settings: GatewaySettings, *, registry: Registry = REGISTRY) ->
         request_id: RequestId,
     ) -> Response:
         """按路径中的交易名调用：与交易路由同一认证、权限、限流、幂等键、账本与应答。"""
-        tx = transaction(interface_type)
+        # the caller's own province: a variant code it declares is sent as itself, checked as its base
+        infno, tx = caller.config.profile.resolve(interface_type, registry)
         request.state.transaction = tx  # errors carry interface_info from here on
+        request.state.infno = infno  # the audit logs the code as sent beside tx's interface type
         current = Admission(tx, caller)
         request.state.admission = current  # the audit reads it once the answer is out
         async with admitted(gateway_state(request), current):
             call = await read_body_input(tx, request)
-            return await perform_call(tx, call, request, engine, request_id, current)
+            return await perform_call(tx, call, request, engine, request_id, current, infno)
 
     return router

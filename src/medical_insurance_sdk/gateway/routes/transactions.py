@@ -97,10 +97,12 @@ async def perform_call(
     engine: AsyncBureauEngine,
     request_id: str,
     current: Admission,
+    infno: str | None = None,
 ) -> Response:
     """One admitted call of `tx` as the caller's own institution, answered (common, paged or file).
 
-    The transaction routes and the proxy route (`routes/proxy.py`) both end here.
+    The transaction routes and the proxy route (`routes/proxy.py`) both end here; `infno` is the code to
+    send when the proxy was named a province variant of `tx` (`2206A`), else `tx`'s own.
     """
     caller = current.caller
     key = idempotency_key(request)
@@ -108,7 +110,7 @@ async def perform_call(
     check_input(tx, call.input)  # spec §6.2.2: texts, records per list
     current.call_input = call.input
     result = await engine.call(
-        tx.infno,
+        infno or tx.infno,
         call.input,
         institution=caller.config,  # always the caller's own institution, never one from the body
         operator=call.operator,

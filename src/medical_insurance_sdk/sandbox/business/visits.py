@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from medical_insurance_sdk.sandbox.business.context import new_id
 from medical_insurance_sdk.sandbox.business.shapes import plain, text_time
@@ -44,24 +44,32 @@ def require_open(ctx: Context, visit: Visit) -> None:
         ctx.refuse("就诊信息已撤销")
 
 
+# Built once: most messages of a settlement flow ask these, and a statement built per call costs more
+# than the query (SQLAlchemy caches the compiled form of a statement object, keyed on the object).
+_LINES = (
+    select(FeeDetail)
+    .where(FeeDetail.mdtrt_id == bindparam("mdtrt_id"), FeeDetail.status.in_(bindparam("statuses")))
+    .order_by(FeeDetail.id)
+)
+_LIVE_SETTLEMENTS = (
+    select(SettlementRow)
+    .where(
+        SettlementRow.mdtrt_id == bindparam("mdtrt_id"),
+        SettlementRow.cancel_of.is_(None),
+        SettlementRow.status == SETTLED,
+    )
+    .order_by(SettlementRow.setl_time)
+)
+
+
 def lines_of(ctx: Context, mdtrt_id: str, statuses: Iterable[str] = (UPLOADED,)) -> list[FeeDetail]:
     """The visit's fee lines in the given statuses, in upload order."""
-    query = (
-        select(FeeDetail)
-        .where(FeeDetail.mdtrt_id == mdtrt_id, FeeDetail.status.in_(tuple(statuses)))
-        .order_by(FeeDetail.id)
-    )
-    return list(ctx.session.scalars(query))
+    return list(ctx.session.scalars(_LINES, {"mdtrt_id": mdtrt_id, "statuses": list(statuses)}))
 
 
 def live_settlement(ctx: Context, mdtrt_id: str, *, final_only: bool = False) -> SettlementRow | None:
     """The visit's settlement in force (not cancelled, not reversed); with `final_only`, not a 中途结算."""
-    query = select(SettlementRow).where(
-        SettlementRow.mdtrt_id == mdtrt_id,
-        SettlementRow.cancel_of.is_(None),
-        SettlementRow.status == SETTLED,
-    )
-    for row in ctx.session.scalars(query.order_by(SettlementRow.setl_time)):
+    for row in ctx.session.scalars(_LIVE_SETTLEMENTS, {"mdtrt_id": mdtrt_id}):
         if not final_only or row.mid_setl_flag != "1":
             return row
     return None

@@ -16,7 +16,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from medical_insurance_sdk.exceptions import MedicalInsuranceException, OutcomeUnknownError
+from medical_insurance_sdk.exceptions import (
+    MedicalInsuranceException,
+    OutcomeUnknownError,
+    UnsupportedInterfaceError,
+)
 from medical_insurance_sdk.protocol.jsoncodec import BEIJING
 from medical_insurance_sdk.registry import REGISTRY, Transaction
 from medical_insurance_sdk.sdk._core import CallOptions, Core, Flow, new_request_id
@@ -281,9 +285,13 @@ def call(
     """Any transaction by infno, interface_type or SDK method name, with the bureau's own input.
 
     result = sdk.call("5203", {"data": {"psn_no": ..., "setl_id": ..., "mdtrt_id": ...}})
+    sdk.call("2206A", {...})   # a variant code the institution's province profile declares
     """
-    tx = resolve(key, ctx.core.registry)
-    return (yield from ctx.call(tx.infno, {**(data or {}), **fields}, options))
+    try:
+        infno = resolve(key, ctx.core.registry).infno
+    except UnsupportedInterfaceError:
+        infno, _ = ctx.core.lookup(key)  # a province variant code (2206A) is sent as itself; else 20001
+    return (yield from ctx.call(infno, {**(data or {}), **fields}, options))
 
 
 def batch_upload(
