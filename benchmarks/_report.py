@@ -442,8 +442,9 @@ def _sandbox_body(part: dict[str, Any]) -> str:
     g = part.get("goals", {})
     out = (
         f"客户端 {part.get('client')}，每格 {part.get('duration_s')} 秒，沙箱进程数 {part.get('workers')}"
-        "（数据库为同一个 SQLite 文件，WAL）。查询（1101 等）不再经过沙箱的写锁：在读会话中校验并处理，"
-        "再单独记一行 sbx_message；结算等写交易仍与其 sbx_message 行在同一事务中（BEGIN IMMEDIATE）。"
+        "（数据库为同一个 SQLite 文件，WAL）。沙箱在事件循环上应答：查询（1101 等）在读会话中校验并处理，"
+        "其 sbx_message 行与同一时刻其他查询的行一并提交；结算等写交易仍与其 sbx_message 行在同一事务中"
+        "（BEGIN IMMEDIATE），等写锁时不阻塞事件循环，各进程经文件锁轮流写（每轮连续至多 16 笔）。"
         "基线为同一客户端直连空医保局；负载发生器与沙箱共用本机 CPU，以比值为准。\n\n"
     )
     rows = [

@@ -133,6 +133,7 @@ class LedgerWriter:
     def __init__(self, state: SandboxState) -> None:
         self._state = state
         self._waiting: dict[asyncio.AbstractEventLoop, list[tuple[Row, Waiter]]] = {}
+        self._writing: set[asyncio.Task[None]] = set()
 
     async def record(self, row: Row) -> bool | Exception:
         """Commit `row`, as `record_alone` answers: True, False when its msgid was processed already, or
@@ -145,11 +146,16 @@ class LedgerWriter:
             # the first row since the last batch: the batch is written once the loop has run what is
             # ready now, so the rows of every request answered meanwhile go into the same transaction
             waiting = self._waiting[loop] = []
-            loop.call_soon(lambda: loop.create_task(self._write(loop)))
+            loop.call_soon(self._start_writing, loop)
         waiting.append((row, done))
         with anyio.CancelScope(shield=True):
             result = await done
         return result
+
+    def _start_writing(self, loop: asyncio.AbstractEventLoop) -> None:
+        task = loop.create_task(self._write(loop))
+        self._writing.add(task)  # a task nothing refers to may be collected before it is done
+        task.add_done_callback(self._writing.discard)
 
     async def _write(self, loop: asyncio.AbstractEventLoop) -> None:
         batch = self._waiting.pop(loop)

@@ -15,7 +15,9 @@ process by one lock, across processes on one database file by SQLite's own write
 transaction begins (BEGIN IMMEDIATE), so a transaction that read first never fails to upgrade.  A write
 transaction is one message's state change together with its ledger row.  Reads need neither: on a file
 database (WAL journal) each read runs on its own connection and sees the last committed state.  The
-in-memory database is one connection (StaticPool): there, reads take the lock too.
+in-memory database is one connection (StaticPool): there, reads take the lock too.  Writes made on the
+event loop also take turns between processes through a file lock beside the database, `<file>-writer`
+(`sandbox.writelock`).
 """
 
 from __future__ import annotations
