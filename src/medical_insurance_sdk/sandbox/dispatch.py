@@ -26,7 +26,7 @@ exception is a sandbox bug: it answers infcode -1 with `INTERNAL_ERROR` (never a
 500) and is logged, not recorded.  A query (registry safety QUERY, no file of its own) runs checks 6-9 and
 its handler in a read session without the write lock (`SandboxState.session(write=False)`; on a file or
 server database, not in memory) and then records its `sbx_message` row alone (on the event loop: with the
-other rows of the moment, `ledger.LedgerWriter`); a query handler that turns out to write is run again as
+other rows of the moment, `ledger.MessageWriter`); a query handler that turns out to write is run again as
 a write.  Two messages with one msgid racing each other: the row's primary key lets one in, the other is
 refused as a duplicate.  Checks 1-5, 8 and 9 need no database and run before any transaction (a write
 holds the lock only for 6, 7 and the handler; 8 and 9 are answered after 6 and 7, in the order above).

@@ -20,11 +20,11 @@ a duplicate, as check 6 would say.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractContextManager
 from datetime import datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import anyio
 from sqlalchemy import Connection, Table, bindparam, insert, select
@@ -32,9 +32,6 @@ from sqlalchemy.exc import IntegrityError
 
 from medical_insurance_sdk.sandbox.files import FileBody
 from medical_insurance_sdk.sandbox.state import Message, SignIn
-
-if TYPE_CHECKING:
-    from medical_insurance_sdk.sandbox.runtime import SandboxState
 
 Row = dict[str, Any]
 WriteConnection = Callable[..., AbstractContextManager[Connection]]
@@ -126,12 +123,15 @@ def record_batch(connection: Connection, rows: list[Row]) -> list[bool | Excepti
     return inserted
 
 
-class LedgerWriter:
+class MessageWriter:
     """Records the rows of queries answered on an event loop, in batches, on that loop (see the module
     docstring)."""
 
-    def __init__(self, state: SandboxState) -> None:
-        self._state = state
+    def __init__(
+        self, write_soon: Callable[[Callable[[], Any]], Awaitable[Any]], write_connection: WriteConnection
+    ) -> None:
+        # the sandbox state's `write_soon` and `write_connection` (runtime.py), passed in: no import back
+        self._write_soon, self._write_connection = write_soon, write_connection
         self._waiting: dict[asyncio.AbstractEventLoop, list[tuple[Row, Waiter]]] = {}
         self._writing: set[asyncio.Task[None]] = set()
 
@@ -161,13 +161,13 @@ class LedgerWriter:
         batch = self._waiting.pop(loop)
         rows = [row for row, _ in batch]
         try:
-            outcome = await self._state.write_soon(lambda: self._commit(rows))
+            outcome = await self._write_soon(lambda: self._commit(rows))
             if outcome is None:
                 # another process took one of the msgids between the look-up and the insert (a database
                 # without SQLite's whole-file write lock): each row on its own
                 outcome = []
                 for row in rows:
-                    alone = await self._state.write_soon(partial(self._commit, [row]))
+                    alone = await self._write_soon(partial(self._commit, [row]))
                     outcome.append(False if alone is None else alone[0])
         except Exception as exc:
             outcome = [exc] * len(rows)
@@ -179,7 +179,7 @@ class LedgerWriter:
         """`record_batch` in a write transaction of its own that does not wait for the lock (WriteBusy);
         None when a msgid turned out to be taken (nothing written)."""
         try:
-            with self._state.write_connection(wait=False) as connection:
+            with self._write_connection(wait=False) as connection:
                 return record_batch(connection, rows)
         except IntegrityError:
             return None

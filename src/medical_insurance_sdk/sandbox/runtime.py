@@ -53,7 +53,7 @@ from medical_insurance_sdk.sandbox import handlers as handlers_package
 from medical_insurance_sdk.sandbox.answers import RefMsgIds
 from medical_insurance_sdk.sandbox.faults import FaultPlan
 from medical_insurance_sdk.sandbox.files import FileStore
-from medical_insurance_sdk.sandbox.ledger import LedgerWriter
+from medical_insurance_sdk.sandbox.ledger import MessageWriter
 from medical_insurance_sdk.sandbox.seed import PERSONS, SEED_DATE, InsuredPerson
 from medical_insurance_sdk.sandbox.settings import IN_MEMORY, SandboxSettings
 from medical_insurance_sdk.sandbox.state import Identity, Person, SandboxBase
@@ -239,7 +239,7 @@ class SandboxState:
                 seed_persons(session)
                 self.bureau_id = own_identity(session, self.now())
         self.write_soon = WriteGate(_database_file(settings.database_url)).run
-        self.ledger = LedgerWriter(self)
+        self.ledger = MessageWriter(self.write_soon, self.write_connection)
 
     @staticmethod
     def _sm_channel(settings: SandboxSettings) -> SmChannel | None:
