@@ -11,7 +11,7 @@ program CompleteExample;
 {$APPTYPE CONSOLE}
 
 uses
-  SysUtils, MedicalInsurance.Json, MedicalInsurance.Errors, MedicalInsurance.Nodes, MedicalInsurance.Core,
+  SysUtils, MedicalInsurance.Json, MedicalInsurance.Decimal, MedicalInsurance.Errors, MedicalInsurance.Nodes, MedicalInsurance.Core,
   MedicalInsurance.Generated.Requests, MedicalInsurance.Generated.Results, MedicalInsurance.SDK;
 
 const

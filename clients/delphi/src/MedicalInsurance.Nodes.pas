@@ -13,7 +13,7 @@ unit MedicalInsurance.Nodes;
 interface
 
 uses
-  SysUtils, Classes, Contnrs, MedicalInsurance.Json;
+  SysUtils, Classes, Contnrs, MedicalInsurance.Json, MedicalInsurance.Decimal;
 
 type
   TMINode = class

@@ -7,7 +7,7 @@ unit LiveSupport;
 interface
 
 uses
-  SysUtils, Classes, DateUtils, TestSupport, MedicalInsurance.Json, MedicalInsurance.Errors,
+  SysUtils, Classes, DateUtils, TestSupport, MedicalInsurance.Json, MedicalInsurance.Decimal, MedicalInsurance.Errors,
   MedicalInsurance.Http, MedicalInsurance.Nodes, MedicalInsurance.Core, MedicalInsurance.Generated.Requests,
   MedicalInsurance.Generated.Results, MedicalInsurance.SDK;
 

@@ -11,7 +11,7 @@ procedure RunLiveTests;
 implementation
 
 uses
-  SysUtils, Classes, DateUtils, TestSupport, MedicalInsurance.Json, MedicalInsurance.Errors,
+  SysUtils, Classes, DateUtils, TestSupport, MedicalInsurance.Json, MedicalInsurance.Decimal, MedicalInsurance.Errors,
   MedicalInsurance.Http, MedicalInsurance.Nodes, MedicalInsurance.Core, MedicalInsurance.Generated.Requests,
   MedicalInsurance.Generated.Results, MedicalInsurance.SDK, LiveSupport;
 

@@ -7,7 +7,7 @@ unit TestSupport;
 interface
 
 uses
-  SysUtils, MedicalInsurance.Json;
+  SysUtils, MedicalInsurance.Json, MedicalInsurance.Decimal;
 
 type
   ETestFailure = class(Exception);

@@ -11,7 +11,7 @@ procedure RunUnitTests;
 implementation
 
 uses
-  SysUtils, Classes, TestSupport, MedicalInsurance.Json, MedicalInsurance.Errors, MedicalInsurance.Config,
+  SysUtils, Classes, TestSupport, MedicalInsurance.Json, MedicalInsurance.Decimal, MedicalInsurance.Errors, MedicalInsurance.Config,
   MedicalInsurance.Http, MedicalInsurance.Nodes, MedicalInsurance.Core, MedicalInsurance.Generated.Registry,
   MedicalInsurance.Generated.Requests, MedicalInsurance.Generated.Results, MedicalInsurance.SDK;
 
